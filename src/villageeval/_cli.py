@@ -1,0 +1,249 @@
+"""The ``villageeval`` command.
+
+Verbs: ``schemes``, ``check``, ``evaluate``, ``explain``, ``init``. Output that
+other programs read (``schemes``, ``check``, ``evaluate --format json``) is kept
+stable; problems go to stderr in the compiler format editors jump to
+(``path:line: key.path: message``). Exit codes: 0 fine, 1 problems found,
+2 usage or input error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from . import _init
+from ._cohort import Cohort, load_cohort
+from ._engine import evaluate
+from ._errors import CohortError, SchemeError, UnknownSchemeError, VillageevalError
+from ._interchange import result_to_json
+from ._load import load_scheme, scheme_file
+from ._model import Scheme
+from ._result import Outcome, Result
+from ._table import render_table
+
+__all__ = ["main"]
+
+
+def _scheme_label(scheme: Scheme) -> str:
+    return scheme.title or scheme.id
+
+
+def _cmd_schemes(args: argparse.Namespace, out: TextIO) -> int:
+    from ._bundled import bundled_schemes
+
+    for scheme_id, path in bundled_schemes().items():
+        title = ""
+        try:
+            title = load_scheme(path).title
+        except VillageevalError:
+            title = "(does not load: run villageeval check)"
+        out.write(f"{scheme_id}\t{title}\n")
+    return 0
+
+
+def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
+    status = 0
+    for name in args.schemes:
+        try:
+            scheme = load_scheme(name)
+        except SchemeError as e:
+            for p in e.problems:
+                sys.stderr.write(f"{p}\n")
+            status = 1
+            continue
+        except (UnknownSchemeError, OSError) as e:
+            sys.stderr.write(f"{name}: {e}\n")
+            status = 1
+            continue
+        where = scheme.origin or name
+        out.write(f"{where}: ok ({scheme.id}: {len(scheme.roles)} roles, {len(scheme.instruments)} instruments, "
+                  f"{len(scheme.vetoes)} vetoes, {len(scheme.caps)} caps, {len(scheme.quotas)} quotas)\n")
+    return status
+
+
+def _load_pair(args: argparse.Namespace) -> tuple[Scheme, Cohort]:
+    scheme = load_scheme(args.scheme)
+    cohort = load_cohort(args.cohort)
+    if cohort.scheme and cohort.scheme != scheme.id:
+        sys.stderr.write(f"warning: the cohort names scheme {cohort.scheme!r}, evaluating under {scheme.id!r}\n")
+    return scheme, cohort
+
+
+def _grade_cell(o: Outcome) -> str:
+    if o.status == "graded":
+        return o.final_grade or ""
+    return "—"
+
+
+def _table(result: Result, scheme: Scheme) -> str:
+    headers = ["subject", "name", "role", "status", "score", "rounded", "raw", "final", "adjusted by"]
+    rows = []
+    for o in result.outcomes:
+        rows.append([
+            o.subject_id,
+            o.name,
+            o.role,
+            o.status,
+            o.score_display or "",
+            "" if o.rounded_score is None else _num(o.rounded_score),
+            o.raw_grade or "",
+            _grade_cell(o),
+            ", ".join(a.rule for a in o.adjustments) or ("; ".join(r.code for r in o.reasons)),
+        ])
+    text = [f"{scheme.id} — {_scheme_label(scheme)}", "", render_table(headers, rows, right=(4, 5))]
+    counts: dict[str, int] = {}
+    for o in result.outcomes:
+        key = o.final_grade if o.status == "graded" and o.final_grade else o.status
+        counts[key] = counts.get(key, 0) + 1
+    text += ["", "totals: " + ", ".join(f"{k} {v}" for k, v in counts.items())]
+    for p in result.populations:
+        group = f" [{p.group}]" if p.group else ""
+        text.append(
+            f"quota {p.quota}{group}: {p.grade} {p.bound.replace('_', ' ')} {p.limit} of {p.size}: "
+            f"{p.holders_before} → {p.holders_after} ({p.status})"
+        )
+    text += [f"warning: {w}" for w in result.warnings]
+    text.append(f"scheme hash {result.scheme_hash}, villageeval {result.version}")
+    return "\n".join(text) + "\n"
+
+
+def _num(v: object) -> str:
+    from fractions import Fraction
+
+    from ._numbers import exact_text
+
+    return exact_text(v) if isinstance(v, Fraction) else str(v)
+
+
+def _cmd_evaluate(args: argparse.Namespace, out: TextIO) -> int:
+    scheme, cohort = _load_pair(args)
+    result = evaluate(scheme, cohort, trace=args.format == "json")
+    if args.format == "json":
+        out.write(result_to_json(result) + "\n")
+    else:
+        out.write(_table(result, scheme))
+    return 0
+
+
+def explain_outcome(o: Outcome, scheme: Scheme) -> str:
+    """The explanation of one outcome, step by step, citing rules and clauses."""
+    head = f"{o.subject_id}"
+    if o.name:
+        head += f" {o.name}"
+    role = scheme.roles[o.role].label if o.role in scheme.roles else o.role
+    lines = [head, f"  role: {o.role} ({role})", f"  scheme: {scheme.id} — {_scheme_label(scheme)}", ""]
+    for i, t in enumerate(o.trace, 1):
+        cite = ""
+        if t.rule or t.clause:
+            cite = f"  [{t.rule or ''}{' § ' + t.clause if t.clause else ''}]"
+        lines.append(f"  {i:>2}. {t.step:<12} {t.message}{cite}")
+    lines.append("")
+    if o.status == "graded":
+        lines.append(f"  score {o.score_display} → {o.raw_grade} → final {o.final_grade}")
+        for a in o.adjustments:
+            lines.append(f"  adjusted by {a.kind} {a.rule} ({a.clause}): {a.from_grade} → {a.to_grade}")
+        for c in o.consequences:
+            lines.append(f"  consequence {c.rule} ({c.clause}): {c.text}")
+    else:
+        lines.append(f"  status: {o.status}")
+        for r in o.reasons:
+            cite = f" ({r.rule} § {r.clause})" if r.rule else ""
+            lines.append(f"  - {r.code}: {r.message}{cite}")
+    for f in o.flags:
+        if f.startswith("quota_tie:"):
+            lines.append(f"  note: tied at the cut of quota {f.split(':', 1)[1]}; for the committee to confirm")
+    return "\n".join(lines) + "\n"
+
+
+def _cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
+    scheme, cohort = _load_pair(args)
+    result = evaluate(scheme, cohort, trace=True)
+    try:
+        o = result.outcome(args.subject)
+    except KeyError:
+        import difflib
+
+        ids = [x.subject_id for x in result.outcomes]
+        close = difflib.get_close_matches(args.subject, ids, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        sys.stderr.write(f"error: no subject {args.subject!r} in the cohort{hint}\n")
+        return 2
+    out.write(explain_outcome(o, scheme))
+    return 0
+
+
+def _cmd_init(args: argparse.Namespace, out: TextIO) -> int:
+    target = Path(args.directory)
+    try:
+        written = _init.write_skeleton(target, scheme_id=args.id)
+    except FileExistsError as e:
+        sys.stderr.write(f"error: {e}\n")
+        return 2
+    for path in written:
+        out.write(f"wrote {path}\n")
+    out.write(f"next: villageeval check {scheme_file(target)}\n")
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    from . import __version__
+
+    p = argparse.ArgumentParser(
+        prog="villageeval",
+        description="Evaluate village leadership under a locality's scheme, exactly and with explanations.",
+    )
+    p.add_argument("--version", action="version", version=f"villageeval {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    s = sub.add_parser("schemes", help="list the bundled schemes: id, then title")
+    s.set_defaults(func=_cmd_schemes)
+
+    s = sub.add_parser("check", help="validate scheme files; problems as path:line: key: message")
+    s.add_argument("schemes", nargs="+", metavar="SCHEME_OR_PATH")
+    s.set_defaults(func=_cmd_check)
+
+    s = sub.add_parser("evaluate", help="grade a cohort")
+    s.add_argument("scheme", metavar="SCHEME_OR_PATH")
+    s.add_argument("cohort", metavar="COHORT")
+    s.add_argument("--format", choices=("table", "json"), default="table")
+    s.set_defaults(func=_cmd_evaluate)
+
+    s = sub.add_parser("explain", help="show how one subject's outcome was reached")
+    s.add_argument("scheme", metavar="SCHEME_OR_PATH")
+    s.add_argument("cohort", metavar="COHORT")
+    s.add_argument("subject", metavar="SUBJECT_ID")
+    s.set_defaults(func=_cmd_explain)
+
+    s = sub.add_parser("init", help="write a commented skeleton scheme, demo cohort and case")
+    s.add_argument("directory", metavar="DIR")
+    s.add_argument("--id", default=None, help="scheme id (default: the directory name)")
+    s.set_defaults(func=_cmd_init)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    args = _parser().parse_args(argv)
+    out = sys.stdout
+    try:
+        code: int = args.func(args, out)
+    except SchemeError as e:
+        for problem in e.problems:
+            sys.stderr.write(f"{problem}\n")
+        return 1
+    except CohortError as e:
+        for problem in e.problems:
+            sys.stderr.write(f"{problem}\n")
+        return 2
+    except (VillageevalError, OSError) as e:
+        sys.stderr.write(f"error: {e}\n")
+        return 2
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

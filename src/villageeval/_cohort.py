@@ -1,0 +1,335 @@
+"""The cohort: subjects and their evidence, from Python or from JSON.
+
+Evidence classes hold what was gathered *as given*: a tally of ``-3`` or a tier
+nobody declared is kept, not rejected here, because bad evidence must become
+an explicit per-subject status (``insufficient_evidence`` with the reason)
+rather than an exception that loses the rest of the cohort. Only problems that
+make the cohort itself unreadable (not JSON, no ids, duplicate ids) raise
+:class:`~villageeval.CohortError`, listing all of them.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+from collections.abc import Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Union
+
+import attrs
+from attrs import field, frozen
+
+from ._errors import CohortError, Problem
+
+__all__ = [
+    "BallotEvidence",
+    "Cohort",
+    "Evidence",
+    "MalformedEvidence",
+    "PointsEvidence",
+    "RatingEvidence",
+    "ScoreEvidence",
+    "Subject",
+    "cohort_from_dict",
+    "cohort_to_dict",
+    "load_cohort",
+    "loads_cohort",
+]
+
+COHORT_FORMAT = 1
+
+
+def _frozen_map(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    return dict(value or {})
+
+
+@frozen
+class BallotEvidence:
+    """Ballots tallied by tier label, with the sampling facts that back them.
+
+    Attributes:
+        tallies: tier label → number of ballots.
+        coverage: respondent category → count, or ``{"count": n, "of": m}``
+            when every member of the category must be covered.
+        strata: stratum (e.g. natural village) → respondents in it.
+        expected: how many were expected to respond, for a quorum.
+    """
+
+    tallies: Mapping[str, Any] = field(converter=_frozen_map)
+    coverage: Mapping[str, Any] = field(factory=dict, converter=_frozen_map)
+    strata: Mapping[str, Any] = field(factory=dict, converter=_frozen_map)
+    expected: Any = None
+
+
+@frozen
+class RatingEvidence:
+    """One tier given by a group."""
+
+    tier: Any
+    coverage: Mapping[str, Any] = field(factory=dict, converter=_frozen_map)
+
+
+@frozen
+class ScoreEvidence:
+    """A score given directly (exact: int, Decimal, Fraction or a decimal string)."""
+
+    value: Any
+    coverage: Mapping[str, Any] = field(factory=dict, converter=_frozen_map)
+
+
+@frozen
+class PointsEvidence:
+    """Points per item (or deductions, for ``deduct`` items) and a bonus."""
+
+    items: Mapping[str, Any] = field(converter=_frozen_map)
+    bonus: Any = None
+    coverage: Mapping[str, Any] = field(factory=dict, converter=_frozen_map)
+
+
+@frozen
+class MalformedEvidence:
+    """Evidence whose shape was not recognised; kept so nothing is lost."""
+
+    raw: Any
+    problem: str
+
+
+Evidence = Union[BallotEvidence, RatingEvidence, ScoreEvidence, PointsEvidence, MalformedEvidence]
+
+
+@frozen
+class Subject:
+    """Someone or something graded: a team, a secretary, a village.
+
+    Attributes:
+        id: unique within the cohort.
+        role: one of the scheme's role ids.
+        name: display name (村“两委”班子, a person's name).
+        unit: the village or community it belongs to.
+        groups: group kind → group, splitting quota populations
+            (``{"township": "…乡"}``).
+        evidence: instrument id → evidence.
+        facts: named facts for predicates (booleans or numbers).
+        history: earlier period → final grade, for rules over history.
+        outcomes: other assessment id → grade, for caps linking assessments.
+    """
+
+    id: str
+    role: str
+    name: str = ""
+    unit: str = ""
+    groups: Mapping[str, str] = field(factory=dict, converter=_frozen_map)
+    evidence: Mapping[str, Evidence] = field(factory=dict, converter=_frozen_map)
+    facts: Mapping[str, Any] = field(factory=dict, converter=_frozen_map)
+    history: Mapping[str, str] = field(factory=dict, converter=_frozen_map)
+    outcomes: Mapping[str, str] = field(factory=dict, converter=_frozen_map)
+
+
+@frozen
+class Cohort:
+    """The subjects evaluated together (quotas count within them)."""
+
+    subjects: tuple[Subject, ...] = field(converter=tuple)
+    period: str = ""
+    scheme: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        seen: dict[str, int] = {}
+        problems = []
+        for i, s in enumerate(self.subjects):
+            if s.id in seen:
+                problems.append(
+                    Problem(("subjects", i, "id"), f"duplicate subject id {s.id!r} (also subjects[{seen[s.id]}])")
+                )
+            else:
+                seen[s.id] = i
+        if problems:
+            raise CohortError(problems)
+
+
+_SUBJECT_KEYS = [a.name for a in attrs.fields(Subject)]
+_EVIDENCE_SHAPES: dict[str, tuple[type, tuple[str, ...]]] = {
+    "tallies": (BallotEvidence, ("tallies", "coverage", "strata", "expected")),
+    "tier": (RatingEvidence, ("tier", "coverage")),
+    "value": (ScoreEvidence, ("value", "coverage")),
+    "items": (PointsEvidence, ("items", "bonus", "coverage")),
+}
+
+
+def _evidence_from(raw: Any) -> Evidence:
+    if not isinstance(raw, dict):
+        return MalformedEvidence(raw, "evidence must be an object such as {\"tallies\": {...}}")
+    heads = [k for k in _EVIDENCE_SHAPES if k in raw]
+    if len(heads) != 1:
+        what = "none" if not heads else " and ".join(heads)
+        return MalformedEvidence(raw, f"evidence needs exactly one of tallies, tier, value, items (found {what})")
+    cls, allowed = _EVIDENCE_SHAPES[heads[0]]
+    extra = [k for k in raw if k not in allowed]
+    if extra:
+        close = difflib.get_close_matches(extra[0], allowed, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        return MalformedEvidence(raw, f"unknown evidence key {extra[0]!r}{hint}")
+    for key in ("tallies", "items", "coverage", "strata"):
+        if key in raw and not isinstance(raw[key], dict):
+            return MalformedEvidence(raw, f"{key!r} must be an object")
+    ev: Evidence = cls(**raw)
+    return ev
+
+
+def cohort_from_dict(data: Any, *, source: str | None = None) -> Cohort:
+    """Build a :class:`Cohort` from the JSON interchange form (see ``docs/interchange.md``).
+
+    Raises:
+        CohortError: listing every problem that makes the cohort unreadable.
+    """
+    problems: list[Problem] = []
+
+    def bad(path: tuple[str | int, ...], message: str) -> None:
+        problems.append(Problem(path, message, source))
+
+    if not isinstance(data, dict):
+        raise CohortError([Problem((), "a cohort is a JSON object with a 'subjects' array", source)])
+    fmt = data.get("format", COHORT_FORMAT)
+    if fmt != COHORT_FORMAT:
+        bad(("format",), f"unsupported cohort format {fmt!r} (this villageeval reads format {COHORT_FORMAT})")
+    for key in data:
+        if key not in ("format", "scheme", "period", "subjects"):
+            bad((key,), f"unknown cohort key {key!r}")
+    raw_subjects = data.get("subjects")
+    if not isinstance(raw_subjects, list):
+        bad(("subjects",), "must be an array of subjects")
+        raw_subjects = []
+    subjects: list[Subject] = []
+    seen: dict[str, int] = {}
+    for i, raw in enumerate(raw_subjects):
+        path: tuple[str | int, ...] = ("subjects", i)
+        if not isinstance(raw, dict):
+            bad(path, "a subject is an object with at least 'id' and 'role'")
+            continue
+        ok = True
+        for key in raw:
+            if key not in _SUBJECT_KEYS:
+                close = difflib.get_close_matches(key, _SUBJECT_KEYS, n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                bad((*path, key), f"unknown subject key {key!r}{hint}")
+                ok = False
+        for key in ("id", "role"):
+            if not isinstance(raw.get(key), str) or not raw.get(key):
+                bad((*path, key), f"must be a non-empty string (got {raw.get(key)!r})")
+                ok = False
+        for key in ("name", "unit"):
+            if key in raw and not isinstance(raw[key], str):
+                bad((*path, key), "must be a string")
+                ok = False
+        for key in ("groups", "evidence", "facts", "history", "outcomes"):
+            if key in raw and not isinstance(raw[key], dict):
+                bad((*path, key), "must be an object")
+                ok = False
+        for key in ("groups", "history", "outcomes"):
+            for k, v in (raw.get(key) or {}).items() if isinstance(raw.get(key), dict) else ():
+                if not isinstance(v, str):
+                    bad((*path, key, k), f"must be a string (got {v!r})")
+                    ok = False
+        sid = raw.get("id")
+        if isinstance(sid, str):
+            if sid in seen:
+                bad((*path, "id"), f"duplicate subject id {sid!r} (also subjects[{seen[sid]}])")
+                ok = False
+            else:
+                seen[sid] = i
+        if not ok:
+            continue
+        evidence = {k: _evidence_from(v) for k, v in (raw.get("evidence") or {}).items()}
+        subjects.append(
+            Subject(
+                id=raw["id"],
+                role=raw["role"],
+                name=raw.get("name", ""),
+                unit=raw.get("unit", ""),
+                groups=raw.get("groups") or {},
+                evidence=evidence,
+                facts=raw.get("facts") or {},
+                history=raw.get("history") or {},
+                outcomes=raw.get("outcomes") or {},
+            )
+        )
+    period = data.get("period", "")
+    if not isinstance(period, str):
+        bad(("period",), "must be a string such as \"2023\"")
+        period = ""
+    scheme = data.get("scheme")
+    if scheme is not None and not isinstance(scheme, str):
+        bad(("scheme",), "must be a scheme id")
+        scheme = None
+    if problems:
+        raise CohortError(problems)
+    return Cohort(tuple(subjects), period=period, scheme=scheme)
+
+
+def loads_cohort(text: str, *, source: str | None = None) -> Cohort:
+    """Parse a cohort from JSON text; numbers are read exactly (as decimals)."""
+    try:
+        data = json.loads(text, parse_float=Decimal)
+    except json.JSONDecodeError as e:
+        raise CohortError([Problem((), f"not valid JSON: {e.msg}", source, e.lineno)]) from None
+    return cohort_from_dict(data, source=source)
+
+
+def load_cohort(path: str | os.PathLike[str]) -> Cohort:
+    """Read a cohort JSON file."""
+    p = Path(path)
+    return loads_cohort(p.read_text(encoding="utf-8"), source=str(p))
+
+
+def _plain(value: Any) -> Any:
+    from fractions import Fraction
+
+    if isinstance(value, Fraction):
+        from ._convert import unstructure_number
+
+        return unstructure_number(value)
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _evidence_to_dict(ev: Evidence) -> Any:
+    if isinstance(ev, MalformedEvidence):
+        return _plain(ev.raw)
+    data = attrs.asdict(ev, recurse=False)
+    return {k: _plain(v) for k, v in data.items() if v not in (None, {}) or k in ("tallies", "items")}
+
+
+def cohort_to_dict(cohort: Cohort) -> dict[str, Any]:
+    """The JSON interchange form of a cohort (inverse of :func:`cohort_from_dict`)."""
+    subjects = []
+    for s in cohort.subjects:
+        d: dict[str, Any] = {"id": s.id, "role": s.role}
+        if s.name:
+            d["name"] = s.name
+        if s.unit:
+            d["unit"] = s.unit
+        for key in ("groups", "facts", "history", "outcomes"):
+            value = getattr(s, key)
+            if value:
+                d[key] = _plain(value)
+        if s.evidence:
+            d["evidence"] = {k: _evidence_to_dict(v) for k, v in s.evidence.items()}
+        subjects.append(d)
+    out: dict[str, Any] = {"format": COHORT_FORMAT}
+    if cohort.scheme:
+        out["scheme"] = cohort.scheme
+    if cohort.period:
+        out["period"] = cohort.period
+    out["subjects"] = subjects
+    return out
+
+
+for _cls in list(globals().values()):
+    if isinstance(_cls, type) and attrs.has(_cls) and _cls.__module__ == __name__:
+        attrs.resolve_types(_cls, globals())
+del _cls

@@ -1,0 +1,780 @@
+"""The evaluation of one cohort under one scheme.
+
+evidence checks → eligibility → instrument scores → weighted total → rounding
+→ grade → vetoes and caps → quotas per population → consequences.
+
+A scheme is compiled once into a plan (per role: the instruments with their
+weight factors, the grading, the rules as closures) so that evaluating a
+subject does no name look-ups. All arithmetic is on :class:`fractions.Fraction`
+and integers. Subjects are processed in order of id, so the input order never
+changes an outcome.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Mapping
+from fractions import Fraction
+from math import ceil, floor
+from typing import Any
+
+from . import _model as m
+from ._cohort import (
+    BallotEvidence,
+    Cohort,
+    PointsEvidence,
+    RatingEvidence,
+    ScoreEvidence,
+    Subject,
+)
+from ._convert import Invalid, to_fraction
+from ._errors import CohortError, Problem
+from ._numbers import exact_text, fixed, round_fraction
+from ._predicates import (
+    Compiled,
+    RuleContext,
+    compile_predicate,
+    facts_used,
+    number_of,
+    outcomes_used,
+)
+from ._result import (
+    Adjustment,
+    ConsequenceOutcome,
+    Outcome,
+    PopulationUsage,
+    Reason,
+    Result,
+    TraceStep,
+)
+
+__all__ = ["evaluate"]
+
+Scorer = Callable[[Any, RuleContext, str], "Fraction | None"]
+
+
+# --- the plan ------------------------------------------------------------------------
+
+
+class _Rule:
+    __slots__ = ("clause", "grade_rank", "id", "kind", "target", "test", "text")
+
+    def __init__(self, rid: str, kind: str, clause: str, text: str, test: Compiled, target: str | None = None,
+                 grade_rank: int = 0) -> None:
+        self.id = rid
+        self.kind = kind
+        self.clause = clause
+        self.text = text
+        self.test = test
+        self.target = target
+        self.grade_rank = grade_rank
+
+
+class _RolePlan:
+    __slots__ = (
+        "bands",
+        "caps",
+        "conditions",
+        "consequences",
+        "display_digits",
+        "eligibility",
+        "fallback",
+        "grading",
+        "grading_id",
+        "instruments",
+        "labels",
+        "rank",
+        "rounding",
+        "vetoes",
+        "weighting_id",
+    )
+
+    def __init__(self) -> None:
+        self.instruments: list[tuple[str, m.Instrument, Fraction | None, Scorer]] = []
+        self.eligibility: list[_Rule] = []
+        self.vetoes: list[_Rule] = []
+        self.caps: list[_Rule] = []
+        self.consequences: list[_Rule] = []
+        self.bands: list[m.Band] = []
+        self.conditions: list[tuple[str, Compiled, str]] = []
+        self.fallback: str | None = None
+        self.labels: tuple[str, ...] = ()
+        self.rank: dict[str, int] = {}
+        self.rounding: m.Rounding | None = None
+        self.display_digits = 2
+        self.grading: m.Grading | None = None
+        self.grading_id = ""
+        self.weighting_id = ""
+
+
+class Plan:
+    """A scheme compiled for evaluation; built once and cached on the scheme."""
+
+    def __init__(self, scheme: m.Scheme) -> None:
+        self.scheme = scheme
+        rules: Mapping[str, Any] = scheme._rules
+        self.roles: dict[str, _RolePlan] = {}
+        self.facts: dict[str, str] = {}
+        self.outcome_scales: dict[str, tuple[str, ...]] = {}
+
+        def comp(p: m.Predicate) -> Compiled:
+            facts_used(p, self.facts)
+            linked: dict[str, str] = {}
+            outcomes_used(p, linked)
+            for k, v in linked.items():
+                self.outcome_scales.setdefault(k, scheme.scales[v].labels)
+            return compile_predicate(p, scheme, rules)
+
+        for role in scheme.roles:
+            rp = _RolePlan()
+            weights: Mapping[str, Fraction] = {}
+            for wid, w in scheme.weightings.items():
+                if role in scheme.role_ids(w.roles):
+                    weights, rp.weighting_id = w.weights, wid
+                    break
+            for iid, ins in scheme.instruments.items():
+                if role in scheme.role_ids(ins.roles):
+                    factor = weights[iid] / m.instrument_out_of(ins) if iid in weights else None
+                    rp.instruments.append((iid, ins, factor, _scorer(ins, scheme)))
+            for gid, g in scheme.gradings.items():
+                if role in scheme.role_ids(g.roles):
+                    rp.grading, rp.grading_id = g, gid
+                    rp.labels = scheme.scales[g.scale].labels
+                    rp.rank = {label: i for i, label in enumerate(rp.labels)}
+                    rp.rounding = g.round
+                    rp.display_digits = (
+                        g.display_digits if g.display_digits is not None else (g.round.digits if g.round else 2)
+                    )
+                    if isinstance(g, m.BandGrading):
+                        rp.bands = list(g.bands)
+                    else:
+                        rp.conditions = [(r.grade, comp(r.when), r.clause or g.clause) for r in g.rules]
+                        rp.fallback = g.fallback
+                    break
+            for rid, e in scheme.eligibility.items():
+                if role in scheme.role_ids(e.roles):
+                    rp.eligibility.append(_Rule(rid, "eligibility", e.clause, e.text, comp(e.when)))
+            for rid, v in scheme.vetoes.items():
+                if role in scheme.role_ids(v.roles):
+                    rp.vetoes.append(_Rule(rid, "veto", v.clause, v.text, comp(v.when), v.grade, rp.rank[v.grade]))
+            for rid, c in scheme.caps.items():
+                if role in scheme.role_ids(c.roles):
+                    rp.caps.append(_Rule(rid, "cap", c.clause, c.text, comp(c.when), c.at_most, rp.rank[c.at_most]))
+            for rid, q in scheme.consequences.items():
+                if role in scheme.role_ids(q.roles):
+                    rp.consequences.append(_Rule(rid, "consequence", q.clause, q.text, comp(q.when)))
+            self.roles[role] = rp
+        # At-most quotas from the best grade down, so a demotion can cascade into
+        # the next grade's quota; then at-least quotas in the scheme's order.
+        self.quotas = sorted(
+            scheme.quotas.items(),
+            key=lambda kv: (
+                kv[1].bound != "at_most",
+                self._grade_rank(kv[1]) if kv[1].bound == "at_most" else 0,
+            ),
+        )
+
+        self._hash: str | None = None
+
+    @property
+    def hash(self) -> str:
+        """The scheme's content hash, computed once."""
+        if self._hash is None:
+            from ._load import scheme_hash
+
+            self._hash = scheme_hash(self.scheme)
+        return self._hash
+
+    def _grade_rank(self, q: m.Quota) -> int:
+        role = self.scheme.role_ids(q.roles)[0]
+        return self.roles[role].rank.get(q.grade, 0)
+
+
+def plan_of(scheme: m.Scheme) -> Plan:
+    """The compiled plan of ``scheme``, built on first use."""
+    plan = scheme._plan
+    if not isinstance(plan, Plan):
+        plan = Plan(scheme)
+        object.__setattr__(scheme, "_plan", plan)
+    return plan
+
+
+# --- evidence checks and scores -------------------------------------------------------
+
+
+def _reason(ctx: RuleContext, code: str, message: str, instrument: str | None = None) -> None:
+    ctx.reasons.append(Reason(code, message, instrument))
+    if ctx.trace is not None:
+        ctx.trace.append(TraceStep("evidence", f"{code}: {message}", instrument))
+
+
+def _count(value: object) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        return None
+    return value
+
+
+def _coverage(ins: m.Instrument, coverage: Mapping[str, Any], iid: str, ctx: RuleContext) -> bool:
+    ok = True
+    for category in ins.must_cover:
+        raw = coverage.get(category)
+        if raw is None:
+            _reason(ctx, "coverage_incomplete", f"{iid}: no {category} was covered (required: {', '.join(ins.must_cover)})", iid)
+            ok = False
+            continue
+        if isinstance(raw, dict):
+            count, of = _count(raw.get("count")), raw.get("of")
+            of_n = _count(of) if of is not None else None
+            if count is None or (of is not None and of_n is None) or set(raw) - {"count", "of"}:
+                _reason(ctx, "invalid_evidence", f"{iid}: coverage of {category} must be {{\"count\": n, \"of\": m}} with whole numbers (got {raw!r})", iid)
+                ok = False
+                continue
+        else:
+            count, of_n = _count(raw), None
+            if count is None:
+                _reason(ctx, "invalid_evidence", f"{iid}: coverage of {category} must be a whole number >= 0 (got {raw!r})", iid)
+                ok = False
+                continue
+        if of_n is not None and count > of_n:
+            _reason(ctx, "invalid_evidence", f"{iid}: {count} {category} covered out of only {of_n}", iid)
+            ok = False
+        elif ins.cover == "every_member":
+            if of_n is None:
+                _reason(ctx, "coverage_incomplete", f"{iid}: every {category} must be covered, but the evidence does not say how many there are (give {{\"count\": n, \"of\": m}})", iid)
+                ok = False
+            elif count < of_n:
+                _reason(ctx, "coverage_incomplete", f"{iid}: only {count} of {of_n} {category} covered; every one must be", iid)
+                ok = False
+        elif count < 1:
+            _reason(ctx, "coverage_incomplete", f"{iid}: no {category} was covered", iid)
+            ok = False
+    return ok
+
+
+def _scorer(ins: m.Instrument, scheme: m.Scheme) -> Scorer:
+    if isinstance(ins, m.Ballot):
+        return _ballot_scorer(ins, scheme)
+    if isinstance(ins, m.Rating):
+        return _rating_scorer(ins, scheme)
+    if isinstance(ins, m.DirectScore):
+        return _score_scorer(ins)
+    return _points_scorer(ins)
+
+
+def _ballot_scorer(ins: m.Ballot, scheme: m.Scheme) -> Scorer:
+    scale = scheme.scales[ins.scale]
+    points = {t.label: t.points for t in scale.tiers}
+    scored = all(p is not None for p in points.values())
+    labels = scale.labels
+
+    def score(ev: Any, ctx: RuleContext, iid: str) -> Fraction | None:
+        if not isinstance(ev, BallotEvidence):
+            _reason(ctx, "invalid_evidence", f"{iid}: expected ballot tallies {{\"tallies\": {{...}}}}", iid)
+            return None
+        ok = True
+        counts: dict[str, int] = {}
+        for label, raw in ev.tallies.items():
+            if label not in points:
+                close = difflib.get_close_matches(label, labels, n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                _reason(ctx, "unknown_tier", f"{iid}: unknown tier {label!r}{hint} (scale: {', '.join(labels)})", iid)
+                ok = False
+                continue
+            n = _count(raw)
+            if n is None:
+                _reason(ctx, "invalid_count", f"{iid}: the count for {label!r} must be a whole number >= 0 (got {raw!r})", iid)
+                ok = False
+                continue
+            counts[label] = n
+        if not ok:
+            return None
+        total = sum(counts.values())
+        if total < ins.min_respondents:
+            _reason(ctx, "too_few_respondents", f"{iid}: {total} respondents, at least {ins.min_respondents} required", iid)
+            ok = False
+        if ins.quorum is not None:
+            expected = _count(ev.expected)
+            if expected is None or expected == 0:
+                _reason(ctx, "invalid_evidence", f"{iid}: a quorum needs 'expected', the number expected to respond (got {ev.expected!r})", iid)
+                ok = False
+            elif total < ceil(ins.quorum * expected):
+                _reason(ctx, "below_quorum", f"{iid}: {total} of {expected} expected responded; the quorum is {ceil(ins.quorum * expected)}", iid)
+                ok = False
+        if ins.must_cover and not _coverage(ins, ev.coverage, iid, ctx):
+            ok = False
+        st = ins.per_stratum
+        if st is not None:
+            label = st.label or "stratum"
+            if not ev.strata:
+                _reason(ctx, "strata_missing", f"{iid}: respondents per {label} are required", iid)
+                ok = False
+            else:
+                in_strata = 0
+                for name, raw in ev.strata.items():
+                    n = _count(raw)
+                    if n is None:
+                        _reason(ctx, "invalid_count", f"{iid}: respondents in {label} {name!r} must be a whole number >= 0 (got {raw!r})", iid)
+                        ok = False
+                        continue
+                    in_strata += n
+                    if n < st.min or (st.max is not None and n > st.max):
+                        span = f"{st.min}–{st.max}" if st.max is not None else f"at least {st.min}"
+                        _reason(ctx, "stratum_out_of_range", f"{iid}: {n} respondents in {label} {name!r}, {span} required", iid)
+                        ok = False
+                if ok and in_strata != total:
+                    _reason(ctx, "strata_mismatch", f"{iid}: strata add up to {in_strata} respondents but the tallies to {total}", iid)
+                    ok = False
+        if not ok:
+            return None
+        ctx.tallies[iid] = (counts, total)
+        if not scored:
+            return None
+        if total == 0:
+            _reason(ctx, "too_few_respondents", f"{iid}: no ballots to average", iid)
+            return None
+        value = Fraction(sum(points[label] * n for label, n in counts.items()), total)  # type: ignore[misc]
+        if ctx.trace is not None:
+            terms = " + ".join(f"{label} {n} × {exact_text(points[label])}" for label, n in counts.items() if n)  # type: ignore[arg-type]
+            ctx.trace.append(TraceStep("score", f"{iid} ({ins.title}): ({terms}) / {total} = {exact_text(value)}", iid, ins.clause))
+        return value
+
+    return score
+
+
+def _rating_scorer(ins: m.Rating, scheme: m.Scheme) -> Scorer:
+    scale = scheme.scales[ins.scale]
+    points = {t.label: t.points for t in scale.tiers}
+
+    def score(ev: Any, ctx: RuleContext, iid: str) -> Fraction | None:
+        if not isinstance(ev, RatingEvidence):
+            _reason(ctx, "invalid_evidence", f"{iid}: expected a rating {{\"tier\": ...}}", iid)
+            return None
+        if ev.tier not in points:
+            close = difflib.get_close_matches(str(ev.tier), scale.labels, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            _reason(ctx, "unknown_tier", f"{iid}: unknown tier {ev.tier!r}{hint} (scale: {', '.join(scale.labels)})", iid)
+            return None
+        if ins.must_cover and not _coverage(ins, ev.coverage, iid, ctx):
+            return None
+        value = points[ev.tier]
+        if ctx.trace is not None and value is not None:
+            ctx.trace.append(TraceStep("score", f"{iid} ({ins.title}): {ev.tier} = {exact_text(value)}", iid, ins.clause))
+        return value
+
+    return score
+
+
+def _number(ev_value: object, what: str, iid: str, ctx: RuleContext) -> Fraction | None:
+    if isinstance(ev_value, float):
+        _reason(ctx, "invalid_evidence", f"{iid}: {what} must be exact (an integer, a decimal string or a Fraction), not a float", iid)
+        return None
+    try:
+        return to_fraction(ev_value)
+    except Invalid as e:
+        _reason(ctx, "invalid_evidence", f"{iid}: {what} {e.message}", iid)
+        return None
+
+
+def _score_scorer(ins: m.DirectScore) -> Scorer:
+    def score(ev: Any, ctx: RuleContext, iid: str) -> Fraction | None:
+        if not isinstance(ev, ScoreEvidence):
+            _reason(ctx, "invalid_evidence", f"{iid}: expected a score {{\"value\": ...}}", iid)
+            return None
+        value = _number(ev.value, "the score", iid, ctx)
+        if value is None:
+            return None
+        if not (ins.min <= value <= ins.max):
+            _reason(ctx, "out_of_range", f"{iid}: score {exact_text(value)} is outside {exact_text(ins.min)}–{exact_text(ins.max)}", iid)
+            return None
+        if ins.must_cover and not _coverage(ins, ev.coverage, iid, ctx):
+            return None
+        if ctx.trace is not None:
+            ctx.trace.append(TraceStep("score", f"{iid} ({ins.title}): {exact_text(value)}", iid, ins.clause))
+        return value
+
+    return score
+
+
+def _points_scorer(ins: m.Points) -> Scorer:
+    def score(ev: Any, ctx: RuleContext, iid: str) -> Fraction | None:
+        if not isinstance(ev, PointsEvidence):
+            _reason(ctx, "invalid_evidence", f"{iid}: expected itemised points {{\"items\": {{...}}}}", iid)
+            return None
+        ok = True
+        for key in ev.items:
+            if key not in ins.items:
+                _reason(ctx, "invalid_evidence", f"{iid}: unknown item {key!r}{_close(key, ins.items)}", iid)
+                ok = False
+        total = Fraction(0)
+        parts = []
+        for item_id, item in ins.items.items():
+            if item_id not in ev.items:
+                _reason(ctx, "missing_evidence", f"{iid}: no points for item {item_id!r} ({item.label})", iid)
+                ok = False
+                continue
+            v = _number(ev.items[item_id], f"item {item_id!r}", iid, ctx)
+            if v is None:
+                ok = False
+                continue
+            if v < 0:
+                _reason(ctx, "out_of_range", f"{iid}: item {item_id!r} is negative ({exact_text(v)})", iid)
+                ok = False
+                continue
+            if item.mode == "award":
+                if v > item.max:
+                    _reason(ctx, "out_of_range", f"{iid}: item {item_id!r} has {exact_text(v)} points, at most {exact_text(item.max)}", iid)
+                    ok = False
+                    continue
+                earned = v
+            else:
+                earned = max(Fraction(0), item.max - v)  # 扣完为止: deductions stop at zero
+            total += earned
+            parts.append(f"{item_id} {exact_text(earned)}")
+        if ev.bonus is not None:
+            b = _number(ev.bonus, "the bonus", iid, ctx)
+            if b is None or b < 0:
+                if b is not None:
+                    _reason(ctx, "out_of_range", f"{iid}: the bonus is negative ({exact_text(b)})", iid)
+                ok = False
+            elif ins.bonus is None:
+                _reason(ctx, "invalid_evidence", f"{iid}: this instrument has no bonus", iid)
+                ok = False
+            else:
+                earned = min(b, ins.bonus.max)
+                total += earned
+                parts.append(f"bonus {exact_text(earned)}" + (f" (capped at {exact_text(ins.bonus.max)})" if b > ins.bonus.max else ""))
+        if ins.must_cover and not _coverage(ins, ev.coverage, iid, ctx):
+            ok = False
+        if not ok:
+            return None
+        if ctx.trace is not None:
+            ctx.trace.append(TraceStep("score", f"{iid} ({ins.title}): {' + '.join(parts)} = {exact_text(total)}", iid, ins.clause))
+        return total
+
+    return score
+
+
+def _close(name: str, known: Mapping[str, Any]) -> str:
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+# --- one subject -------------------------------------------------------------------------
+
+
+_Ctx = RuleContext
+
+
+def _step(ctx: RuleContext, step: str, message: str, rule: str | None = None, clause: str | None = None) -> None:
+    if ctx.trace is not None:
+        ctx.trace.append(TraceStep(step, message, rule, clause))
+
+
+def _check_facts(plan: Plan, ctx: RuleContext) -> None:
+    facts = ctx.subject.facts
+    for name, kind in plan.facts.items():
+        if name not in facts:
+            continue
+        v = facts[name]
+        if kind == "bool" and not isinstance(v, bool):
+            _reason(ctx, "invalid_fact", f"fact {name!r} must be true or false (got {v!r})")
+        elif kind == "number" and number_of(v) is None:
+            _reason(ctx, "invalid_fact", f"fact {name!r} must be a number (got {v!r})")
+    for assessment, labels in plan.outcome_scales.items():
+        g = ctx.subject.outcomes.get(assessment)
+        if g is not None and g not in labels:
+            _reason(ctx, "invalid_outcome", f"outcome of {assessment!r} is {g!r}, not one of {', '.join(labels)}")
+
+
+def _grade_by_score(rp: _RolePlan, value: Fraction) -> str | None:
+    for band in rp.bands:
+        if band.contains(value):
+            return band.grade
+    return None
+
+
+def _evaluate_subject(plan: Plan, rp: _RolePlan, ctx: _Ctx) -> None:
+    subject = ctx.subject
+    # 1. evidence checks (and sub-scores, which are computed by the same pass)
+    for iid, ins, factor, scorer in rp.instruments:
+        ev = subject.evidence.get(iid)
+        if ev is None:
+            others = [k for k in subject.evidence if k not in {i for i, *_ in rp.instruments}]
+            hint = _close(iid, dict.fromkeys(others))
+            _reason(ctx, "missing_evidence", f"no evidence for {iid} ({ins.title}){hint}", iid)
+            continue
+        value = scorer(ev, ctx, iid)
+        if value is not None:
+            ctx.scores[iid] = value
+    _check_facts(plan, ctx)
+    # 2. eligibility
+    for rule in rp.eligibility:
+        if rule.test(ctx):
+            ctx.status = "ineligible"
+            ctx.reasons = [Reason("ineligible", rule.text, None, rule.id, rule.clause)]
+            _step(ctx, "eligibility", f"not evaluated: {rule.text}", rule.id, rule.clause)
+            return
+    if ctx.reasons:
+        ctx.status = "insufficient_evidence"
+        _step(ctx, "status", f"insufficient evidence: {len(ctx.reasons)} problem(s); no score is given")
+        return
+    # 3. total
+    total = Fraction(0)
+    terms = []
+    for iid, _ins, factor, _ in rp.instruments:
+        if factor is not None:
+            total += ctx.scores[iid] * factor
+            if ctx.trace is not None:
+                terms.append(f"{exact_text(ctx.scores[iid])} × {exact_text(factor)}")
+    ctx.total = total
+    g = rp.grading
+    assert g is not None
+    _step(ctx, "total", f"{' + '.join(terms)} = {exact_text(total)}", rp.weighting_id, plan.scheme.weightings[rp.weighting_id].clause)
+    if rp.rounding is not None:
+        ctx.rounded = round_fraction(total, rp.rounding.digits, rp.rounding.mode)
+        _step(ctx, "round", f"{exact_text(total)} rounded {rp.rounding.mode} to {rp.rounding.digits} digits = {exact_text(ctx.rounded)}", rp.grading_id, g.clause)
+    graded = ctx.rounded if ctx.rounded is not None else total
+    # 4. grade
+    if rp.conditions:
+        grade = rp.fallback
+        for i, (label, test, clause) in enumerate(rp.conditions):
+            if test(ctx):
+                grade = label
+                _step(ctx, "grade", f"rule {i} matches: {label}", f"{rp.grading_id}.rules[{i}]", clause)
+                break
+        else:
+            _step(ctx, "grade", f"no rule matches: fallback {grade}", rp.grading_id, g.clause)
+    else:
+        grade = _grade_by_score(rp, graded)
+        _step(ctx, "grade", f"{exact_text(graded)} is in the band of {grade}", rp.grading_id, g.clause)
+    ctx.grade = ctx.raw_grade = grade
+    # 5. vetoes and caps
+    for rule in (*rp.vetoes, *rp.caps):
+        if rule.test(ctx):
+            ctx.flags.append(f"{rule.kind}:{rule.id}")
+            ctx.ceiling = max(ctx.ceiling, rule.grade_rank)
+            current = rp.rank[ctx.grade]  # type: ignore[index]
+            if rule.grade_rank > current:
+                assert rule.target is not None
+                ctx.adjustments.append(Adjustment(rule.id, rule.kind, rule.clause, ctx.grade, rule.target, rule.text))  # type: ignore[arg-type]
+                _step(ctx, rule.kind, f"{ctx.grade} → {rule.target}: {rule.text}", rule.id, rule.clause)
+                ctx.grade = rule.target
+            else:
+                _step(ctx, rule.kind, f"applies ({rule.text}); {ctx.grade} is already no better than {rule.target}", rule.id, rule.clause)
+
+
+# --- quotas ---------------------------------------------------------------------------
+
+
+def _rank_key(q: m.Quota) -> Callable[[RuleContext], tuple[Any, ...]]:
+    getters: list[tuple[Callable[[RuleContext], Fraction | None], int]] = []
+    for key in q.rank_by:
+        sign = -1 if key.better == "higher" else 1
+        k = key.key
+        if k == "total":
+            getters.append((lambda ctx: ctx.total, sign))
+        elif k.startswith("fact:"):
+            name = k[5:]
+            getters.append((lambda ctx, name=name: number_of(ctx.subject.facts.get(name)), sign))  # type: ignore[misc]
+        else:
+            getters.append((lambda ctx, k=k: ctx.scores.get(k), sign))  # type: ignore[misc]
+
+    def key(ctx: RuleContext) -> tuple[Any, ...]:
+        out: list[Any] = []
+        for get, sign in getters:
+            v = get(ctx)
+            out.append((1, 0) if v is None else (0, sign * v))
+        return tuple(out)
+
+    return key
+
+
+def _apply_quotas(plan: Plan, contexts: list[_Ctx], populations: list[PopulationUsage], warnings: list[str]) -> None:
+    for qid, q in plan.quotas:
+        roles = set(plan.scheme.role_ids(q.roles))
+        rp = plan.roles[next(iter(sorted(roles)))]
+        rank = rp.rank
+        labels = rp.labels
+        g_rank = rank[q.grade]
+        groups: dict[str | None, list[_Ctx]] = {}
+        for ctx in contexts:
+            if ctx.role in roles:
+                groups.setdefault(ctx.subject.groups.get(q.per) if q.per else None, []).append(ctx)
+        key = _rank_key(q)
+        for group in sorted(groups, key=lambda g: (g is not None, g or "")):
+            members = groups[group]
+            graded = [c for c in members if c.status == "graded"]
+            size = len(members) if q.base == "all" else len(graded)
+            exact = q.share * size
+            limit = floor(exact) if q.count == "floor" else ceil(exact)
+            holders = sorted((c for c in graded if c.grade == q.grade), key=lambda c: (key(c), c.subject.id))
+            before = len(holders)
+            where = f" in {q.per} {group}" if q.per else ""
+            moved: list[str] = []
+            ties: list[str] = []
+            status = "ok"
+            if q.bound == "at_most" and before > limit:
+                keep, over = holders[:limit], holders[limit:]
+                if keep and key(keep[-1]) == key(over[0]):
+                    tied = [c for c in holders if key(c) == key(over[0])]
+                    ties = [c.subject.id for c in tied]
+                if q.enforce == "soft":
+                    status = "warned"
+                    warnings.append(
+                        f"quota {qid} ({q.clause}): {before} of {size} hold {q.grade}{where}, above the limit of {limit} "
+                        f"({q.text}); the quota is soft (原则上), so nothing was changed"
+                    )
+                else:
+                    status = "demoted"
+                    to = labels[g_rank + 1]
+                    for c in over:
+                        note = f"{q.grade} limited to {limit} of {size}{where}; ranked below the cut"
+                        c.adjustments.append(Adjustment(qid, "quota", q.clause, q.grade, to, note))
+                        _step(c, "quota", f"{q.grade} → {to}: {note}", qid, q.clause)
+                        c.grade = to
+                        moved.append(c.subject.id)
+            elif q.bound == "at_least" and before < limit:
+                source = q.fill_from or (labels[g_rank + 1] if g_rank + 1 < len(labels) else labels[g_rank - 1])
+                towards_better = g_rank < rank[source]
+                pool = [c for c in graded if c.grade == source and c.ceiling <= g_rank]
+                if towards_better:
+                    pool.sort(key=lambda c: (key(c), c.subject.id))
+                else:
+                    # Worst ranked first; the id tie-break stays ascending either way.
+                    pool.sort(key=lambda c: (tuple((-a, -b) for a, b in key(c)), c.subject.id))
+                need = limit - before
+                take, rest = pool[:need], pool[need:]
+                if take and rest and key(take[-1]) == key(rest[0]):
+                    ties = [c.subject.id for c in pool if key(c) == key(rest[0])]
+                if q.enforce == "soft":
+                    status = "warned"
+                    warnings.append(
+                        f"quota {qid} ({q.clause}): {before} of {size} hold {q.grade}{where}, below the minimum of {limit} "
+                        f"({q.text}); the quota is soft (原则上), so nothing was changed"
+                    )
+                else:
+                    status = "promoted"
+                    for c in take:
+                        note = f"{q.grade} needs at least {limit} of {size}{where}; next in line from {source}"
+                        c.adjustments.append(Adjustment(qid, "quota", q.clause, source, q.grade, note))
+                        _step(c, "quota", f"{source} → {q.grade}: {note}", qid, q.clause)
+                        c.grade = q.grade
+                        moved.append(c.subject.id)
+                    if len(take) < need:
+                        status = "unmet"
+                        warnings.append(
+                            f"quota {qid} ({q.clause}): {q.grade}{where} needs at least {limit} of {size}, "
+                            f"but only {before + len(take)} could hold it"
+                        )
+            after = sum(1 for c in graded if c.grade == q.grade)
+            if ties:
+                for c in members:
+                    if c.subject.id in ties:
+                        c.flags.append(f"quota_tie:{qid}")
+                        _step(c, "quota", f"tied at the cut of quota {qid}{where}: settled by subject id; for the committee to confirm", qid, q.clause)
+                warnings.append(
+                    f"quota {qid} ({q.clause}){where}: tie at the cut between {', '.join(ties)}; "
+                    "settled by subject id, to be confirmed by the committee"
+                )
+            populations.append(
+                PopulationUsage(qid, q.clause, q.grade, q.bound, q.enforce, group, size, limit, before, after,
+                                tuple(moved), tuple(ties), status)  # type: ignore[arg-type]
+            )
+
+
+# --- the cohort -------------------------------------------------------------------------
+
+
+def _check_cohort(plan: Plan, cohort: Cohort) -> None:
+    problems = []
+    per_keys = {q.per for q in plan.scheme.quotas.values() if q.per}
+    for i, s in enumerate(cohort.subjects):
+        if s.role not in plan.roles:
+            problems.append(
+                Problem(("subjects", i, "role"), f"subject {s.id!r} has unknown role {s.role!r}{_close(s.role, plan.roles)}")
+            )
+            continue
+        for per in per_keys:
+            roles = {r for q in plan.scheme.quotas.values() if q.per == per for r in plan.scheme.role_ids(q.roles)}
+            if s.role in roles and per not in s.groups:
+                problems.append(
+                    Problem(("subjects", i, "groups"), f"subject {s.id!r} has no {per!r} group, which a quota counts by")
+                )
+    if problems:
+        raise CohortError(problems)
+
+
+def evaluate(
+    scheme: m.Scheme,
+    cohort: Cohort,
+    *,
+    trace: bool = True,
+    adjust: Callable[[Outcome, m.Scheme], Outcome] | None = None,
+) -> Result:
+    """Grade every subject of ``cohort`` under ``scheme``.
+
+    Args:
+        scheme: a loaded scheme.
+        cohort: the subjects with their evidence.
+        trace: keep the step-by-step explanation of each outcome (a little slower).
+        adjust: a last word on each outcome (plugins use this), recorded as an
+            adjustment.
+
+    Raises:
+        CohortError: a subject has a role the scheme does not grade, or lacks a
+            group that a quota counts by.
+    """
+    from . import __version__
+
+    plan = plan_of(scheme)
+    _check_cohort(plan, cohort)
+    period = cohort.period or scheme.period
+    contexts: list[_Ctx] = []
+    for subject in sorted(cohort.subjects, key=lambda s: s.id):
+        rp = plan.roles[subject.role]
+        ctx = _Ctx(subject, scheme, period, trace)
+        _evaluate_subject(plan, rp, ctx)
+        contexts.append(ctx)
+    populations: list[PopulationUsage] = []
+    warnings: list[str] = []
+    _apply_quotas(plan, contexts, populations, warnings)
+    outcomes = []
+    for ctx in contexts:
+        rp = plan.roles[ctx.role]
+        consequences = []
+        if ctx.status == "graded":
+            for rule in rp.consequences:
+                if rule.test(ctx):
+                    consequences.append(ConsequenceOutcome(rule.id, rule.clause, rule.text))
+                    _step(ctx, "consequence", rule.text, rule.id, rule.clause)
+            _step(ctx, "final", f"final grade {ctx.grade}")
+        outcome = Outcome(
+            subject_id=ctx.subject.id,
+            role=ctx.role,
+            status=ctx.status,  # type: ignore[arg-type]
+            name=ctx.subject.name,
+            unit=ctx.subject.unit,
+            reasons=tuple(ctx.reasons),
+            score=ctx.total,
+            rounded_score=ctx.rounded,
+            score_display=fixed(ctx.total, rp.display_digits) if ctx.total is not None else None,
+            instrument_scores=dict(ctx.scores) if ctx.status == "graded" else {},
+            raw_grade=ctx.raw_grade,
+            final_grade=ctx.grade if ctx.status == "graded" else None,
+            adjustments=tuple(ctx.adjustments),
+            consequences=tuple(consequences),
+            flags=tuple(ctx.flags),
+            trace=tuple(ctx.trace or ()),
+        )
+        if adjust is not None:
+            outcome = adjust(outcome, scheme)
+        outcomes.append(outcome)
+    return Result(
+        scheme_id=scheme.id,
+        scheme_hash=plan.hash,
+        version=__version__,
+        period=period,
+        outcomes=tuple(outcomes),
+        populations=tuple(populations),
+        warnings=tuple(warnings),
+    )

@@ -1,0 +1,119 @@
+"""One exception tree for the whole library.
+
+Each error is also the builtin it resembles (a bad scheme is a ``ValueError``,
+an unknown scheme id a ``LookupError``) so callers that do not know villageeval
+still catch it sensibly. Messages are built in ``__str__`` from structured
+attributes, which integrators can read to show a clerk what went wrong.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from attrs import frozen
+
+__all__ = [
+    "CohortError",
+    "PluginError",
+    "Problem",
+    "SchemeError",
+    "UnknownSchemeError",
+    "VillageevalError",
+    "format_path",
+]
+
+
+def format_path(path: Sequence[str | int]) -> str:
+    """``("gradings", "main", "bands", 2)`` → ``gradings.main.bands[2]``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            text = part if _is_bare(part) else '"' + part.replace('"', '\\"') + '"'
+            out += ("." if out else "") + text
+    return out or "(top level)"
+
+
+def _is_bare(key: str) -> bool:
+    return bool(key) and all(c.isascii() and (c.isalnum() or c in "_-") for c in key)
+
+
+@frozen
+class Problem:
+    """One thing wrong with a scheme or a cohort, where it is and why.
+
+    Attributes:
+        path: key path inside the document, e.g. ``("instruments", "x", "weight")``.
+        message: what was expected and what came.
+        file: the file the key comes from, when known.
+        line: 1-based line of the key in ``file``, when known.
+        severity: ``error`` (the scheme is rejected) or ``warning``.
+    """
+
+    path: tuple[str | int, ...]
+    message: str
+    file: str | None = None
+    line: int | None = None
+    severity: str = "error"
+
+    def __str__(self) -> str:
+        where = self.file or "<scheme>"
+        if self.line is not None:
+            where += f":{self.line}"
+        prefix = "" if self.severity == "error" else f"{self.severity}: "
+        return f"{where}: {format_path(self.path)}: {prefix}{self.message}"
+
+
+class VillageevalError(Exception):
+    """Base of every error villageeval raises on purpose."""
+
+
+class SchemeError(VillageevalError, ValueError):
+    """A scheme could not be loaded; ``problems`` lists every reason at once."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = tuple(problems)
+        super().__init__(self.problems)
+
+    def __str__(self) -> str:
+        n = len(self.problems)
+        head = f"{n} problem{'s' if n != 1 else ''} in scheme"
+        return head + ":\n" + "\n".join(f"  {p}" for p in self.problems)
+
+
+class CohortError(VillageevalError, ValueError):
+    """A cohort is malformed as a whole (duplicate ids, unknown roles, not JSON)."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = tuple(problems)
+        super().__init__(self.problems)
+
+    def __str__(self) -> str:
+        n = len(self.problems)
+        head = f"{n} problem{'s' if n != 1 else ''} in cohort"
+        return head + ":\n" + "\n".join(f"  {p}" for p in self.problems)
+
+
+class UnknownSchemeError(VillageevalError, LookupError):
+    """No scheme with this id is registered and no file is at this path."""
+
+    def __init__(self, name: str, known: Sequence[str]) -> None:
+        self.name = name
+        self.known = tuple(known)
+        super().__init__(name)
+
+    def __str__(self) -> str:
+        import difflib
+
+        msg = f"no scheme {self.name!r}: not a file or directory, and no scheme has that id"
+        close = difflib.get_close_matches(self.name, self.known, n=1)
+        if close:
+            msg += f"; did you mean {close[0]!r}?"
+        elif self.known:
+            msg += f" (known: {', '.join(self.known)})"
+        return msg
+
+
+class PluginError(VillageevalError, RuntimeError):
+    """A plugin or a Python rule misbehaved; the message names the culprit."""

@@ -1,0 +1,584 @@
+"""The scheme model: one frozen attrs class per concept of a locality's rules.
+
+A scheme is data. Everything a document states in numbers lives here, and every
+rule carries the clause of the document it comes from so that outcomes can cite
+it. The classes are deliberately permissive in ``__init__``: checks that relate
+one part of a scheme to another (a weighting naming an unknown instrument, bands
+leaving a gap) are done by :mod:`villageeval._validate`, which reports all
+problems at once with their key paths instead of stopping at the first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from fractions import Fraction
+from typing import Literal, Union
+
+import attrs
+from attrs import field, frozen
+
+__all__ = [
+    "AllOf",
+    "AnyOf",
+    "Ballot",
+    "Band",
+    "BandGrading",
+    "Bonus",
+    "Cap",
+    "Comparison",
+    "ConditionGrading",
+    "ConditionRule",
+    "Consequence",
+    "DirectScore",
+    "Eligibility",
+    "FactTest",
+    "GradeIs",
+    "Grading",
+    "Instrument",
+    "Locality",
+    "NamedRule",
+    "Not",
+    "OutcomeTest",
+    "PointItem",
+    "Points",
+    "Predicate",
+    "Quota",
+    "RankKey",
+    "Rating",
+    "Role",
+    "RoleIs",
+    "Rounding",
+    "Scale",
+    "Scheme",
+    "ScoreTest",
+    "ShareTest",
+    "Source",
+    "Streak",
+    "StratumRule",
+    "Tier",
+    "Veto",
+    "Weighting",
+]
+
+RoundingMode = Literal["half_up", "half_even", "half_down", "down", "up", "floor", "ceiling"]
+CoverMode = Literal["every_member", "at_least_one"]
+
+
+def _tuple(value: object) -> tuple[str, ...]:
+    return tuple(value)  # type: ignore[call-overload]
+
+
+# --- identity -----------------------------------------------------------------
+
+
+@frozen
+class Locality:
+    """Where the scheme applies: a name and, optionally, its GB/T 2260 code."""
+
+    name: str
+    code: str | None = None
+
+
+@frozen
+class Source:
+    """The document a scheme encodes, so every outcome can be traced to it."""
+
+    document: str = ""
+    title: str = ""
+    date: str = ""
+    issuer: str = ""
+    section: str = ""
+
+
+@frozen
+class Role:
+    """Something the scheme grades: a team (班子), a secretary, a village."""
+
+    label: str
+
+
+@frozen
+class Tier:
+    """One tier of a scale; ``points`` is what a ballot in this tier is worth."""
+
+    label: str
+    points: Fraction | None = None
+
+
+@frozen
+class Scale:
+    """Ordered tiers, best first (好 / 一般 / 差; 优秀 / 称职 / 基本称职 / 不称职)."""
+
+    tiers: tuple[Tier, ...] = field(converter=tuple)
+    title: str = ""
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """The tier labels, best first."""
+        return tuple(t.label for t in self.tiers)
+
+    def rank(self, label: str) -> int:
+        """0 for the best tier, growing towards the worst."""
+        return self.labels.index(label)
+
+
+# --- instruments ------------------------------------------------------------------
+
+
+@frozen
+class StratumRule:
+    """How many respondents each stratum must give (3–5 households per 自然村)."""
+
+    label: str = ""
+    min: int = 0
+    max: int | None = None
+
+
+@frozen
+class Ballot:
+    """Ballots tallied over a scale; the sub-score is the mean of their points."""
+
+    title: str
+    clause: str
+    scale: str
+    kind: Literal["ballot"] = "ballot"
+    roles: tuple[str, ...] = field(default=(), converter=_tuple)
+    out_of: Fraction = Fraction(100)
+    min_respondents: int = 0
+    quorum: Fraction | None = None
+    must_cover: tuple[str, ...] = field(default=(), converter=_tuple)
+    cover: CoverMode = "every_member"
+    per_stratum: StratumRule | None = None
+
+
+@frozen
+class Rating:
+    """One tier given by a group (the work group's site inspection)."""
+
+    title: str
+    clause: str
+    scale: str
+    kind: Literal["rating"] = "rating"
+    roles: tuple[str, ...] = field(default=(), converter=_tuple)
+    out_of: Fraction = Fraction(100)
+    given_by: str = ""
+    must_cover: tuple[str, ...] = field(default=(), converter=_tuple)
+    cover: CoverMode = "at_least_one"
+
+
+@frozen
+class DirectScore:
+    """A score given directly, within ``[min, max]``."""
+
+    title: str
+    clause: str
+    max: Fraction
+    kind: Literal["score"] = "score"
+    roles: tuple[str, ...] = field(default=(), converter=_tuple)
+    min: Fraction = Fraction(0)
+    out_of: Fraction | None = None
+    given_by: str = ""
+    must_cover: tuple[str, ...] = field(default=(), converter=_tuple)
+    cover: CoverMode = "at_least_one"
+
+
+@frozen
+class PointItem:
+    """One item of an itemised score.
+
+    ``award`` items earn up to ``max``; ``deduct`` items start at ``max`` and
+    lose what the evidence deducts, stopping at zero (扣完为止).
+    """
+
+    label: str
+    max: Fraction
+    mode: Literal["award", "deduct"] = "award"
+
+
+@frozen
+class Bonus:
+    """Extra points (加分), never more than ``max``."""
+
+    label: str
+    max: Fraction
+
+
+@frozen
+class Points:
+    """Itemised points with a maximum per item (百分制 / 千分制)."""
+
+    title: str
+    clause: str
+    items: Mapping[str, PointItem]
+    kind: Literal["points"] = "points"
+    roles: tuple[str, ...] = field(default=(), converter=_tuple)
+    bonus: Bonus | None = None
+    out_of: Fraction | None = None
+    given_by: str = ""
+    must_cover: tuple[str, ...] = field(default=(), converter=_tuple)
+    cover: CoverMode = "at_least_one"
+
+
+Instrument = Union[Ballot, Rating, DirectScore, Points]
+
+
+def instrument_out_of(instrument: Instrument) -> Fraction:
+    """The sub-score that earns an instrument's full weight."""
+    if isinstance(instrument, (Ballot, Rating)):
+        return instrument.out_of
+    if instrument.out_of is not None:
+        return instrument.out_of
+    if isinstance(instrument, DirectScore):
+        return instrument.max
+    bonus = instrument.bonus.max if instrument.bonus else Fraction(0)
+    return sum((i.max for i in instrument.items.values()), Fraction(0)) + bonus
+
+
+# --- predicates -------------------------------------------------------------------
+
+
+@frozen
+class Comparison:
+    """A threshold test; exactly one bound in practice, more are all required."""
+
+    at_least: Fraction | None = None
+    above: Fraction | None = None
+    at_most: Fraction | None = None
+    below: Fraction | None = None
+    equals: Fraction | None = None
+
+    def test(self, value: Fraction) -> bool:
+        """Whether ``value`` passes every bound given."""
+        if self.at_least is not None and not value >= self.at_least:
+            return False
+        if self.above is not None and not value > self.above:
+            return False
+        if self.at_most is not None and not value <= self.at_most:
+            return False
+        if self.below is not None and not value < self.below:
+            return False
+        return not (self.equals is not None and value != self.equals)
+
+    def describe(self) -> str:
+        """Human wording, e.g. ``>= 85``."""
+        parts = []
+        for name, sym in (
+            ("at_least", ">="),
+            ("above", ">"),
+            ("at_most", "<="),
+            ("below", "<"),
+            ("equals", "=="),
+        ):
+            v = getattr(self, name)
+            if v is not None:
+                parts.append(f"{sym} {_fmt(v)}")
+        return " and ".join(parts)
+
+
+def _fmt(v: Fraction) -> str:
+    if v.denominator == 1:
+        return str(v.numerator)
+    from decimal import Decimal
+
+    d = Decimal(v.numerator) / Decimal(v.denominator)
+    if Fraction(d) == v:
+        return str(d)
+    return f"{v.numerator}/{v.denominator}"
+
+
+@frozen
+class FactTest:
+    """A fact of the subject: true (no comparison) or a number passing one."""
+
+    fact: str
+    compare: Comparison | None = None
+
+
+@frozen
+class ScoreTest:
+    """A sub-score (instrument id) or ``total`` passing a comparison."""
+
+    score: str
+    compare: Comparison
+
+
+@frozen
+class ShareTest:
+    """The share of some tiers among an instrument's ballots passing a comparison."""
+
+    share: str
+    tiers: tuple[str, ...] = field(converter=_tuple)
+    compare: Comparison = Comparison()
+
+
+@frozen
+class GradeIs:
+    """The subject's current grade is one of ``grades``."""
+
+    grade: tuple[str, ...] = field(converter=_tuple)
+
+
+@frozen
+class Streak:
+    """The current grade and the ``periods - 1`` previous ones all in ``grade``."""
+
+    streak: tuple[str, ...] = field(converter=_tuple)
+    periods: int = 2
+
+
+@frozen
+class OutcomeTest:
+    """Another assessment's grade for this subject, compared on that scale."""
+
+    outcome: str
+    scale: str
+    worse_than: str | None = None
+    is_in: tuple[str, ...] = field(default=(), converter=_tuple)
+
+
+@frozen
+class RoleIs:
+    """The subject's role is one of ``roles``."""
+
+    role: tuple[str, ...] = field(converter=_tuple)
+
+
+@frozen
+class NamedRule:
+    """A predicate registered in Python by a plugin, named by the scheme."""
+
+    rule: str
+
+
+@frozen
+class AllOf:
+    """Every predicate holds."""
+
+    all: tuple[Predicate, ...] = field(converter=tuple)
+
+
+@frozen
+class AnyOf:
+    """At least one predicate holds."""
+
+    any: tuple[Predicate, ...] = field(converter=tuple)
+
+
+@frozen
+class Not:
+    """The predicate does not hold."""
+
+    not_: Predicate
+
+
+Predicate = Union[
+    FactTest, ScoreTest, ShareTest, GradeIs, Streak, OutcomeTest, RoleIs, NamedRule, AllOf, AnyOf, Not
+]
+
+
+# --- weighting and grading -------------------------------------------------------------
+
+
+@frozen
+class Weighting:
+    """Instrument → weight, with the declared total (40/20/20/10/10 of 100)."""
+
+    clause: str
+    total: Fraction
+    weights: Mapping[str, Fraction]
+    roles: tuple[str, ...] = field(default=(), converter=_tuple)
+
+
+@frozen
+class Rounding:
+    """How the total is rounded, once, before it is graded."""
+
+    digits: int = 0
+    mode: RoundingMode = "half_up"
+
+
+@frozen
+class Band:
+    """A grade for totals within bounds; each bound says whether it includes its edge.
+
+    ``at_least`` / ``above`` bound from below (及以上 / 以上 read strictly),
+    ``at_most`` / ``below`` from above (及以下 / 不足, 以下 read strictly).
+    """
+
+    grade: str
+    at_least: Fraction | None = None
+    above: Fraction | None = None
+    at_most: Fraction | None = None
+    below: Fraction | None = None
+
+    def contains(self, value: Fraction) -> bool:
+        """Whether ``value`` lies in this band."""
+        if self.at_least is not None and value < self.at_least:
+            return False
+        if self.above is not None and value <= self.above:
+            return False
+        if self.at_most is not None and value > self.at_most:
+            return False
+        return not (self.below is not None and value >= self.below)
+
+
+@frozen
+class BandGrading:
+    """Grade by the band the (rounded) total falls in."""
+
+    clause: str
+    scale: str
+    bands: tuple[Band, ...] = field(converter=tuple)
+    kind: Literal["bands"] = "bands"
+    roles: tuple[str, ...] = field(default=(), converter=_tuple)
+    round: Rounding | None = None
+    display_digits: int | None = None
+
+
+@frozen
+class ConditionRule:
+    """``grade`` when ``when`` holds; the first matching rule wins."""
+
+    grade: str
+    when: Predicate
+    clause: str = ""
+
+
+@frozen
+class ConditionGrading:
+    """Ordered conditions, the first match wins, else ``fallback``."""
+
+    clause: str
+    scale: str
+    rules: tuple[ConditionRule, ...] = field(converter=tuple)
+    fallback: str
+    kind: Literal["conditions"] = "conditions"
+    roles: tuple[str, ...] = field(default=(), converter=_tuple)
+    round: Rounding | None = None
+    display_digits: int | None = None
+
+
+Grading = Union[BandGrading, ConditionGrading]
+
+
+# --- rules over graded subjects -------------------------------------------------------------
+
+
+@frozen
+class Eligibility:
+    """A subject for whom ``when`` holds is not evaluated (``ineligible``)."""
+
+    clause: str
+    text: str
+    when: Predicate
+    roles: tuple[str, ...] = field(default=(), converter=_tuple)
+
+
+@frozen
+class Veto:
+    """一票否决: when ``when`` holds, the grade is ``grade`` whatever the score."""
+
+    clause: str
+    text: str
+    when: Predicate
+    grade: str
+    roles: tuple[str, ...] = field(default=(), converter=_tuple)
+
+
+@frozen
+class Cap:
+    """When ``when`` holds, the grade can be no better than ``at_most``."""
+
+    clause: str
+    text: str
+    when: Predicate
+    at_most: str
+    roles: tuple[str, ...] = field(default=(), converter=_tuple)
+
+
+@frozen
+class RankKey:
+    """One key of a ranking: ``total``, an instrument id, or ``fact:<name>``."""
+
+    key: str = "total"
+    better: Literal["higher", "lower"] = "higher"
+
+
+@frozen
+class Quota:
+    """At most (or at least) a share of a population may hold ``grade``.
+
+    ``per`` names the subject group that splits the population (``township``);
+    without it the whole cohort of ``roles`` is one population. ``count`` says how
+    the share becomes a number of subjects (不得超过 → floor, 不低于 → ceil).
+    A ``soft`` quota (原则上) only warns. Overflow of ``at_most`` moves the lowest
+    ranked holders to the next worse grade; a shortfall of ``at_least`` moves the
+    next in line from ``fill_from`` into ``grade``.
+    """
+
+    clause: str
+    text: str
+    grade: str
+    share: Fraction
+    bound: Literal["at_most", "at_least"]
+    count: Literal["floor", "ceil"]
+    roles: tuple[str, ...] = field(default=(), converter=_tuple)
+    per: str | None = None
+    enforce: Literal["hard", "soft"] = "hard"
+    base: Literal["all", "graded"] = "all"
+    rank_by: tuple[RankKey, ...] = field(default=(RankKey(),), converter=tuple)
+    fill_from: str | None = None
+
+
+@frozen
+class Consequence:
+    """What follows for a subject for whom ``when`` holds (usually a final grade)."""
+
+    clause: str
+    text: str
+    when: Predicate
+    roles: tuple[str, ...] = field(default=(), converter=_tuple)
+
+
+# --- the scheme ----------------------------------------------------------------------
+
+
+@frozen
+class Scheme:
+    """One locality's rules for one assessment."""
+
+    id: str
+    title: str
+    locality: Locality
+    source: Source
+    roles: Mapping[str, Role]
+    scales: Mapping[str, Scale]
+    instruments: Mapping[str, Instrument]
+    weightings: Mapping[str, Weighting]
+    gradings: Mapping[str, Grading]
+    period: str = ""
+    extends: str | None = None
+    description: str = ""
+    eligibility: Mapping[str, Eligibility] = attrs.Factory(dict)
+    vetoes: Mapping[str, Veto] = attrs.Factory(dict)
+    caps: Mapping[str, Cap] = attrs.Factory(dict)
+    quotas: Mapping[str, Quota] = attrs.Factory(dict)
+    consequences: Mapping[str, Consequence] = attrs.Factory(dict)
+    #: Where the scheme was loaded from (a ``scheme.toml``), if from a file.
+    origin: str | None = field(default=None, init=False, eq=False, repr=False)
+    _plan: object = field(default=None, init=False, eq=False, repr=False)
+    #: Python predicates bound at load time, by the name TOML uses.
+    _rules: Mapping[str, object] = field(factory=dict, init=False, eq=False, repr=False)
+
+    def role_ids(self, roles: tuple[str, ...]) -> tuple[str, ...]:
+        """The roles a rule applies to: its own list, or every role when empty."""
+        return roles or tuple(self.roles)
+
+
+# Resolve the string annotations now, while this module's names are in scope:
+# the converter needs real types, and public classes are later re-homed to
+# ``villageeval`` for display.
+for _cls in list(globals().values()):
+    if isinstance(_cls, type) and attrs.has(_cls):
+        attrs.resolve_types(_cls, globals(), locals())
+del _cls

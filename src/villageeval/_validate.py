@@ -1,0 +1,527 @@
+"""Checks that relate one part of a scheme to another.
+
+Structure (types, known keys) is checked by the converter; this module checks
+meaning: names that must exist, weights that must add up to the declared
+total, bands that must cover every rounded score exactly once, rules that can
+never match. It never stops at the first problem: a scheme author fixing a
+file wants the whole list.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from fractions import Fraction
+from math import ceil, floor
+
+from . import _model as m
+from ._convert import Path, RawProblem
+
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_RULE_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+
+
+def validate(scheme: m.Scheme, predicates: Collection[str] = ()) -> list[RawProblem]:
+    """Every semantic problem of ``scheme``; ``predicates`` are the known named rules."""
+    return list(_Validator(scheme, predicates).run())
+
+
+def _hint(name: str, known: Iterable[str]) -> str:
+    known = list(known)
+    close = difflib.get_close_matches(name, known, n=1)
+    if close:
+        return f"; did you mean {close[0]!r}?"
+    if known:
+        return f" (known: {', '.join(known)})"
+    return " (none are declared)"
+
+
+def roles_of(scheme: m.Scheme, roles: tuple[str, ...]) -> tuple[str, ...]:
+    """The roles a rule applies to: its own list, or every role when empty."""
+    return roles or tuple(scheme.roles)
+
+
+def grading_for(scheme: m.Scheme, role: str) -> tuple[str, m.Grading] | None:
+    """The grading that applies to ``role``."""
+    for gid, g in scheme.gradings.items():
+        if role in roles_of(scheme, g.roles):
+            return gid, g
+    return None
+
+
+def weighting_for(scheme: m.Scheme, role: str) -> tuple[str, m.Weighting] | None:
+    """The weighting that applies to ``role``."""
+    for wid, w in scheme.weightings.items():
+        if role in roles_of(scheme, w.roles):
+            return wid, w
+    return None
+
+
+class _Validator:
+    def __init__(self, scheme: m.Scheme, predicates: Collection[str]) -> None:
+        self.s = scheme
+        self.predicates = predicates
+
+    def run(self) -> Iterator[RawProblem]:
+        s = self.s
+        if not _ID.match(s.id):
+            yield RawProblem(("id",), f"must be a lowercase slug like 'huining-midterm-2023' (got {s.id!r})")
+        if not s.roles:
+            yield RawProblem(("roles",), "a scheme grades at least one role")
+        yield from self._scales()
+        yield from self._instruments()
+        yield from self._weightings()
+        yield from self._gradings()
+        yield from self._rules()
+
+    # -- helpers -----------------------------------------------------------------
+
+    def _roles(self, path: Path, roles: tuple[str, ...]) -> Iterator[RawProblem]:
+        for i, r in enumerate(roles):
+            if r not in self.s.roles:
+                yield RawProblem((*path, "roles", i), f"unknown role {r!r}{_hint(r, self.s.roles)}")
+
+    def _scale(self, path: Path, name: str) -> Iterator[RawProblem]:
+        if name not in self.s.scales:
+            yield RawProblem(path, f"unknown scale {name!r}{_hint(name, self.s.scales)}")
+
+    def _grade_scales(self, roles: tuple[str, ...]) -> list[tuple[str, m.Scale]]:
+        out = []
+        for role in roles_of(self.s, roles):
+            found = grading_for(self.s, role)
+            if found and found[1].scale in self.s.scales:
+                out.append((found[1].scale, self.s.scales[found[1].scale]))
+        return out
+
+    def _grade(self, path: Path, label: str, roles: tuple[str, ...]) -> Iterator[RawProblem]:
+        for scale_id, scale in self._grade_scales(roles):
+            if label not in scale.labels:
+                yield RawProblem(
+                    path, f"unknown grade {label!r}: not a tier of scale {scale_id!r}{_hint(label, scale.labels)}"
+                )
+                return
+
+    # -- sections -------------------------------------------------------------------
+
+    def _scales(self) -> Iterator[RawProblem]:
+        for sid, scale in self.s.scales.items():
+            path: Path = ("scales", sid)
+            if not scale.tiers:
+                yield RawProblem((*path, "tiers"), "a scale needs at least one tier")
+            seen: set[str] = set()
+            for i, t in enumerate(scale.tiers):
+                if t.label in seen:
+                    yield RawProblem((*path, "tiers", i), f"duplicate tier {t.label!r}")
+                seen.add(t.label)
+            with_points = [t.points is not None for t in scale.tiers]
+            if any(with_points) and not all(with_points):
+                yield RawProblem((*path, "tiers"), "either every tier has points or none has")
+
+    def _instruments(self) -> Iterator[RawProblem]:
+        for iid, ins in self.s.instruments.items():
+            path: Path = ("instruments", iid)
+            if not _RULE_ID.match(iid):
+                yield RawProblem(path, f"instrument ids are ASCII identifiers (got {iid!r})")
+            yield from self._roles(path, ins.roles)
+            if m.instrument_out_of(ins) <= 0:
+                yield RawProblem((*path, "out_of"), "must be greater than 0")
+            if len(set(ins.must_cover)) != len(ins.must_cover):
+                yield RawProblem((*path, "must_cover"), "lists a category twice")
+            if isinstance(ins, (m.Ballot, m.Rating)):
+                yield from self._scale((*path, "scale"), ins.scale)
+            if isinstance(ins, m.Ballot):
+                if ins.min_respondents < 0:
+                    yield RawProblem((*path, "min_respondents"), "must be 0 or more")
+                if ins.quorum is not None and not (0 < ins.quorum <= 1):
+                    yield RawProblem((*path, "quorum"), f"a quorum is a share in (0, 1] (got {m._fmt(ins.quorum)})")
+                st = ins.per_stratum
+                if st is not None:
+                    if st.min < 0:
+                        yield RawProblem((*path, "per_stratum", "min"), "must be 0 or more")
+                    if st.max is not None and st.max < st.min:
+                        yield RawProblem((*path, "per_stratum", "max"), f"max {st.max} is below min {st.min}")
+            if isinstance(ins, m.DirectScore) and ins.max <= ins.min:
+                yield RawProblem((*path, "max"), f"max {m._fmt(ins.max)} must exceed min {m._fmt(ins.min)}")
+            if isinstance(ins, m.Points):
+                if not ins.items:
+                    yield RawProblem((*path, "items"), "an itemised score needs at least one item")
+                for item_id, item in ins.items.items():
+                    if item.max <= 0:
+                        yield RawProblem((*path, "items", item_id, "max"), "must be greater than 0")
+                if ins.bonus is not None and ins.bonus.max <= 0:
+                    yield RawProblem((*path, "bonus", "max"), "must be greater than 0")
+
+    def _weightings(self) -> Iterator[RawProblem]:
+        s = self.s
+        if not s.weightings:
+            yield RawProblem(("weightings",), "a scheme needs a weighting")
+        yield from self._cover_roles("weightings", s.weightings)
+        for wid, w in s.weightings.items():
+            path: Path = ("weightings", wid)
+            yield from self._roles(path, w.roles)
+            roles = roles_of(s, w.roles)
+            for name, weight in w.weights.items():
+                wpath = (*path, "weights", name)
+                if name not in s.instruments:
+                    yield RawProblem(wpath, f"unknown instrument {name!r}{_hint(name, s.instruments)}")
+                    continue
+                if weight <= 0:
+                    yield RawProblem(wpath, f"a weight is greater than 0 (got {m._fmt(weight)})")
+                ins = s.instruments[name]
+                missing = [r for r in roles if r not in roles_of(s, ins.roles)]
+                if missing:
+                    yield RawProblem(wpath, f"instrument {name!r} does not apply to role {missing[0]!r}")
+                if isinstance(ins, (m.Ballot, m.Rating)) and ins.scale in s.scales:
+                    if any(t.points is None for t in s.scales[ins.scale].tiers):
+                        yield RawProblem(wpath, f"instrument {name!r} is weighted but scale {ins.scale!r} has no points")
+            total = sum(w.weights.values(), Fraction(0))
+            if total != w.total:
+                listing = " + ".join(m._fmt(v) for v in w.weights.values()) or "0"
+                yield RawProblem(
+                    (*path, "weights"),
+                    f"weights add up to {m._fmt(total)} ({listing}), not the declared total {m._fmt(w.total)}",
+                )
+            if w.total <= 0:
+                yield RawProblem((*path, "total"), "must be greater than 0")
+
+    def _cover_roles(self, section: str, items: Mapping[str, m.Weighting] | Mapping[str, m.Grading]) -> Iterator[RawProblem]:
+        owner: dict[str, str] = {}
+        for key, item in items.items():
+            for role in roles_of(self.s, item.roles):
+                if role in owner:
+                    yield RawProblem(
+                        (section, key, "roles"),
+                        f"role {role!r} is already covered by {section}.{owner[role]}",
+                    )
+                else:
+                    owner[role] = key
+        if items:
+            for role in self.s.roles:
+                if role not in owner:
+                    yield RawProblem((section,), f"no {section[:-1]} covers role {role!r}")
+
+    def _gradings(self) -> Iterator[RawProblem]:
+        s = self.s
+        if not s.gradings:
+            yield RawProblem(("gradings",), "a scheme needs a grading")
+        yield from self._cover_roles("gradings", s.gradings)
+        for gid, g in s.gradings.items():
+            path: Path = ("gradings", gid)
+            yield from self._roles(path, g.roles)
+            yield from self._scale((*path, "scale"), g.scale)
+            labels = s.scales[g.scale].labels if g.scale in s.scales else None
+            if g.round is not None and g.round.digits < 0:
+                yield RawProblem((*path, "round", "digits"), "must be 0 or more")
+            if isinstance(g, m.BandGrading):
+                yield from self._bands(path, g, labels)
+            else:
+                yield from self._conditions(path, g, labels)
+
+    def _label(self, path: Path, label: str, labels: tuple[str, ...] | None, scale: str) -> Iterator[RawProblem]:
+        if labels is not None and label not in labels:
+            yield RawProblem(path, f"unknown grade {label!r}: not a tier of scale {scale!r}{_hint(label, labels)}")
+
+    def _domain(self, g: m.Grading) -> Fraction:
+        totals = [w.total for r in roles_of(self.s, g.roles) if (f := weighting_for(self.s, r)) for w in [f[1]]]
+        return max(totals, default=Fraction(100))
+
+    def _bands(self, path: Path, g: m.BandGrading, labels: tuple[str, ...] | None) -> Iterator[RawProblem]:
+        if not g.bands:
+            yield RawProblem((*path, "bands"), "a band grading needs at least one band")
+            return
+        ok = True
+        for i, b in enumerate(g.bands):
+            bpath = (*path, "bands", i)
+            yield from self._label((*bpath, "grade"), b.grade, labels, g.scale)
+            if b.at_least is not None and b.above is not None:
+                ok = False
+                yield RawProblem(bpath, "a band has one lower bound: at_least or above, not both")
+            if b.at_most is not None and b.below is not None:
+                ok = False
+                yield RawProblem(bpath, "a band has one upper bound: at_most or below, not both")
+        if ok:
+            yield from _band_coverage(path, g, self._domain(g))
+
+    def _conditions(self, path: Path, g: m.ConditionGrading, labels: tuple[str, ...] | None) -> Iterator[RawProblem]:
+        yield from self._label((*path, "fallback"), g.fallback, labels, g.scale)
+        seen: list[m.Predicate] = []
+        covered: list[tuple[Fraction | None, bool, Fraction | None, bool]] = []
+        for i, rule in enumerate(g.rules):
+            rpath = (*path, "rules", i)
+            yield from self._label((*rpath, "grade"), rule.grade, labels, g.scale)
+            yield from self._predicate((*rpath, "when"), rule.when, g.roles, stage="grade")
+            if rule.when in seen:
+                yield RawProblem(rpath, f"can never match: rule {seen.index(rule.when)} has the same condition")
+            elif _impossible(rule.when):
+                yield RawProblem((*rpath, "when"), "can never match: its bounds exclude every value")
+            elif isinstance(rule.when, m.ScoreTest) and rule.when.score == "total":
+                iv = _interval(rule.when.compare)
+                if any(_contains(c, iv) for c in covered):
+                    yield RawProblem(rpath, "can never match: earlier rules on the total already catch every such score")
+                covered.append(iv)
+            seen.append(rule.when)
+
+    # -- rules -------------------------------------------------------------------------
+
+    def _rules(self) -> Iterator[RawProblem]:
+        s = self.s
+        seen: dict[str, str] = {}
+        sections: list[tuple[str, Mapping[str, m.Eligibility | m.Veto | m.Cap | m.Quota | m.Consequence]]] = [
+            ("eligibility", s.eligibility),
+            ("vetoes", s.vetoes),
+            ("caps", s.caps),
+            ("quotas", s.quotas),
+            ("consequences", s.consequences),
+        ]
+        for section, rules in sections:
+            for rid, rule in rules.items():
+                path: Path = (section, rid)
+                if not _RULE_ID.match(rid):
+                    yield RawProblem(path, f"rule ids are ASCII identifiers (got {rid!r})")
+                if rid in seen:
+                    yield RawProblem(path, f"duplicate rule id {rid!r}: also {seen[rid]}.{rid}")
+                seen[rid] = section
+                if not rule.clause.strip():
+                    yield RawProblem((*path, "clause"), "cite the clause of the document this rule comes from")
+                yield from self._roles(path, rule.roles)
+                if isinstance(rule, m.Quota):
+                    yield from self._quota(path, rule)
+                    continue
+                stage = {"eligibility": "facts", "consequences": "final"}.get(section, "grade")
+                yield from self._predicate((*path, "when"), rule.when, rule.roles, stage=stage)
+                if isinstance(rule, m.Veto):
+                    yield from self._grade((*path, "grade"), rule.grade, rule.roles)
+                elif isinstance(rule, m.Cap):
+                    yield from self._grade((*path, "at_most"), rule.at_most, rule.roles)
+
+    def _quota(self, path: Path, q: m.Quota) -> Iterator[RawProblem]:
+        if not (0 <= q.share <= 1):
+            yield RawProblem((*path, "share"), f"a share is between 0 and 1 (got {m._fmt(q.share)})")
+        yield from self._grade((*path, "grade"), q.grade, q.roles)
+        scales = self._grade_scales(q.roles)
+        if len({sid for sid, _ in scales}) > 1:
+            yield RawProblem((*path, "roles"), "a quota's roles must share one grade scale")
+        if q.fill_from is not None:
+            yield from self._grade((*path, "fill_from"), q.fill_from, q.roles)
+            if q.fill_from == q.grade:
+                yield RawProblem((*path, "fill_from"), "must differ from the quota's grade")
+            if q.bound == "at_most":
+                yield RawProblem((*path, "fill_from"), "only an at_least quota fills from another grade")
+        if q.bound == "at_most" and q.enforce == "hard":
+            for _, scale in scales[:1]:
+                if q.grade in scale.labels and scale.rank(q.grade) == len(scale.labels) - 1:
+                    yield RawProblem(
+                        (*path, "grade"), f"{q.grade!r} is the worst grade: there is no grade to demote an overflow to"
+                    )
+        for i, key in enumerate(q.rank_by):
+            k = key.key
+            if k == "total" or k in self.s.instruments or (k.startswith("fact:") and len(k) > 5):
+                continue
+            yield RawProblem(
+                (*path, "rank_by", i, "key"),
+                f"unknown ranking key {k!r}: use 'total', an instrument id or 'fact:<name>'"
+                f"{_hint(k, ['total', *self.s.instruments])}",
+            )
+
+    def _predicate(self, path: Path, p: m.Predicate, roles: tuple[str, ...], stage: str) -> Iterator[RawProblem]:
+        s = self.s
+        if isinstance(p, m.ScoreTest):
+            if p.score != "total" and p.score not in s.instruments:
+                yield RawProblem(
+                    (*path, "score"), f"unknown score {p.score!r}: use 'total' or an instrument id"
+                    f"{_hint(p.score, ['total', *s.instruments])}"
+                )
+            if stage == "facts":
+                yield RawProblem(path, "eligibility is decided before scoring: it cannot test a score")
+        elif isinstance(p, m.ShareTest):
+            ins = s.instruments.get(p.share)
+            if ins is None:
+                yield RawProblem((*path, "share"), f"unknown instrument {p.share!r}{_hint(p.share, s.instruments)}")
+            elif not isinstance(ins, m.Ballot):
+                yield RawProblem((*path, "share"), f"instrument {p.share!r} is a {ins.kind}, not a ballot: it has no shares")
+            elif ins.scale in s.scales:
+                labels = s.scales[ins.scale].labels
+                for i, t in enumerate(p.tiers):
+                    if t not in labels:
+                        yield RawProblem(
+                            (*path, "tiers", i),
+                            f"unknown tier {t!r}: not a tier of scale {ins.scale!r}{_hint(t, labels)}",
+                        )
+        elif isinstance(p, (m.GradeIs, m.Streak)):
+            labels_ = p.grade if isinstance(p, m.GradeIs) else p.streak
+            key = "grade" if isinstance(p, m.GradeIs) else "streak"
+            if stage == "facts":
+                yield RawProblem(path, "eligibility is decided before grading: it cannot test a grade")
+            for i, label in enumerate(labels_):
+                yield from self._grade((*path, key, i) if len(labels_) > 1 else (*path, key), label, roles)
+        elif isinstance(p, m.OutcomeTest):
+            yield from self._scale((*path, "scale"), p.scale)
+            if p.scale in s.scales:
+                labels = s.scales[p.scale].labels
+                for key, label in ([("worse_than", p.worse_than)] if p.worse_than else []) + [
+                    ("in", x) for x in p.is_in
+                ]:
+                    if label not in labels:
+                        yield RawProblem(
+                            (*path, key), f"unknown tier {label!r}: not a tier of scale {p.scale!r}{_hint(label, labels)}"
+                        )
+        elif isinstance(p, m.RoleIs):
+            for i, r in enumerate(p.role):
+                if r not in s.roles:
+                    yield RawProblem((*path, "role"), f"unknown role {r!r}{_hint(r, s.roles)}")
+        elif isinstance(p, m.NamedRule):
+            known = set(self.predicates)
+            if p.rule not in known and f"{s.id}:{p.rule}" not in known:
+                yield RawProblem(
+                    (*path, "rule"),
+                    f"no plugin provides a predicate named {p.rule!r}{_hint(p.rule, sorted(known))}",
+                )
+        elif isinstance(p, m.AllOf):
+            for i, sub in enumerate(p.all):
+                yield from self._predicate((*path, "all", i), sub, roles, stage)
+        elif isinstance(p, m.AnyOf):
+            for i, sub in enumerate(p.any):
+                yield from self._predicate((*path, "any", i), sub, roles, stage)
+        elif isinstance(p, m.Not):
+            yield from self._predicate((*path, "not"), p.not_, roles, stage)
+        if _impossible(p) and not isinstance(p, (m.AllOf, m.AnyOf, m.Not)):
+            yield RawProblem(path, "can never hold: its bounds exclude every value")
+
+
+# --- intervals ---------------------------------------------------------------------------
+
+_Interval = tuple[Fraction | None, bool, Fraction | None, bool]
+
+
+def _interval(c: m.Comparison) -> _Interval:
+    lo: Fraction | None = None
+    lo_in = True
+    hi: Fraction | None = None
+    hi_in = True
+    for v, inclusive in ((c.at_least, True), (c.above, False), (c.equals, True)):
+        if v is not None and (lo is None or v > lo or (v == lo and not inclusive)):
+            lo, lo_in = v, inclusive
+    for v, inclusive in ((c.at_most, True), (c.below, False), (c.equals, True)):
+        if v is not None and (hi is None or v < hi or (v == hi and not inclusive)):
+            hi, hi_in = v, inclusive
+    return lo, lo_in, hi, hi_in
+
+
+def _empty(iv: _Interval) -> bool:
+    lo, lo_in, hi, hi_in = iv
+    if lo is None or hi is None:
+        return False
+    return lo > hi or (lo == hi and not (lo_in and hi_in))
+
+
+def _contains(outer: _Interval, inner: _Interval) -> bool:
+    olo, olo_in, ohi, ohi_in = outer
+    ilo, ilo_in, ihi, ihi_in = inner
+    if olo is not None and (ilo is None or ilo < olo or (ilo == olo and ilo_in and not olo_in)):
+        return False
+    return not (ohi is not None and (ihi is None or ihi > ohi or (ihi == ohi and ihi_in and not ohi_in)))
+
+
+def _impossible(p: m.Predicate) -> bool:
+    if isinstance(p, (m.ScoreTest, m.ShareTest)):
+        iv = _interval(p.compare)
+        if isinstance(p, m.ShareTest):
+            lo, lo_in, hi, hi_in = iv
+            iv = (
+                lo if lo is not None and lo > 0 else Fraction(0),
+                lo_in if lo is not None and lo > 0 else True,
+                hi if hi is not None and hi < 1 else Fraction(1),
+                hi_in if hi is not None and hi < 1 else True,
+            )
+        return _empty(iv)
+    if isinstance(p, m.FactTest) and p.compare is not None:
+        return _empty(_interval(p.compare))
+    return False
+
+
+def _band_coverage(path: Path, g: m.BandGrading, top: Fraction) -> Iterator[RawProblem]:
+    """Every possible graded total lies in exactly one band.
+
+    With rounding to ``d`` digits the possible totals are the multiples of
+    ``10**-d`` in ``[0, top]``: we check index ranges on that grid exactly.
+    Without rounding every rational in ``[0, top]`` is possible, so band edges
+    must meet with exactly one side inclusive.
+    """
+    if g.round is not None:
+        step = Fraction(1, 10**g.round.digits)
+        n_max = floor(top / step)
+        ranges: list[tuple[int, int, int]] = []
+        for i, b in enumerate(g.bands):
+            lo = 0
+            if b.at_least is not None:
+                lo = ceil(b.at_least / step)
+            elif b.above is not None:
+                lo = floor(b.above / step) + 1
+            hi = n_max
+            if b.at_most is not None:
+                hi = floor(b.at_most / step)
+            elif b.below is not None:
+                hi = ceil(b.below / step) - 1
+            lo, hi = max(lo, 0), min(hi, n_max)
+            if lo > hi:
+                yield RawProblem((*path, "bands", i), f"can never match: no total rounded to {g.round.digits} digits lies in it")
+                continue
+            ranges.append((lo, hi, i))
+        ranges.sort()
+        expect = 0
+        for lo, hi, i in ranges:
+            if lo > expect:
+                yield RawProblem(
+                    (*path, "bands"),
+                    f"gap: rounded totals from {_show(expect * step)} to {_show((lo - 1) * step)} fall in no band",
+                )
+            elif lo < expect:
+                yield RawProblem(
+                    (*path, "bands", i),
+                    f"overlap: rounded totals from {_show(lo * step)} to {_show(min(hi, expect - 1) * step)} "
+                    "are in more than one band",
+                )
+            expect = max(expect, hi + 1)
+        if expect <= n_max and ranges:
+            yield RawProblem(
+                (*path, "bands"), f"gap: rounded totals from {_show(expect * step)} to {_show(top)} fall in no band"
+            )
+        return
+    # Continuous: sort by lower edge and walk.
+    edges: list[tuple[Fraction, bool, Fraction, bool, int]] = []
+    for i, b in enumerate(g.bands):
+        lo, lo_in = (b.at_least, True) if b.at_least is not None else (b.above, False)
+        hi, hi_in = (b.at_most, True) if b.at_most is not None else (b.below, False)
+        lo_v = Fraction(0) if lo is None or lo < 0 else lo
+        lo_in = True if lo is None or lo < 0 else lo_in
+        hi_v = top if hi is None or hi > top else hi
+        hi_in = True if hi is None or hi > top else hi_in
+        if lo_v > hi_v or (lo_v == hi_v and not (lo_in and hi_in)):
+            yield RawProblem((*path, "bands", i), "can never match: its bounds exclude every possible total")
+            continue
+        edges.append((lo_v, not lo_in, hi_v, hi_in, i))
+    edges.sort()
+    reach: Fraction | None = None
+    reach_in = False
+    for lo_v, lo_ex, hi_v, hi_in, i in edges:
+        lo_in = not lo_ex
+        if reach is None:
+            if lo_v > 0 or not lo_in:
+                yield RawProblem((*path, "bands"), f"gap: totals from 0 up to {_show(lo_v)} fall in no band")
+        elif lo_v > reach or (lo_v == reach and not reach_in and not lo_in):
+            yield RawProblem(
+                (*path, "bands"),
+                f"gap: totals between {_show(reach)} and {_show(lo_v)} fall in no band "
+                "(declare a rounding, or make the edges meet)",
+            )
+        elif lo_v < reach or (lo_v == reach and reach_in and lo_in):
+            yield RawProblem((*path, "bands", i), f"overlap: totals around {_show(lo_v)} are in more than one band")
+        if reach is None or hi_v > reach or (hi_v == reach and hi_in):
+            reach, reach_in = hi_v, hi_in
+    if reach is not None and (reach < top or not reach_in):
+        yield RawProblem((*path, "bands"), f"gap: totals from {_show(reach)} to {_show(top)} fall in no band")
+
+
+def _show(v: Fraction) -> str:
+    return m._fmt(v)
