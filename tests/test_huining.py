@@ -95,7 +95,7 @@ def subject(
     if committee is not None:
         # Decimal, as json.loads(..., parse_float=Decimal) would give for 68.95.
         evidence["party_committee"] = {"value": Decimal(str(committee))}
-    all_facts = {f: False for f in FACTS}
+    all_facts = dict.fromkeys(FACTS, False)
     all_facts.update(facts or {})
     return {
         "id": sid,
@@ -148,9 +148,7 @@ class TestScheme:
 
     def test_points(self, scheme: Any) -> None:
         """四、2: 好 90, 一般 70, 差 40."""
-        assert [("好", 90), ("一般", 70), ("差", 40)] == [
-            (t.label, t.points) for t in scheme.scales["three"].tiers
-        ]
+        assert [("好", 90), ("一般", 70), ("差", 40)] == [(t.label, t.points) for t in scheme.scales["three"].tiers]
 
     def test_sampling_rules(self, scheme: Any) -> None:
         """四、2/3/5: at least 20 raters, 15 interviewees, 3–5 households per 自然村."""
@@ -173,9 +171,7 @@ class TestHighEdges:
     def test_exactly_85(self, scheme: Any) -> None:
         """P = 74: 77.6 + 7.4 = 85 → 85 → 好."""
         o = one(scheme, committee=74)
-        assert ("graded", Fraction(85), Fraction(85), "好") == (
-            o.status, o.score, o.rounded_score, o.final_grade
-        )
+        assert ("graded", Fraction(85), Fraction(85), "好") == (o.status, o.score, o.rounded_score, o.final_grade)
         assert "85.00" == o.score_display
 
     def test_84_5_rounds_up(self, scheme: Any) -> None:
@@ -187,16 +183,12 @@ class TestHighEdges:
     def test_just_below_84_5(self, scheme: Any) -> None:
         """P = 68.95: 77.6 + 6.895 = 84.495 → 84 → 一般 (exact, no float drift)."""
         o = one(scheme, committee="68.95")
-        assert (Fraction(16899, 200), Fraction(84), "一般") == (
-            o.score, o.rounded_score, o.final_grade
-        )
+        assert (Fraction(16899, 200), Fraction(84), "一般") == (o.score, o.rounded_score, o.final_grade)
 
     def test_84_49(self, scheme: Any) -> None:
         """P = 68.9: 77.6 + 6.89 = 84.49 → 84 → 一般."""
         o = one(scheme, committee="68.9")
-        assert (Fraction(8449, 100), Fraction(84), "一般") == (
-            o.score, o.rounded_score, o.final_grade
-        )
+        assert (Fraction(8449, 100), Fraction(84), "一般") == (o.score, o.rounded_score, o.final_grade)
         assert "84.49" == o.score_display
 
     def test_exactly_84(self, scheme: Any) -> None:
@@ -270,9 +262,7 @@ class TestVetoes:
     def test_forces_poor_on_a_high_score(self, scheme: Any, rule: str) -> None:
         """HIGH with P = 90: 77.6 + 9 = 86.6 → 87 → 好 by score, 差 by veto."""
         o = one(scheme, committee=90, facts={rule: True})
-        assert ("graded", Fraction(433, 5), "好", "差") == (
-            o.status, o.score, o.raw_grade, o.final_grade
-        )
+        assert ("graded", Fraction(433, 5), "好", "差") == (o.status, o.score, o.raw_grade, o.final_grade)
         assert [(rule, "veto", "四、6", "好", "差")] == [
             (a.rule, a.kind, a.clause, a.from_grade, a.to_grade) for a in o.adjustments
         ]
@@ -316,9 +306,7 @@ class TestConsequences:
     def test_poor_and_serious(self, scheme: Any) -> None:
         """65 → 差 with serious problems → 集中整顿 and referral."""
         o = one(scheme, **LOW, committee=49, facts={"serious_problems": True})
-        assert {("poor", "四、7"), ("referral", "四、7")} == {
-            (c.rule, c.clause) for c in o.consequences
-        }
+        assert {("poor", "四、7"), ("referral", "四、7")} == {(c.rule, c.clause) for c in o.consequences}
 
 
 class TestInsufficientEvidence:
@@ -513,16 +501,12 @@ class TestDemo:
         """Only 2 of 3 驻村工作队员 interviewed in 红岘村: the team and all members."""
         for sid in ("hongxian-team", "hongxian-secretary", "hongxian-member-2", "hongxian-member-3"):
             o = demo.outcome(sid)
-            assert ("insufficient_evidence", {("coverage_incomplete", "interview")}) == (
-                o.status, reasons(o)
-            )
+            assert ("insufficient_evidence", {("coverage_incomplete", "interview")}) == (o.status, reasons(o))
 
     def test_tuanzhuang_member_18_ballots(self, demo: Any) -> None:
         """12/5/1 = 18 valid ballots for this member, below 20."""
         o = demo.outcome("tuanzhuang-member-3")
-        assert ("insufficient_evidence", {("too_few_respondents", "appraisal")}) == (
-            o.status, reasons(o)
-        )
+        assert ("insufficient_evidence", {("too_few_respondents", "appraisal")}) == (o.status, reasons(o))
 
     def test_unknown_subject(self, demo: Any) -> None:
         """An id not in the cohort is a KeyError."""

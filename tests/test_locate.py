@@ -374,9 +374,7 @@ class TestLineOf:
 # --- property test: a tiny honest TOML emitter ---------------------------------
 
 _BARE = re.compile(r"[A-Za-z0-9_-]+")
-_CHARS = st.sampled_from(
-    list("aZ09_-. \t\n[]{}=#,\"'\\好评中文\x7f\x01")
-) | st.characters(
+_CHARS = st.sampled_from(list("aZ09_-. \t\n[]{}=#,\"'\\好评中文\x7f\x01")) | st.characters(
     codec="utf-8",
 )
 _KEYS = st.text(_CHARS, max_size=5)
@@ -386,17 +384,11 @@ _SCALARS = st.integers(-(2**63), 2**63 - 1) | st.text(_CHARS, max_size=10)
 def _values(children: st.SearchStrategy[Value]) -> st.SearchStrategy[Value]:
     """Lists, inline tables and arrays of inline tables of `children`."""
     tables = st.dictionaries(_KEYS, children, max_size=3)
-    return (
-        st.lists(children, max_size=3)
-        | tables
-        | st.lists(tables, min_size=1, max_size=3)
-    )
+    return st.lists(children, max_size=3) | tables | st.lists(tables, min_size=1, max_size=3)
 
 
 _VALUES: st.SearchStrategy[Value] = st.recursive(_SCALARS, _values, max_leaves=12)
-_DOCUMENTS = st.dictionaries(
-    _KEYS, _VALUES | st.dictionaries(_KEYS, _VALUES, max_size=4), max_size=4
-)
+_DOCUMENTS = st.dictionaries(_KEYS, _VALUES | st.dictionaries(_KEYS, _VALUES, max_size=4), max_size=4)
 
 
 def _escape(text: str, *, keep_newlines: bool = False) -> str:
@@ -408,18 +400,13 @@ def _escape(text: str, *, keep_newlines: bool = False) -> str:
         "\n": "\n" if keep_newlines else "\\n",
     }
     return "".join(
-        named.get(char)
-        or (f"\\u{ord(char):04X}" if ord(char) < 0x20 or char == "\x7f" else char)
-        for char in text
+        named.get(char) or (f"\\u{ord(char):04X}" if ord(char) < 0x20 or char == "\x7f" else char) for char in text
     )
 
 
 def _is_literal_safe(text: str, extra: str = "") -> bool:
     """Whether `text` can be written as a literal string verbatim."""
-    return "'" not in text and all(
-        char in "\t" + extra or not (ord(char) < 0x20 or char == "\x7f")
-        for char in text
-    )
+    return "'" not in text and all(char in "\t" + extra or not (ord(char) < 0x20 or char == "\x7f") for char in text)
 
 
 def _key(key: str) -> str:
@@ -444,11 +431,7 @@ def _string(text: str) -> str:
 
 def _is_array_of_tables(value: Value) -> bool:
     """Whether `value` is a non-empty list holding only tables."""
-    return (
-        isinstance(value, list)
-        and bool(value)
-        and all(isinstance(v, dict) for v in value)
-    )
+    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
 
 
 class _Emitter:
@@ -468,9 +451,7 @@ class _Emitter:
         """Record `path` as written on the current line (first time wins)."""
         self.expected.setdefault(path, self.line)
 
-    def table(
-        self, path: KeyPath, names: tuple[str, ...], table: dict[str, Value]
-    ) -> None:
+    def table(self, path: KeyPath, names: tuple[str, ...], table: dict[str, Value]) -> None:
         """Write a table's keys, then its sub-tables under headers."""
         later: list[tuple[str, Value]] = []
         for key, value in table.items():
@@ -534,9 +515,7 @@ class TestRoundTrip:
 
     @settings(max_examples=300, deadline=None)
     @given(_DOCUMENTS)
-    def test_emitted_paths_are_located_on_their_lines(
-        self, document: dict[str, Value]
-    ) -> None:
+    def test_emitted_paths_are_located_on_their_lines(self, document: dict[str, Value]) -> None:
         """Every path the emitter wrote is found on the line it was written."""
         emitter = _Emitter()
         emitter.table((), (), document)

@@ -38,6 +38,15 @@ from ._errors import (
 from ._interchange import RESULT_FORMAT, result_from_dict, result_to_dict, result_to_json
 from ._load import load_scheme, loads_scheme, scheme_from_dict, scheme_hash, scheme_to_dict
 from ._model import Scheme
+from ._plugins import (
+    EvidenceProblem,
+    InstrumentKind,
+    OutcomeAdjustment,
+    PluginInfo,
+    Registry,
+    default_registry,
+    make_plugin_manager,
+)
 from ._predicates import PredicateFunction, RuleContext
 from ._result import (
     Adjustment,
@@ -48,6 +57,7 @@ from ._result import (
     Result,
     TraceStep,
 )
+from .hookspecs import hookimpl
 
 __all__ = [
     "RESULT_FORMAT",
@@ -57,15 +67,20 @@ __all__ = [
     "CohortError",
     "ConsequenceOutcome",
     "Evidence",
+    "EvidenceProblem",
+    "InstrumentKind",
     "MalformedEvidence",
     "Outcome",
+    "OutcomeAdjustment",
     "PluginError",
+    "PluginInfo",
     "PointsEvidence",
     "PopulationUsage",
     "PredicateFunction",
     "Problem",
     "RatingEvidence",
     "Reason",
+    "Registry",
     "Result",
     "RuleContext",
     "Scheme",
@@ -78,11 +93,14 @@ __all__ = [
     "__version__",
     "cohort_from_dict",
     "cohort_to_dict",
+    "default_registry",
     "evaluate",
+    "hookimpl",
     "load_cohort",
     "load_scheme",
     "loads_cohort",
     "loads_scheme",
+    "make_plugin_manager",
     "result_from_dict",
     "result_to_dict",
     "result_to_json",

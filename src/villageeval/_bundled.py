@@ -31,8 +31,4 @@ def bundled_schemes() -> dict[str, Path]:
     root = bundled_root()
     if root is None:
         return {}
-    return {
-        d.name: d / "scheme.toml"
-        for d in sorted(root.iterdir())
-        if d.is_dir() and (d / "scheme.toml").is_file()
-    }
+    return {d.name: d / "scheme.toml" for d in sorted(root.iterdir()) if d.is_dir() and (d / "scheme.toml").is_file()}

@@ -1,6 +1,7 @@
 """The ``villageeval`` command.
 
-Verbs: ``schemes``, ``check``, ``evaluate``, ``explain``, ``init``. Output that
+Verbs: ``schemes``, ``plugins``, ``check``, ``evaluate``, ``explain``, ``init``;
+``--with-rules DIR`` registers a scheme directory and its ``rules.py`` on purpose. Output that
 other programs read (``schemes``, ``check``, ``evaluate --format json``) is kept
 stable; problems go to stderr in the compiler format editors jump to
 (``path:line: key.path: message``). Exit codes: 0 fine, 1 problems found,
@@ -22,6 +23,7 @@ from ._errors import CohortError, SchemeError, UnknownSchemeError, VillageevalEr
 from ._interchange import result_to_json
 from ._load import load_scheme, scheme_file
 from ._model import Scheme
+from ._plugins import Registry
 from ._result import Outcome, Result
 from ._table import render_table
 
@@ -32,13 +34,26 @@ def _scheme_label(scheme: Scheme) -> str:
     return scheme.title or scheme.id
 
 
-def _cmd_schemes(args: argparse.Namespace, out: TextIO) -> int:
-    from ._bundled import bundled_schemes
+def _registry(args: argparse.Namespace) -> Registry:
+    """A fresh registry for this command, with the directories given on purpose."""
+    registry: Registry | None = getattr(args, "_registry", None)
+    if registry is None:
+        registry = Registry()
+        for directory in args.with_rules or ():
+            registry.add_scheme_directory(directory)
+        args._registry = registry
+    return registry
 
-    for scheme_id, path in bundled_schemes().items():
+
+def _load(args: argparse.Namespace, name: str) -> Scheme:
+    return load_scheme(name, registry=_registry(args))
+
+
+def _cmd_schemes(args: argparse.Namespace, out: TextIO) -> int:
+    for scheme_id, path in _registry(args).schemes().items():
         title = ""
         try:
-            title = load_scheme(path).title
+            title = _load(args, str(path)).title
         except VillageevalError:
             title = "(does not load: run villageeval check)"
         out.write(f"{scheme_id}\t{title}\n")
@@ -49,7 +64,7 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     status = 0
     for name in args.schemes:
         try:
-            scheme = load_scheme(name)
+            scheme = _load(args, name)
         except SchemeError as e:
             for p in e.problems:
                 sys.stderr.write(f"{p}\n")
@@ -60,13 +75,15 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
             status = 1
             continue
         where = scheme.origin or name
-        out.write(f"{where}: ok ({scheme.id}: {len(scheme.roles)} roles, {len(scheme.instruments)} instruments, "
-                  f"{len(scheme.vetoes)} vetoes, {len(scheme.caps)} caps, {len(scheme.quotas)} quotas)\n")
+        out.write(
+            f"{where}: ok ({scheme.id}: {len(scheme.roles)} roles, {len(scheme.instruments)} instruments, "
+            f"{len(scheme.vetoes)} vetoes, {len(scheme.caps)} caps, {len(scheme.quotas)} quotas)\n"
+        )
     return status
 
 
 def _load_pair(args: argparse.Namespace) -> tuple[Scheme, Cohort]:
-    scheme = load_scheme(args.scheme)
+    scheme = _load(args, args.scheme)
     cohort = load_cohort(args.cohort)
     if cohort.scheme and cohort.scheme != scheme.id:
         sys.stderr.write(f"warning: the cohort names scheme {cohort.scheme!r}, evaluating under {scheme.id!r}\n")
@@ -83,17 +100,19 @@ def _table(result: Result, scheme: Scheme) -> str:
     headers = ["subject", "name", "role", "status", "score", "rounded", "raw", "final", "adjusted by"]
     rows = []
     for o in result.outcomes:
-        rows.append([
-            o.subject_id,
-            o.name,
-            o.role,
-            o.status,
-            o.score_display or "",
-            "" if o.rounded_score is None else _num(o.rounded_score),
-            o.raw_grade or "",
-            _grade_cell(o),
-            ", ".join(a.rule for a in o.adjustments) or ("; ".join(r.code for r in o.reasons)),
-        ])
+        rows.append(
+            [
+                o.subject_id,
+                o.name,
+                o.role,
+                o.status,
+                o.score_display or "",
+                "" if o.rounded_score is None else _num(o.rounded_score),
+                o.raw_grade or "",
+                _grade_cell(o),
+                ", ".join(a.rule for a in o.adjustments) or ("; ".join(r.code for r in o.reasons)),
+            ]
+        )
     text = [f"{scheme.id} — {_scheme_label(scheme)}", "", render_table(headers, rows, right=(4, 5))]
     counts: dict[str, int] = {}
     for o in result.outcomes:
@@ -176,6 +195,19 @@ def _cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _cmd_plugins(args: argparse.Namespace, out: TextIO) -> int:
+    for info in _registry(args).plugins():
+        out.write(f"{info.name}\t{info.distribution} {info.version}\n")
+        out.write(f"  hooks: {', '.join(info.hooks) or '-'}\n")
+        if info.schemes:
+            out.write(f"  schemes: {', '.join(info.schemes)}\n")
+        if info.predicates:
+            out.write(f"  predicates: {', '.join(info.predicates)}\n")
+        if info.instrument_kinds:
+            out.write(f"  instrument kinds: {', '.join(info.instrument_kinds)}\n")
+    return 0
+
+
 def _cmd_init(args: argparse.Namespace, out: TextIO) -> int:
     target = Path(args.directory)
     try:
@@ -197,10 +229,19 @@ def _parser() -> argparse.ArgumentParser:
         description="Evaluate village leadership under a locality's scheme, exactly and with explanations.",
     )
     p.add_argument("--version", action="version", version=f"villageeval {__version__}")
+    p.add_argument(
+        "--with-rules",
+        action="append",
+        metavar="DIR",
+        help="register a scheme directory on purpose, importing its rules.py as that scheme's plugin (repeatable)",
+    )
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    s = sub.add_parser("schemes", help="list the bundled schemes: id, then title")
+    s = sub.add_parser("schemes", help="list the registered schemes: id, then title")
     s.set_defaults(func=_cmd_schemes)
+
+    s = sub.add_parser("plugins", help="list plugins: distribution and version, hooks, schemes, predicates")
+    s.set_defaults(func=_cmd_plugins)
 
     s = sub.add_parser("check", help="validate scheme files; problems as path:line: key: message")
     s.add_argument("schemes", nargs="+", metavar="SCHEME_OR_PATH")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import difflib
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Union
@@ -127,11 +127,16 @@ class Subject:
     outcomes: Mapping[str, str] = field(factory=dict, converter=_frozen_map)
 
 
+def _subjects(value: Iterable[Subject]) -> tuple[Subject, ...]:
+    # A typed converter: with a bare ``tuple`` type checkers reject Cohort([subject, ...]).
+    return tuple(value)
+
+
 @frozen
 class Cohort:
     """The subjects evaluated together (quotas count within them)."""
 
-    subjects: tuple[Subject, ...] = field(converter=tuple)
+    subjects: tuple[Subject, ...] = field(converter=_subjects)
     period: str = ""
     scheme: str | None = None
 
@@ -160,11 +165,15 @@ _EVIDENCE_SHAPES: dict[str, tuple[type, tuple[str, ...]]] = {
 
 def _evidence_from(raw: Any) -> Evidence:
     if not isinstance(raw, dict):
-        return MalformedEvidence(raw, "evidence must be an object such as {\"tallies\": {...}}")
+        return MalformedEvidence(raw, 'evidence must be an object such as {"tallies": {...}}')
     heads = [k for k in _EVIDENCE_SHAPES if k in raw]
     if len(heads) != 1:
         what = "none" if not heads else " and ".join(heads)
-        return MalformedEvidence(raw, f"evidence needs exactly one of tallies, tier, value, items (found {what})")
+        hint = ""
+        if not heads:
+            close = [c for k in raw for c in difflib.get_close_matches(str(k), list(_EVIDENCE_SHAPES), n=1)]
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+        return MalformedEvidence(raw, f"evidence needs exactly one of tallies, tier, value, items (found {what}){hint}")
     cls, allowed = _EVIDENCE_SHAPES[heads[0]]
     extra = [k for k in raw if k not in allowed]
     if extra:
@@ -257,7 +266,7 @@ def cohort_from_dict(data: Any, *, source: str | None = None) -> Cohort:
         )
     period = data.get("period", "")
     if not isinstance(period, str):
-        bad(("period",), "must be a string such as \"2023\"")
+        bad(("period",), 'must be a string such as "2023"')
         period = ""
     scheme = data.get("scheme")
     if scheme is not None and not isinstance(scheme, str):

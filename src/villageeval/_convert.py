@@ -2,7 +2,8 @@
 
 We build our own cattrs converter (never the global one) with
 ``forbid_extra_keys`` so that a misspelt key is an error, strict hooks so that a
-string is never silently taken for a number (or a number for a string), and
+number is never silently taken for a string (numbers may be written as
+strings on purpose — ``"1690/19"`` is how an exact rational is spelt), and
 hand-written hooks for the two places where TOML reads better than a class
 tree: instrument and grading kinds, and predicates (``{ fact = "x" }``).
 Failures are flattened to ``(path, message)`` pairs; the loader adds files and
@@ -11,7 +12,9 @@ lines.
 
 from __future__ import annotations
 
+import collections.abc
 import difflib
+import types
 import typing
 from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
@@ -94,6 +97,17 @@ def _structure_fraction(value: object, _: type) -> Fraction:
     return to_fraction(value)
 
 
+def _structure_fact_value(value: object, _: type) -> bool | Fraction | None:
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        raise Invalid(f"must be true, false or a number (got {describe(value)}); write it without quotes")
+    try:
+        return to_fraction(value)
+    except Invalid:
+        raise Invalid(f"must be true, false or a number (got {describe(value)})") from None
+
+
 def _structure_str(value: object, _: type) -> str:
     if not isinstance(value, str):
         raise Invalid(f"must be a string (got {describe(value)})")
@@ -101,12 +115,11 @@ def _structure_str(value: object, _: type) -> str:
 
 
 def _structure_int(value: object, _: type) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
+    if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
+        # 20.0 is a TOML float: say how to write the integer rather than guess.
+        raise Invalid(f"must be an integer (got {describe(value)}); write {int(value)}")
+    if isinstance(value, bool) or not isinstance(value, int):
         raise Invalid(f"must be an integer (got {describe(value)})")
-    if isinstance(value, Decimal):
-        if value != value.to_integral_value():
-            raise Invalid(f"must be an integer (got {value})")
-        return int(value)
     return value
 
 
@@ -136,7 +149,9 @@ def _literal_hook(tp: Any) -> Callable[[object, type], object]:
     def hook(value: object, _: type) -> object:
         if value not in allowed or isinstance(value, bool):
             options = ", ".join(repr(a) for a in allowed)
-            raise Invalid(f"must be one of {options} (got {describe(value)})")
+            close = difflib.get_close_matches(value, [str(a) for a in allowed], n=1) if isinstance(value, str) else []
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise Invalid(f"must be one of {options} (got {describe(value)}){hint}")
         return value
 
     return hook
@@ -144,6 +159,92 @@ def _literal_hook(tp: Any) -> Callable[[object, type], object]:
 
 def _is_literal(tp: Any) -> bool:
     return typing.get_origin(tp) is Literal
+
+
+# --- containers --------------------------------------------------------------------
+# Left to itself cattrs takes a string for an array (one element per character:
+# tiers = "好一般差" would be four tiers) and fails on a non-table given for a
+# table with a bare AttributeError. These hooks check the container first.
+
+
+def _is_array(tp: Any) -> bool:
+    args = typing.get_args(tp)
+    return typing.get_origin(tp) is tuple and len(args) == 2 and args[1] is Ellipsis and args[0] is not str
+
+
+def _is_mapping(tp: Any) -> bool:
+    return typing.get_origin(tp) is collections.abc.Mapping
+
+
+def _array_factory(c: cattrs.Converter) -> Callable[[Any], Callable[[object, type], object]]:
+    def factory(tp: Any) -> Callable[[object, type], object]:
+        as_list: Any = types.GenericAlias(list, typing.get_args(tp))
+
+        def hook(value: object, _: type) -> object:
+            if not isinstance(value, list):
+                raise Invalid(f"must be an array (got {describe(value)})")
+            return tuple(c.structure(value, as_list))
+
+        return hook
+
+    return factory
+
+
+def _mapping_factory(c: cattrs.Converter) -> Callable[[Any], Callable[[object, type], object]]:
+    def factory(tp: Any) -> Callable[[object, type], object]:
+        as_dict: Any = types.GenericAlias(dict, typing.get_args(tp))
+
+        def hook(value: object, _: type) -> object:
+            if not isinstance(value, dict):
+                raise Invalid(f"must be a table (got {describe(value)})")
+            return c.structure(value, as_dict)
+
+        return hook
+
+    return factory
+
+
+def _table_factory(c: cattrs.Converter) -> Callable[[Any], Callable[[object, type], object]]:
+    def factory(cl: Any) -> Callable[[object, type], object]:
+        inner = cattrs.gen.make_dict_structure_fn(cl, c)
+
+        def hook(value: object, _: type) -> object:
+            if not isinstance(value, dict):
+                raise Invalid(f"must be a table (got {describe(value)})")
+            return inner(value, cl)
+
+        return hook
+
+    return factory
+
+
+def expected(tp: Any) -> str:
+    """How a missing value of type ``tp`` is described: ``a string``, ``a table``."""
+    if tp is str:
+        return "a string"
+    if tp is Fraction:
+        return "a number"
+    if tp is int:
+        return "an integer"
+    if tp is bool:
+        return "true or false"
+    if tp == m.Predicate:
+        return 'a predicate table such as { fact = "..." }'
+    if _is_literal(tp):
+        return "one of " + ", ".join(repr(a) for a in typing.get_args(tp))
+    if typing.get_origin(tp) is tuple:
+        return "an array"
+    if _is_mapping(tp) or tp in (m.Instrument, m.Grading) or attrs.has(tp):
+        return "a table"
+    return getattr(tp, "__name__", None) or str(tp)
+
+
+def share_problem(v: Fraction) -> str:
+    """The message for a share outside [0, 1], guessing a percentage (30 for 30%)."""
+    msg = f"a share is between 0 and 1 (got {_show(v)})"
+    if 1 < v <= 100:
+        msg += f"; for {_show(v)}% write {_show(v / 100)}"
+    return msg
 
 
 # --- kinds -------------------------------------------------------------------------
@@ -172,9 +273,7 @@ def _kind_hook(
         if kind not in kinds:
             hint = difflib.get_close_matches(str(kind), list(kinds), n=1)
             extra = f"; did you mean {hint[0]!r}?" if hint else ""
-            raise Invalid(
-                f"unknown {what} kind {kind!r}{extra} (known: {', '.join(kinds)})", ("kind",)
-            )
+            raise Invalid(f"unknown {what} kind {kind!r}{extra} (known: {', '.join(kinds)})", ("kind",))
         data = dict(value)
         data.setdefault("kind", kind)
         return converter.structure(data, kinds[kind])
@@ -203,20 +302,15 @@ _PREDICATE_KEYS = {
 def structure_predicate(value: object) -> m.Predicate:
     """Parse the TOML form of a predicate, collecting every problem in it."""
     if not isinstance(value, dict):
-        raise Invalid(
-            f"must be a predicate table such as {{ fact = \"...\" }} (got {describe(value)})"
-        )
+        raise Invalid(f'must be a predicate table such as {{ fact = "..." }} (got {describe(value)})')
     heads = [k for k in value if k in _PREDICATE_KEYS]
     if len(heads) != 1:
         if not heads:
             keys = ", ".join(map(repr, value)) or "nothing"
-            close = [
-                c for k in value for c in difflib.get_close_matches(str(k), list(_PREDICATE_KEYS), 1)
-            ]
+            close = [c for k in value for c in difflib.get_close_matches(str(k), list(_PREDICATE_KEYS), 1)]
             hint = f"; did you mean {close[0]!r}?" if close else ""
             raise Invalid(
-                f"unknown predicate: it has {keys}{hint} "
-                f"(a predicate has one of: {', '.join(_PREDICATE_KEYS)})"
+                f"unknown predicate: it has {keys}{hint} (a predicate has one of: {', '.join(_PREDICATE_KEYS)})"
             )
         raise Invalid(f"a predicate has exactly one of {', '.join(heads)}; split it with all = [...]")
     head = heads[0]
@@ -230,6 +324,9 @@ def structure_predicate(value: object) -> m.Predicate:
 
     def text(key: str) -> str:
         v = value.get(key)
+        if v is None:
+            problems.append(Invalid(f"required key {key!r} is missing (expected a string)", (key,)))
+            return ""
         if not isinstance(v, str):
             problems.append(Invalid(f"must be a string (got {describe(v)})", (key,)))
             return ""
@@ -238,6 +335,11 @@ def structure_predicate(value: object) -> m.Predicate:
     def labels(key: str, *, required: bool = True) -> tuple[str, ...]:
         v = value.get(key)
         if v is None and not required:
+            return ()
+        if v is None:
+            problems.append(
+                Invalid(f"required key {key!r} is missing (expected a label or an array of labels)", (key,))
+            )
             return ()
         if isinstance(v, str):
             return (v,)
@@ -256,9 +358,7 @@ def structure_predicate(value: object) -> m.Predicate:
                     problems.append(Invalid(e.message, (k,)))
         if not bounds:
             if required:
-                problems.append(
-                    Invalid(f"needs a comparison: one of {', '.join(_COMPARE_KEYS)}")
-                )
+                problems.append(Invalid(f"needs a comparison: one of {', '.join(_COMPARE_KEYS)}"))
             return None
         return m.Comparison(**bounds)
 
@@ -288,7 +388,7 @@ def structure_predicate(value: object) -> m.Predicate:
         cmp = compare(required=True) or m.Comparison()
         for k, v in vars_of(cmp):
             if v is not None and not (0 <= v <= 1):
-                problems.append(Invalid(f"a share is between 0 and 1 (got {_show(v)})", (k,)))
+                problems.append(Invalid(share_problem(v), (k,)))
         result = m.ShareTest(text("share"), labels("tiers"), cmp)
     elif head == "grade":
         result = m.GradeIs(labels("grade"))
@@ -305,7 +405,9 @@ def structure_predicate(value: object) -> m.Predicate:
             worse = None
         is_in = labels("in", required=False)
         if worse is None and not is_in:
-            problems.append(Invalid("an outcome predicate needs worse_than = \"<grade>\" or in = [...]"))
+            problems.append(Invalid('an outcome predicate needs worse_than = "<grade>" or in = [...]'))
+        elif worse is not None and is_in:
+            problems.append(Invalid("an outcome predicate takes worse_than or in, not both; split it with all = [...]"))
         result = m.OutcomeTest(text("outcome"), text("scale"), worse, is_in)
     elif head == "role":
         result = m.RoleIs(labels("role"))
@@ -380,37 +482,41 @@ def unstructure_number(v: Fraction) -> int | Decimal | str:
 # --- the converter ------------------------------------------------------------------
 
 
-def make_converter() -> cattrs.Converter:
-    """A converter for the scheme model: strict scalars, kinds, predicates."""
+def make_converter(extra_kinds: Mapping[str, type] | None = None) -> cattrs.Converter:
+    """A converter for the scheme model: strict scalars, kinds, predicates.
+
+    ``extra_kinds`` adds instrument kinds that plugins register (name → attrs class).
+    """
+    kinds = {**INSTRUMENT_KINDS, **(extra_kinds or {})}
     c = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True, omit_if_default=True)
+    # Registered first: the more specific hooks below take precedence over these.
+    c.register_structure_hook_factory(attrs.has, _table_factory(c))
+    c.register_structure_hook_factory(_is_array, _array_factory(c))
+    c.register_structure_hook_factory(_is_mapping, _mapping_factory(c))
     c.register_structure_hook(Fraction, _structure_fraction)
+    c.register_structure_hook_func(lambda t: t == (bool | Fraction | None), _structure_fact_value)
     c.register_structure_hook(str, _structure_str)
     c.register_structure_hook(int, _structure_int)
     c.register_structure_hook(bool, _structure_bool)
     c.register_structure_hook_func(lambda t: t == tuple[str, ...], _structure_str_tuple)
     c.register_structure_hook_factory(_is_literal, _literal_hook)
-    c.register_structure_hook_func(
-        lambda t: t == m.Instrument, _kind_hook(c, INSTRUMENT_KINDS, "instrument", None)
-    )
-    c.register_structure_hook_func(
-        lambda t: t == m.Grading, _kind_hook(c, GRADING_KINDS, "grading", "bands")
-    )
-    c.register_structure_hook_func(
-        lambda t: t == m.Predicate, lambda v, _: structure_predicate(v)
-    )
+    c.register_structure_hook_func(lambda t: t == m.Instrument, _kind_hook(c, kinds, "instrument", None))
+    c.register_structure_hook_func(lambda t: t == m.Grading, _kind_hook(c, GRADING_KINDS, "grading", "bands"))
+    c.register_structure_hook_func(lambda t: t == m.Predicate, lambda v, _: structure_predicate(v))
     c.register_structure_hook(m.Comparison, lambda v, _: _comparison(v))
-    c.register_structure_hook(m.Tier, lambda v, _: _tier(c, v))
+    tier_from_dict = cattrs.gen.make_dict_structure_fn(m.Tier, c)
+    c.register_structure_hook(m.Tier, lambda v, _: _tier(tier_from_dict, v))
 
     c.register_unstructure_hook(Fraction, unstructure_number)
     for cls in typing.get_args(m.Predicate):
         c.register_unstructure_hook(cls, unstructure_predicate)
-    for cls in (*INSTRUMENT_KINDS.values(), *GRADING_KINDS.values()):
+    for cls in (*kinds.values(), *GRADING_KINDS.values()):
         c.register_unstructure_hook(cls, _with_kind(c, cls))
     return c
 
 
 def _with_kind(c: cattrs.Converter, cls: type) -> Callable[[Any], dict[str, Any]]:
-    base = cattrs.gen.make_dict_unstructure_fn(cls, c, _cattrs_omit_if_default=True)
+    base: Callable[[Any], dict[str, Any]] = cattrs.gen.make_dict_unstructure_fn(cls, c, _cattrs_omit_if_default=True)
 
     def hook(obj: Any) -> dict[str, Any]:
         d = base(obj)
@@ -420,11 +526,12 @@ def _with_kind(c: cattrs.Converter, cls: type) -> Callable[[Any], dict[str, Any]
     return hook
 
 
-def _tier(c: cattrs.Converter, value: object) -> m.Tier:
+def _tier(from_dict: Callable[[Any, Any], m.Tier], value: object) -> m.Tier:
     # A tier may be written as just its label: tiers = ["满意", "基本满意", "不满意"].
+    # A table goes through the generated hook, which rejects unknown keys (point = 90).
     if isinstance(value, str):
         return m.Tier(value)
-    return c.structure_attrs_fromdict(value, m.Tier) if isinstance(value, dict) else _bad_tier(value)  # type: ignore[arg-type]
+    return from_dict(value, m.Tier) if isinstance(value, dict) else _bad_tier(value)
 
 
 def _bad_tier(value: object) -> m.Tier:
@@ -444,10 +551,15 @@ def _comparison(value: object) -> m.Comparison:
 
 @attrs.frozen
 class RawProblem:
-    """A problem before files and lines are known."""
+    """A problem before files and lines are known.
+
+    ``rename_to`` is the did-you-mean of an unknown key: the loader may rename
+    the key on a scratch copy to look for further problems.
+    """
 
     path: Path
     message: str
+    rename_to: str | None = None
 
 
 def flatten(exc: BaseException, path: Path = ()) -> list[RawProblem]:
@@ -457,25 +569,28 @@ def flatten(exc: BaseException, path: Path = ()) -> list[RawProblem]:
     missing = {p for p, e, _ in leaves if isinstance(e, KeyError)}
     used_missing: set[Path] = set()
     out: list[RawProblem] = []
-    for p, e, cls in leaves:
+    for p, e, _cls in leaves:
         if isinstance(e, ForbiddenExtraKeysError):
             names = [a.name for a in attrs.fields(e.cl)] if attrs.has(e.cl) else []
             for key in sorted(e.extra_fields):
                 close = difflib.get_close_matches(key, names, n=1, cutoff=0.6)
-                if close and (p + (close[0],)) in missing:
-                    used_missing.add(p + (close[0],))
+                rename = close[0] if close else None
+                if close and ((*p, close[0])) in missing:
+                    used_missing.add((*p, close[0]))
                     msg = f"unknown key {key!r}; did you mean {close[0]!r}?"
                 elif close:
                     msg = f"unknown key {key!r}; did you mean {close[0]!r}?"
                 else:
                     msg = f"unknown key {key!r} (allowed: {', '.join(names)})"
-                out.append(RawProblem(p + (key,), msg))
+                out.append(RawProblem((*p, key), msg, rename))
     for p, e, cls in leaves:
         if isinstance(e, ForbiddenExtraKeysError):
             continue
         if isinstance(e, KeyError):
             if p not in used_missing:
-                out.append(RawProblem(p, "required key is missing"))
+                name = f"key {p[-1]!r}" if p and isinstance(p[-1], str) else "key"
+                what = f" (expected {expected(cls)})" if cls is not None else ""
+                out.append(RawProblem(p, f"required {name} is missing{what}"))
         elif isinstance(e, Invalid):
             out.append(RawProblem(p + e.rel_path, e.message))
         elif isinstance(e, InvalidMany):
@@ -497,13 +612,13 @@ def _walk(exc: BaseException, path: Path, out: list[tuple[Path, BaseException, A
     if isinstance(exc, IterableValidationError):
         with_notes, without = exc.group_exceptions()
         for sub, note in with_notes:
-            _walk(sub, path + (note.index,), out, note.type)
+            _walk(sub, (*path, note.index), out, note.type)
         for sub in without:
             _walk(sub, path, out, None)
     elif isinstance(exc, ClassValidationError):
         with_notes2, without2 = exc.group_exceptions()
         for sub, note2 in with_notes2:
-            _walk(sub, path + (note2.name,), out, note2.type)
+            _walk(sub, (*path, note2.name), out, note2.type)
         for sub in without2:
             _walk(sub, path, out, None)
     else:

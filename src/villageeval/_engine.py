@@ -16,19 +16,19 @@ import difflib
 from collections.abc import Callable, Mapping
 from fractions import Fraction
 from math import ceil, floor
-from typing import Any
+from typing import Any, Literal
 
 from . import _model as m
 from ._cohort import (
     BallotEvidence,
     Cohort,
+    MalformedEvidence,
     PointsEvidence,
     RatingEvidence,
     ScoreEvidence,
-    Subject,
 )
 from ._convert import Invalid, to_fraction
-from ._errors import CohortError, Problem
+from ._errors import CohortError, PluginError, Problem, VillageevalError
 from ._numbers import exact_text, fixed, round_fraction
 from ._predicates import (
     Compiled,
@@ -59,8 +59,16 @@ Scorer = Callable[[Any, RuleContext, str], "Fraction | None"]
 class _Rule:
     __slots__ = ("clause", "grade_rank", "id", "kind", "target", "test", "text")
 
-    def __init__(self, rid: str, kind: str, clause: str, text: str, test: Compiled, target: str | None = None,
-                 grade_rank: int = 0) -> None:
+    def __init__(
+        self,
+        rid: str,
+        kind: str,
+        clause: str,
+        text: str,
+        test: Compiled,
+        target: str | None = None,
+        grade_rank: int = 0,
+    ) -> None:
         self.id = rid
         self.kind = kind
         self.clause = clause
@@ -76,13 +84,16 @@ class _RolePlan:
         "caps",
         "conditions",
         "consequences",
+        "defaults",
         "display_digits",
         "eligibility",
+        "facts",
         "fallback",
         "grading",
         "grading_id",
         "instruments",
         "labels",
+        "linked",
         "rank",
         "rounding",
         "vetoes",
@@ -105,6 +116,9 @@ class _RolePlan:
         self.grading: m.Grading | None = None
         self.grading_id = ""
         self.weighting_id = ""
+        self.facts: dict[str, m.Fact] = {}
+        self.defaults: dict[str, bool | Fraction] = {}
+        self.linked: dict[str, tuple[str, ...]] = {}
 
 
 class Plan:
@@ -114,18 +128,26 @@ class Plan:
         self.scheme = scheme
         rules: Mapping[str, Any] = scheme._rules
         self.roles: dict[str, _RolePlan] = {}
-        self.facts: dict[str, str] = {}
-        self.outcome_scales: dict[str, tuple[str, ...]] = {}
+        linked_used: dict[str, tuple[str, ...]] = {}
+
+        used: dict[str, str] = {}
 
         def comp(p: m.Predicate) -> Compiled:
-            facts_used(p, self.facts)
+            facts_used(p, used)
             linked: dict[str, str] = {}
             outcomes_used(p, linked)
             for k, v in linked.items():
-                self.outcome_scales.setdefault(k, scheme.scales[v].labels)
+                linked_used.setdefault(k, scheme.scales[v].labels)
             return compile_predicate(p, scheme, rules)
 
         for role in scheme.roles:
+            used.clear()
+            linked_used.clear()
+            for quota in scheme.quotas.values():
+                if role in scheme.role_ids(quota.roles):
+                    for key in quota.rank_by:
+                        if key.key.startswith("fact:"):
+                            used.setdefault(key.key[5:], "number")
             rp = _RolePlan()
             weights: Mapping[str, Fraction] = {}
             for wid, w in scheme.weightings.items():
@@ -133,7 +155,7 @@ class Plan:
                     weights, rp.weighting_id = w.weights, wid
                     break
             for iid, ins in scheme.instruments.items():
-                if role in scheme.role_ids(ins.roles):
+                if role in scheme.role_ids(getattr(ins, "roles", ())):  # a plugin kind may have no roles
                     factor = weights[iid] / m.instrument_out_of(ins) if iid in weights else None
                     rp.instruments.append((iid, ins, factor, _scorer(ins, scheme)))
             for gid, g in scheme.gradings.items():
@@ -163,6 +185,10 @@ class Plan:
             for rid, q in scheme.consequences.items():
                 if role in scheme.role_ids(q.roles):
                     rp.consequences.append(_Rule(rid, "consequence", q.clause, q.text, comp(q.when)))
+            # The facts this role's rules read: each must be given, or have a default.
+            rp.facts = {name: scheme.facts[name] for name in sorted(used) if name in scheme.facts}
+            rp.defaults = {n: f.default for n, f in rp.facts.items() if f.default is not None}
+            rp.linked = dict(sorted(linked_used.items()))
             self.roles[role] = rp
         # At-most quotas from the best grade down, so a demotion can cascade into
         # the next grade's quota; then at-least quotas in the scheme's order.
@@ -219,31 +245,58 @@ def _coverage(ins: m.Instrument, coverage: Mapping[str, Any], iid: str, ctx: Rul
     for category in ins.must_cover:
         raw = coverage.get(category)
         if raw is None:
-            _reason(ctx, "coverage_incomplete", f"{iid}: no {category} was covered (required: {', '.join(ins.must_cover)})", iid)
+            unknown = {k: None for k in coverage if k not in ins.must_cover}
+            _reason(
+                ctx,
+                "coverage_incomplete",
+                f"{iid}: no {category} was covered (required: {', '.join(ins.must_cover)}){_close(category, unknown)}",
+                iid,
+            )
             ok = False
             continue
         if isinstance(raw, dict):
             count, of = _count(raw.get("count")), raw.get("of")
             of_n = _count(of) if of is not None else None
             if count is None or (of is not None and of_n is None) or set(raw) - {"count", "of"}:
-                _reason(ctx, "invalid_evidence", f"{iid}: coverage of {category} must be {{\"count\": n, \"of\": m}} with whole numbers (got {raw!r})", iid)
+                _reason(
+                    ctx,
+                    "invalid_evidence",
+                    f'{iid}: coverage of {category} must be {{"count": n, "of": m}} with whole numbers (got {raw!r})',
+                    iid,
+                )
                 ok = False
                 continue
         else:
             count, of_n = _count(raw), None
             if count is None:
-                _reason(ctx, "invalid_evidence", f"{iid}: coverage of {category} must be a whole number >= 0 (got {raw!r})", iid)
+                _reason(
+                    ctx,
+                    "invalid_evidence",
+                    f"{iid}: coverage of {category} must be a whole number >= 0 (got {raw!r})",
+                    iid,
+                )
                 ok = False
                 continue
         if of_n is not None and count > of_n:
             _reason(ctx, "invalid_evidence", f"{iid}: {count} {category} covered out of only {of_n}", iid)
             ok = False
-        elif ins.cover == "every_member":
+        elif getattr(ins, "cover", "at_least_one") == "every_member":  # a plugin kind may have no cover
             if of_n is None:
-                _reason(ctx, "coverage_incomplete", f"{iid}: every {category} must be covered, but the evidence does not say how many there are (give {{\"count\": n, \"of\": m}})", iid)
+                _reason(
+                    ctx,
+                    "coverage_incomplete",
+                    f"{iid}: every {category} must be covered, but the evidence does not say how many there are "
+                    '(give {"count": n, "of": m})',
+                    iid,
+                )
                 ok = False
             elif count < of_n:
-                _reason(ctx, "coverage_incomplete", f"{iid}: only {count} of {of_n} {category} covered; every one must be", iid)
+                _reason(
+                    ctx,
+                    "coverage_incomplete",
+                    f"{iid}: only {count} of {of_n} {category} covered; every one must be",
+                    iid,
+                )
                 ok = False
         elif count < 1:
             _reason(ctx, "coverage_incomplete", f"{iid}: no {category} was covered", iid)
@@ -252,6 +305,9 @@ def _coverage(ins: m.Instrument, coverage: Mapping[str, Any], iid: str, ctx: Rul
 
 
 def _scorer(ins: m.Instrument, scheme: m.Scheme) -> Scorer:
+    kinds: Mapping[str, Any] = scheme._kinds
+    if ins.kind in kinds:
+        return _plugin_scorer(ins, kinds[ins.kind])
     if isinstance(ins, m.Ballot):
         return _ballot_scorer(ins, scheme)
     if isinstance(ins, m.Rating):
@@ -261,15 +317,53 @@ def _scorer(ins: m.Instrument, scheme: m.Scheme) -> Scorer:
     return _points_scorer(ins)
 
 
+def _plugin_scorer(ins: Any, kind: Any) -> Scorer:
+    """A plugin kind's scorer, held to the same rules as the built-in ones."""
+    from ._plugins import EvidenceProblem
+
+    def score(ev: Any, ctx: RuleContext, iid: str) -> Fraction | None:
+        if isinstance(ev, MalformedEvidence):
+            _reason(ctx, "invalid_evidence", f"{iid}: {ev.problem}", iid)
+            return None
+        if getattr(ins, "must_cover", ()) and not _coverage(ins, getattr(ev, "coverage", {}), iid, ctx):
+            return None
+        try:
+            value = kind.score(ins, ev, ctx)
+        except EvidenceProblem as e:
+            _reason(ctx, e.code, f"{iid}: {e.message}", iid)
+            return None
+        except Exception as e:
+            raise PluginError(
+                f"instrument kind {kind.name!r} failed to score {iid!r} for subject {ctx.subject.id!r}: "
+                f"{type(e).__name__}: {e}"
+            ) from e
+        if not isinstance(value, (int, Fraction)) or isinstance(value, bool):
+            raise PluginError(
+                f"instrument kind {kind.name!r} returned {value!r} for {iid!r} of subject {ctx.subject.id!r}; "
+                "expected an exact Fraction or int"
+            )
+        low, high = kind.score_range(ins)
+        if not low <= value <= high:
+            raise PluginError(
+                f"instrument kind {kind.name!r} scored {iid!r} of subject {ctx.subject.id!r} at {value}, "
+                f"outside its declared range {low}–{high}"
+            )
+        value = Fraction(value)
+        _step(ctx, "score", f"{iid} ({ins.title}): {_show(value)}", iid, ins.clause)
+        return value
+
+    return score
+
+
 def _ballot_scorer(ins: m.Ballot, scheme: m.Scheme) -> Scorer:
     scale = scheme.scales[ins.scale]
-    points = {t.label: t.points for t in scale.tiers}
-    scored = all(p is not None for p in points.values())
+    points = {t.label: t.points or Fraction(0) for t in scale.tiers}
+    scored = all(t.points is not None for t in scale.tiers)
     labels = scale.labels
 
     def score(ev: Any, ctx: RuleContext, iid: str) -> Fraction | None:
         if not isinstance(ev, BallotEvidence):
-            _reason(ctx, "invalid_evidence", f"{iid}: expected ballot tallies {{\"tallies\": {{...}}}}", iid)
+            _reason(ctx, "invalid_evidence", f'{iid}: expected ballot tallies {{"tallies": {{...}}}}', iid)
             return None
         ok = True
         counts: dict[str, int] = {}
@@ -282,7 +376,12 @@ def _ballot_scorer(ins: m.Ballot, scheme: m.Scheme) -> Scorer:
                 continue
             n = _count(raw)
             if n is None:
-                _reason(ctx, "invalid_count", f"{iid}: the count for {label!r} must be a whole number >= 0 (got {raw!r})", iid)
+                _reason(
+                    ctx,
+                    "invalid_count",
+                    f"{iid}: the count for {label!r} must be a whole number >= 0 (got {raw!r})",
+                    iid,
+                )
                 ok = False
                 continue
             counts[label] = n
@@ -290,15 +389,32 @@ def _ballot_scorer(ins: m.Ballot, scheme: m.Scheme) -> Scorer:
             return None
         total = sum(counts.values())
         if total < ins.min_respondents:
-            _reason(ctx, "too_few_respondents", f"{iid}: {total} respondents, at least {ins.min_respondents} required", iid)
+            _reason(
+                ctx, "too_few_respondents", f"{iid}: {total} respondents, at least {ins.min_respondents} required", iid
+            )
             ok = False
         if ins.quorum is not None:
             expected = _count(ev.expected)
             if expected is None or expected == 0:
-                _reason(ctx, "invalid_evidence", f"{iid}: a quorum needs 'expected', the number expected to respond (got {ev.expected!r})", iid)
+                _reason(
+                    ctx,
+                    "invalid_evidence",
+                    f"{iid}: a quorum needs 'expected', the number expected to respond (got {ev.expected!r})",
+                    iid,
+                )
+                ok = False
+            elif total > expected:
+                _reason(
+                    ctx, "invalid_evidence", f"{iid}: {total} ballots but only {expected} were expected to respond", iid
+                )
                 ok = False
             elif total < ceil(ins.quorum * expected):
-                _reason(ctx, "below_quorum", f"{iid}: {total} of {expected} expected responded; the quorum is {ceil(ins.quorum * expected)}", iid)
+                _reason(
+                    ctx,
+                    "below_quorum",
+                    f"{iid}: {total} of {expected} expected responded; the quorum is {ceil(ins.quorum * expected)}",
+                    iid,
+                )
                 ok = False
         if ins.must_cover and not _coverage(ins, ev.coverage, iid, ctx):
             ok = False
@@ -313,16 +429,31 @@ def _ballot_scorer(ins: m.Ballot, scheme: m.Scheme) -> Scorer:
                 for name, raw in ev.strata.items():
                     n = _count(raw)
                     if n is None:
-                        _reason(ctx, "invalid_count", f"{iid}: respondents in {label} {name!r} must be a whole number >= 0 (got {raw!r})", iid)
+                        _reason(
+                            ctx,
+                            "invalid_count",
+                            f"{iid}: respondents in {label} {name!r} must be a whole number >= 0 (got {raw!r})",
+                            iid,
+                        )
                         ok = False
                         continue
                     in_strata += n
                     if n < st.min or (st.max is not None and n > st.max):
                         span = f"{st.min}–{st.max}" if st.max is not None else f"at least {st.min}"
-                        _reason(ctx, "stratum_out_of_range", f"{iid}: {n} respondents in {label} {name!r}, {span} required", iid)
+                        _reason(
+                            ctx,
+                            "stratum_out_of_range",
+                            f"{iid}: {n} respondents in {label} {name!r}, {span} required",
+                            iid,
+                        )
                         ok = False
                 if ok and in_strata != total:
-                    _reason(ctx, "strata_mismatch", f"{iid}: strata add up to {in_strata} respondents but the tallies to {total}", iid)
+                    _reason(
+                        ctx,
+                        "strata_mismatch",
+                        f"{iid}: strata add up to {in_strata} respondents but the tallies to {total}",
+                        iid,
+                    )
                     ok = False
         if not ok:
             return None
@@ -332,10 +463,12 @@ def _ballot_scorer(ins: m.Ballot, scheme: m.Scheme) -> Scorer:
         if total == 0:
             _reason(ctx, "too_few_respondents", f"{iid}: no ballots to average", iid)
             return None
-        value = Fraction(sum(points[label] * n for label, n in counts.items()), total)  # type: ignore[misc]
+        value = sum((points[label] * n for label, n in counts.items()), Fraction(0)) / total
         if ctx.trace is not None:
-            terms = " + ".join(f"{label} {n} × {exact_text(points[label])}" for label, n in counts.items() if n)  # type: ignore[arg-type]
-            ctx.trace.append(TraceStep("score", f"{iid} ({ins.title}): ({terms}) / {total} = {exact_text(value)}", iid, ins.clause))
+            terms = " + ".join(f"{label} {n} × {exact_text(points[label])}" for label, n in counts.items() if n)
+            ctx.trace.append(
+                TraceStep("score", f"{iid} ({ins.title}): ({terms}) / {total} = {_show(value)}", iid, ins.clause)
+            )
         return value
 
     return score
@@ -347,18 +480,22 @@ def _rating_scorer(ins: m.Rating, scheme: m.Scheme) -> Scorer:
 
     def score(ev: Any, ctx: RuleContext, iid: str) -> Fraction | None:
         if not isinstance(ev, RatingEvidence):
-            _reason(ctx, "invalid_evidence", f"{iid}: expected a rating {{\"tier\": ...}}", iid)
+            _reason(ctx, "invalid_evidence", f'{iid}: expected a rating {{"tier": ...}}', iid)
             return None
         if ev.tier not in points:
             close = difflib.get_close_matches(str(ev.tier), scale.labels, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
-            _reason(ctx, "unknown_tier", f"{iid}: unknown tier {ev.tier!r}{hint} (scale: {', '.join(scale.labels)})", iid)
+            _reason(
+                ctx, "unknown_tier", f"{iid}: unknown tier {ev.tier!r}{hint} (scale: {', '.join(scale.labels)})", iid
+            )
             return None
         if ins.must_cover and not _coverage(ins, ev.coverage, iid, ctx):
             return None
         value = points[ev.tier]
         if ctx.trace is not None and value is not None:
-            ctx.trace.append(TraceStep("score", f"{iid} ({ins.title}): {ev.tier} = {exact_text(value)}", iid, ins.clause))
+            ctx.trace.append(
+                TraceStep("score", f"{iid} ({ins.title}): {ev.tier} = {exact_text(value)}", iid, ins.clause)
+            )
         return value
 
     return score
@@ -366,7 +503,12 @@ def _rating_scorer(ins: m.Rating, scheme: m.Scheme) -> Scorer:
 
 def _number(ev_value: object, what: str, iid: str, ctx: RuleContext) -> Fraction | None:
     if isinstance(ev_value, float):
-        _reason(ctx, "invalid_evidence", f"{iid}: {what} must be exact (an integer, a decimal string or a Fraction), not a float", iid)
+        _reason(
+            ctx,
+            "invalid_evidence",
+            f"{iid}: {what} must be exact (an integer, a decimal string or a Fraction), not a float",
+            iid,
+        )
         return None
     try:
         return to_fraction(ev_value)
@@ -378,13 +520,18 @@ def _number(ev_value: object, what: str, iid: str, ctx: RuleContext) -> Fraction
 def _score_scorer(ins: m.DirectScore) -> Scorer:
     def score(ev: Any, ctx: RuleContext, iid: str) -> Fraction | None:
         if not isinstance(ev, ScoreEvidence):
-            _reason(ctx, "invalid_evidence", f"{iid}: expected a score {{\"value\": ...}}", iid)
+            _reason(ctx, "invalid_evidence", f'{iid}: expected a score {{"value": ...}}', iid)
             return None
         value = _number(ev.value, "the score", iid, ctx)
         if value is None:
             return None
         if not (ins.min <= value <= ins.max):
-            _reason(ctx, "out_of_range", f"{iid}: score {exact_text(value)} is outside {exact_text(ins.min)}–{exact_text(ins.max)}", iid)
+            _reason(
+                ctx,
+                "out_of_range",
+                f"{iid}: score {exact_text(value)} is outside {exact_text(ins.min)}–{exact_text(ins.max)}",
+                iid,
+            )
             return None
         if ins.must_cover and not _coverage(ins, ev.coverage, iid, ctx):
             return None
@@ -398,7 +545,7 @@ def _score_scorer(ins: m.DirectScore) -> Scorer:
 def _points_scorer(ins: m.Points) -> Scorer:
     def score(ev: Any, ctx: RuleContext, iid: str) -> Fraction | None:
         if not isinstance(ev, PointsEvidence):
-            _reason(ctx, "invalid_evidence", f"{iid}: expected itemised points {{\"items\": {{...}}}}", iid)
+            _reason(ctx, "invalid_evidence", f'{iid}: expected itemised points {{"items": {{...}}}}', iid)
             return None
         ok = True
         for key in ev.items:
@@ -422,7 +569,12 @@ def _points_scorer(ins: m.Points) -> Scorer:
                 continue
             if item.mode == "award":
                 if v > item.max:
-                    _reason(ctx, "out_of_range", f"{iid}: item {item_id!r} has {exact_text(v)} points, at most {exact_text(item.max)}", iid)
+                    _reason(
+                        ctx,
+                        "out_of_range",
+                        f"{iid}: item {item_id!r} has {exact_text(v)} points, at most {exact_text(item.max)}",
+                        iid,
+                    )
                     ok = False
                     continue
                 earned = v
@@ -442,16 +594,27 @@ def _points_scorer(ins: m.Points) -> Scorer:
             else:
                 earned = min(b, ins.bonus.max)
                 total += earned
-                parts.append(f"bonus {exact_text(earned)}" + (f" (capped at {exact_text(ins.bonus.max)})" if b > ins.bonus.max else ""))
+                parts.append(
+                    f"bonus {exact_text(earned)}"
+                    + (f" (capped at {exact_text(ins.bonus.max)})" if b > ins.bonus.max else "")
+                )
         if ins.must_cover and not _coverage(ins, ev.coverage, iid, ctx):
             ok = False
         if not ok:
             return None
         if ctx.trace is not None:
-            ctx.trace.append(TraceStep("score", f"{iid} ({ins.title}): {' + '.join(parts)} = {exact_text(total)}", iid, ins.clause))
+            ctx.trace.append(
+                TraceStep("score", f"{iid} ({ins.title}): {' + '.join(parts)} = {exact_text(total)}", iid, ins.clause)
+            )
         return total
 
     return score
+
+
+def _show(value: Fraction) -> str:
+    """Exact text, with a rounded reading when it is not a finite decimal (1690/19 ≈ 88.95)."""
+    text = exact_text(value)
+    return f"{text} (≈ {fixed(value, 2)})" if "/" in text else text
 
 
 def _close(name: str, known: Mapping[str, Any]) -> str:
@@ -470,19 +633,36 @@ def _step(ctx: RuleContext, step: str, message: str, rule: str | None = None, cl
         ctx.trace.append(TraceStep(step, message, rule, clause))
 
 
-def _check_facts(plan: Plan, ctx: RuleContext) -> None:
+def _check_facts(plan: Plan, rp: _RolePlan, ctx: RuleContext) -> None:
     facts = ctx.subject.facts
-    for name, kind in plan.facts.items():
+    missing = [name for name in rp.facts if name not in facts]
+    if missing and rp.defaults:
+        ctx.facts = {**{n: rp.defaults[n] for n in missing if n in rp.defaults}, **facts}
+    for name, fact in rp.facts.items():
         if name not in facts:
+            if name not in rp.defaults:
+                others = {k: None for k in facts if k not in rp.facts}
+                _reason(
+                    ctx,
+                    "missing_fact",
+                    f"fact {name!r} ({fact.label}) is not given and the scheme has no default for it"
+                    f"{_close(name, others)}",
+                )
             continue
         v = facts[name]
-        if kind == "bool" and not isinstance(v, bool):
+        if fact.type == "bool" and not isinstance(v, bool):
             _reason(ctx, "invalid_fact", f"fact {name!r} must be true or false (got {v!r})")
-        elif kind == "number" and number_of(v) is None:
+        elif fact.type == "number" and number_of(v) is None:
             _reason(ctx, "invalid_fact", f"fact {name!r} must be a number (got {v!r})")
-    for assessment, labels in plan.outcome_scales.items():
+    for assessment, labels in rp.linked.items():
         g = ctx.subject.outcomes.get(assessment)
-        if g is not None and g not in labels:
+        if g is None:
+            _reason(
+                ctx,
+                "missing_outcome",
+                f"the outcome of assessment {assessment!r}, which a rule of this role reads, is not given",
+            )
+        elif g not in labels:
             _reason(ctx, "invalid_outcome", f"outcome of {assessment!r} is {g!r}, not one of {', '.join(labels)}")
 
 
@@ -496,17 +676,22 @@ def _grade_by_score(rp: _RolePlan, value: Fraction) -> str | None:
 def _evaluate_subject(plan: Plan, rp: _RolePlan, ctx: _Ctx) -> None:
     subject = ctx.subject
     # 1. evidence checks (and sub-scores, which are computed by the same pass)
-    for iid, ins, factor, scorer in rp.instruments:
+    for iid, ins, _factor, scorer in rp.instruments:
         ev = subject.evidence.get(iid)
         if ev is None:
             others = [k for k in subject.evidence if k not in {i for i, *_ in rp.instruments}]
             hint = _close(iid, dict.fromkeys(others))
             _reason(ctx, "missing_evidence", f"no evidence for {iid} ({ins.title}){hint}", iid)
             continue
+        if isinstance(ev, MalformedEvidence):
+            # Say what was wrong with its shape (with the cohort reader's did-you-mean),
+            # not just which shape this instrument expects.
+            _reason(ctx, "invalid_evidence", f"{iid}: {ev.problem}", iid)
+            continue
         value = scorer(ev, ctx, iid)
         if value is not None:
             ctx.scores[iid] = value
-    _check_facts(plan, ctx)
+    _check_facts(plan, rp, ctx)
     # 2. eligibility
     for rule in rp.eligibility:
         if rule.test(ctx):
@@ -521,18 +706,33 @@ def _evaluate_subject(plan: Plan, rp: _RolePlan, ctx: _Ctx) -> None:
     # 3. total
     total = Fraction(0)
     terms = []
-    for iid, _ins, factor, _ in rp.instruments:
+    for iid, ins, factor, _ in rp.instruments:
         if factor is not None:
             total += ctx.scores[iid] * factor
             if ctx.trace is not None:
-                terms.append(f"{exact_text(ctx.scores[iid])} × {exact_text(factor)}")
+                out_of = m.instrument_out_of(ins)
+                terms.append(
+                    f"{iid} {exact_text(ctx.scores[iid])} × {exact_text(factor * out_of)}/{exact_text(out_of)}"
+                )
     ctx.total = total
     g = rp.grading
     assert g is not None
-    _step(ctx, "total", f"{' + '.join(terms)} = {exact_text(total)}", rp.weighting_id, plan.scheme.weightings[rp.weighting_id].clause)
+    _step(
+        ctx,
+        "total",
+        f"{' + '.join(terms)} = {_show(total)}",
+        rp.weighting_id,
+        plan.scheme.weightings[rp.weighting_id].clause,
+    )
     if rp.rounding is not None:
         ctx.rounded = round_fraction(total, rp.rounding.digits, rp.rounding.mode)
-        _step(ctx, "round", f"{exact_text(total)} rounded {rp.rounding.mode} to {rp.rounding.digits} digits = {exact_text(ctx.rounded)}", rp.grading_id, g.clause)
+        _step(
+            ctx,
+            "round",
+            f"{_show(total)} rounded {rp.rounding.mode} to {rp.rounding.digits} digits = {exact_text(ctx.rounded)}",
+            rp.grading_id,
+            g.clause,
+        )
     graded = ctx.rounded if ctx.rounded is not None else total
     # 4. grade
     if rp.conditions:
@@ -546,6 +746,11 @@ def _evaluate_subject(plan: Plan, rp: _RolePlan, ctx: _Ctx) -> None:
             _step(ctx, "grade", f"no rule matches: fallback {grade}", rp.grading_id, g.clause)
     else:
         grade = _grade_by_score(rp, graded)
+        if grade is None:  # validation proves bands cover every total; a plugin kind may not
+            raise VillageevalError(
+                f"subject {ctx.subject.id!r}: total {exact_text(graded)} falls in no band of grading "
+                f"{rp.grading_id!r}; an instrument scored outside its declared range"
+            )
         _step(ctx, "grade", f"{exact_text(graded)} is in the band of {grade}", rp.grading_id, g.clause)
     ctx.grade = ctx.raw_grade = grade
     # 5. vetoes and caps
@@ -560,7 +765,13 @@ def _evaluate_subject(plan: Plan, rp: _RolePlan, ctx: _Ctx) -> None:
                 _step(ctx, rule.kind, f"{ctx.grade} → {rule.target}: {rule.text}", rule.id, rule.clause)
                 ctx.grade = rule.target
             else:
-                _step(ctx, rule.kind, f"applies ({rule.text}); {ctx.grade} is already no better than {rule.target}", rule.id, rule.clause)
+                _step(
+                    ctx,
+                    rule.kind,
+                    f"applies ({rule.text}); {ctx.grade} is already no better than {rule.target}",
+                    rule.id,
+                    rule.clause,
+                )
 
 
 # --- quotas ---------------------------------------------------------------------------
@@ -575,18 +786,18 @@ def _rank_key(q: m.Quota) -> Callable[[RuleContext], tuple[Any, ...]]:
             getters.append((lambda ctx: ctx.total, sign))
         elif k.startswith("fact:"):
             name = k[5:]
-            getters.append((lambda ctx, name=name: number_of(ctx.subject.facts.get(name)), sign))  # type: ignore[misc]
+            getters.append((lambda ctx, name=name: number_of(ctx.facts.get(name)), sign))  # type: ignore[misc]
         else:
             getters.append((lambda ctx, k=k: ctx.scores.get(k), sign))  # type: ignore[misc]
 
-    def key(ctx: RuleContext) -> tuple[Any, ...]:
+    def rank(ctx: RuleContext) -> tuple[Any, ...]:
         out: list[Any] = []
         for get, sign in getters:
             v = get(ctx)
             out.append((1, 0) if v is None else (0, sign * v))
         return tuple(out)
 
-    return key
+    return rank
 
 
 def _apply_quotas(plan: Plan, contexts: list[_Ctx], populations: list[PopulationUsage], warnings: list[str]) -> None:
@@ -612,7 +823,7 @@ def _apply_quotas(plan: Plan, contexts: list[_Ctx], populations: list[Population
             where = f" in {q.per} {group}" if q.per else ""
             moved: list[str] = []
             ties: list[str] = []
-            status = "ok"
+            status: Literal["ok", "demoted", "promoted", "warned", "unmet"] = "ok"
             if q.bound == "at_most" and before > limit:
                 keep, over = holders[:limit], holders[limit:]
                 if keep and key(keep[-1]) == key(over[0]):
@@ -621,7 +832,8 @@ def _apply_quotas(plan: Plan, contexts: list[_Ctx], populations: list[Population
                 if q.enforce == "soft":
                     status = "warned"
                     warnings.append(
-                        f"quota {qid} ({q.clause}): {before} of {size} hold {q.grade}{where}, above the limit of {limit} "
+                        f"quota {qid} ({q.clause}): {before} of {size} hold {q.grade}{where}, "
+                        f"above the limit of {limit} "
                         f"({q.text}); the quota is soft (原则上), so nothing was changed"
                     )
                 else:
@@ -649,7 +861,8 @@ def _apply_quotas(plan: Plan, contexts: list[_Ctx], populations: list[Population
                 if q.enforce == "soft":
                     status = "warned"
                     warnings.append(
-                        f"quota {qid} ({q.clause}): {before} of {size} hold {q.grade}{where}, below the minimum of {limit} "
+                        f"quota {qid} ({q.clause}): {before} of {size} hold {q.grade}{where}, "
+                        f"below the minimum of {limit} "
                         f"({q.text}); the quota is soft (原则上), so nothing was changed"
                     )
                 else:
@@ -667,18 +880,40 @@ def _apply_quotas(plan: Plan, contexts: list[_Ctx], populations: list[Population
                             f"but only {before + len(take)} could hold it"
                         )
             after = sum(1 for c in graded if c.grade == q.grade)
+            if ties and q.enforce == "soft":
+                ties = []  # nothing was cut, so nothing was settled by the tie-break
             if ties:
                 for c in members:
                     if c.subject.id in ties:
                         c.flags.append(f"quota_tie:{qid}")
-                        _step(c, "quota", f"tied at the cut of quota {qid}{where}: settled by subject id; for the committee to confirm", qid, q.clause)
+                        _step(
+                            c,
+                            "quota",
+                            f"tied at the cut of quota {qid}{where}: settled by subject id; "
+                            "for the committee to confirm",
+                            qid,
+                            q.clause,
+                        )
                 warnings.append(
                     f"quota {qid} ({q.clause}){where}: tie at the cut between {', '.join(ties)}; "
                     "settled by subject id, to be confirmed by the committee"
                 )
             populations.append(
-                PopulationUsage(qid, q.clause, q.grade, q.bound, q.enforce, group, size, limit, before, after,
-                                tuple(moved), tuple(ties), status)  # type: ignore[arg-type]
+                PopulationUsage(
+                    qid,
+                    q.clause,
+                    q.grade,
+                    q.bound,
+                    q.enforce,
+                    group,
+                    size,
+                    limit,
+                    before,
+                    after,
+                    tuple(moved),
+                    tuple(ties),
+                    status,
+                )
             )
 
 
@@ -687,42 +922,97 @@ def _apply_quotas(plan: Plan, contexts: list[_Ctx], populations: list[Population
 
 def _check_cohort(plan: Plan, cohort: Cohort) -> None:
     problems = []
-    per_keys = {q.per for q in plan.scheme.quotas.values() if q.per}
+    per_keys = sorted({q.per for q in plan.scheme.quotas.values() if q.per})  # sorted: problems in a stable order
     for i, s in enumerate(cohort.subjects):
         if s.role not in plan.roles:
             problems.append(
-                Problem(("subjects", i, "role"), f"subject {s.id!r} has unknown role {s.role!r}{_close(s.role, plan.roles)}")
+                Problem(
+                    ("subjects", i, "role"), f"subject {s.id!r} has unknown role {s.role!r}{_close(s.role, plan.roles)}"
+                )
             )
             continue
         for per in per_keys:
             roles = {r for q in plan.scheme.quotas.values() if q.per == per for r in plan.scheme.role_ids(q.roles)}
             if s.role in roles and per not in s.groups:
                 problems.append(
-                    Problem(("subjects", i, "groups"), f"subject {s.id!r} has no {per!r} group, which a quota counts by")
+                    Problem(
+                        ("subjects", i, "groups"), f"subject {s.id!r} has no {per!r} group, which a quota counts by"
+                    )
                 )
     if problems:
         raise CohortError(problems)
 
 
-def evaluate(
-    scheme: m.Scheme,
-    cohort: Cohort,
-    *,
-    trace: bool = True,
-    adjust: Callable[[Outcome, m.Scheme], Outcome] | None = None,
-) -> Result:
+def _outcome(ctx: RuleContext, rp: _RolePlan, consequences: tuple[ConsequenceOutcome, ...]) -> Outcome:
+    return Outcome(
+        subject_id=ctx.subject.id,
+        role=ctx.role,
+        status=ctx.status,  # type: ignore[arg-type]
+        name=ctx.subject.name,
+        unit=ctx.subject.unit,
+        reasons=tuple(ctx.reasons),
+        score=ctx.total,
+        rounded_score=ctx.rounded,
+        score_display=fixed(ctx.total, rp.display_digits) if ctx.total is not None else None,
+        instrument_scores=dict(ctx.scores) if ctx.status == "graded" else {},
+        raw_grade=ctx.raw_grade,
+        final_grade=ctx.grade if ctx.status == "graded" else None,
+        adjustments=tuple(ctx.adjustments),
+        consequences=consequences,
+        flags=tuple(ctx.flags),
+        trace=tuple(ctx.trace or ()),
+    )
+
+
+def _plugin_adjust(
+    ctx: RuleContext, rp: _RolePlan, scheme: m.Scheme, adjusters: list[tuple[str, Callable[..., Any]]]
+) -> None:
+    """Give each plugin its last word on a graded outcome, checking what it returns."""
+    from ._plugins import OutcomeAdjustment
+
+    for plugin, fn in adjusters:
+        try:
+            answer = fn(outcome=_outcome(ctx, rp, ()), scheme=scheme, context=ctx)
+        except Exception as e:
+            raise PluginError(
+                f"plugin {plugin!r} failed in villageeval_adjust_outcome for subject {ctx.subject.id!r}: "
+                f"{type(e).__name__}: {e}"
+            ) from e
+        if answer is None:
+            continue
+        if not isinstance(answer, OutcomeAdjustment):
+            raise PluginError(
+                f"plugin {plugin!r} returned {answer!r} from villageeval_adjust_outcome for subject "
+                f"{ctx.subject.id!r}; expected None or villageeval.OutcomeAdjustment"
+            )
+        if answer.grade not in rp.rank:
+            raise PluginError(
+                f"plugin {plugin!r} set subject {ctx.subject.id!r} to {answer.grade!r}, "
+                f"which is not a grade of this scheme ({', '.join(rp.labels)})"
+            )
+        if answer.grade == ctx.grade:
+            _step(ctx, "plugin", f"{plugin}: keeps {ctx.grade}: {answer.note}", answer.rule, answer.clause or None)
+            continue
+        rule = f"{plugin}:{answer.rule}"
+        ctx.adjustments.append(Adjustment(rule, "plugin", answer.clause, ctx.grade or "", answer.grade, answer.note))
+        _step(ctx, "plugin", f"{ctx.grade} → {answer.grade}: {answer.note}", rule, answer.clause or None)
+        ctx.grade = answer.grade
+
+
+def evaluate(scheme: m.Scheme, cohort: Cohort, *, trace: bool = True) -> Result:
     """Grade every subject of ``cohort`` under ``scheme``.
 
     Args:
-        scheme: a loaded scheme.
+        scheme: a loaded scheme. Plugins of the registry it was loaded through
+            have their last word on each outcome (``villageeval_adjust_outcome``).
         cohort: the subjects with their evidence.
         trace: keep the step-by-step explanation of each outcome (a little slower).
-        adjust: a last word on each outcome (plugins use this), recorded as an
-            adjustment.
 
     Raises:
         CohortError: a subject has a role the scheme does not grade, or lacks a
             group that a quota counts by.
+        PluginError: a plugin's predicate or adjustment misbehaved; the message
+            names the plugin and the subject.
     """
     from . import __version__
 
@@ -738,37 +1028,21 @@ def evaluate(
     populations: list[PopulationUsage] = []
     warnings: list[str] = []
     _apply_quotas(plan, contexts, populations, warnings)
+    registry: Any = scheme._registry
+    adjusters = registry.adjusters(scheme) if registry is not None else []
     outcomes = []
     for ctx in contexts:
         rp = plan.roles[ctx.role]
         consequences = []
         if ctx.status == "graded":
+            if adjusters:
+                _plugin_adjust(ctx, rp, scheme, adjusters)
             for rule in rp.consequences:
                 if rule.test(ctx):
                     consequences.append(ConsequenceOutcome(rule.id, rule.clause, rule.text))
                     _step(ctx, "consequence", rule.text, rule.id, rule.clause)
             _step(ctx, "final", f"final grade {ctx.grade}")
-        outcome = Outcome(
-            subject_id=ctx.subject.id,
-            role=ctx.role,
-            status=ctx.status,  # type: ignore[arg-type]
-            name=ctx.subject.name,
-            unit=ctx.subject.unit,
-            reasons=tuple(ctx.reasons),
-            score=ctx.total,
-            rounded_score=ctx.rounded,
-            score_display=fixed(ctx.total, rp.display_digits) if ctx.total is not None else None,
-            instrument_scores=dict(ctx.scores) if ctx.status == "graded" else {},
-            raw_grade=ctx.raw_grade,
-            final_grade=ctx.grade if ctx.status == "graded" else None,
-            adjustments=tuple(ctx.adjustments),
-            consequences=tuple(consequences),
-            flags=tuple(ctx.flags),
-            trace=tuple(ctx.trace or ()),
-        )
-        if adjust is not None:
-            outcome = adjust(outcome, scheme)
-        outcomes.append(outcome)
+        outcomes.append(_outcome(ctx, rp, tuple(consequences)))
     return Result(
         scheme_id=scheme.id,
         scheme_hash=plan.hash,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from attrs import frozen
+from attrs import evolve, frozen
 
 __all__ = [
     "CohortError",
@@ -86,7 +86,7 @@ class CohortError(VillageevalError, ValueError):
     """A cohort is malformed as a whole (duplicate ids, unknown roles, not JSON)."""
 
     def __init__(self, problems: Iterable[Problem]) -> None:
-        self.problems = tuple(problems)
+        self.problems = tuple(p if p.file else evolve(p, file="<cohort>") for p in problems)
         super().__init__(self.problems)
 
     def __str__(self) -> str:

@@ -1,9 +1,9 @@
 """``villageeval init DIR``: a commented skeleton a county can grow its scheme from.
 
 The skeleton is a small but complete scheme (two instruments, bands with a
-declared rounding, a veto, a quota, consequences), a demo cohort and one case,
-so that ``villageeval check`` passes from the first minute and every later
-edit can be checked.
+declared rounding, a declared fact, a veto, a quota, consequences), a demo
+cohort and one case, so that ``villageeval check`` passes from the first minute
+and every later edit can be checked.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 
 __all__ = ["write_skeleton"]
 
-SCHEME_TEMPLATE = '''\
+SCHEME_TEMPLATE = """\
 # {scheme_id}: the scheme of one assessment, written from the locality's 工作方案.
 # Every number of the document goes here, and every rule cites its clause
 # ("四、6") so that each outcome can show where it comes from.
@@ -84,6 +84,20 @@ bands = [
   {{ grade = "差", below = 60 }},
 ]
 
+# Facts: what is recorded about each subject, for rules to read. Every fact a
+# rule names must be declared here, so `check` catches a misspelt name.
+# Without a `default` a fact is required: a subject whose rules read it and
+# whose record lacks it has insufficient_evidence (missing_fact), so a veto is
+# never skipped because nobody asked. This one has `default = false` because
+# sanctions are a matter of record at the 乡纪委: only the disciplined are
+# listed (the demo gives it for one secretary), and no entry means none.
+[facts.disciplined]
+label = "受到党纪政务处分"
+type = "bool"                            # "bool", or "number" (compared with at_least, …)
+default = false                          # drop this line to require the fact for everyone
+source = "乡纪委"                          # who records it
+clause = "三、4"
+
 # 一票否决: a fact about the subject forces a grade whatever the score.
 [vetoes.discipline]
 clause = "三、4"
@@ -111,10 +125,12 @@ when = {{ grade = "好" }}
 clause = "四、2"
 text = "约谈，限期整改"
 when = {{ grade = ["一般", "差"] }}
-'''
+"""
 
 
-def _subject(sid: str, role: str, name: str, good: int, fair: int, poor: int, committee: str, **facts: bool) -> dict[str, object]:
+def _subject(
+    sid: str, role: str, name: str, good: int, fair: int, poor: int, committee: str, **facts: bool
+) -> dict[str, object]:
     return {
         "id": sid,
         "name": name,
@@ -150,7 +166,7 @@ def demo_cohort(scheme_id: str) -> dict[str, object]:
     }
 
 
-CASE_TEMPLATE = '''\
+CASE_TEMPLATE = """\
 # A case: a cohort in, the outcomes expected out, derived by hand from the
 # document's numbers (write the arithmetic next to each expectation).
 
@@ -168,7 +184,7 @@ status = "graded"
 score = "90.8"
 final_grade = "好"
 consequences = ["praise"]
-'''
+"""
 
 
 def _slug(name: str) -> str:

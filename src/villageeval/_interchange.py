@@ -45,8 +45,12 @@ def _outcome(o: Outcome, *, trace: bool) -> dict[str, Any]:
         "unit": o.unit,
         "role": o.role,
         "status": o.status,
-        "reasons": [_drop_none({"code": r.code, "message": r.message, "instrument": r.instrument,
-                                "rule": r.rule, "clause": r.clause}) for r in o.reasons],
+        "reasons": [
+            _drop_none(
+                {"code": r.code, "message": r.message, "instrument": r.instrument, "rule": r.rule, "clause": r.clause}
+            )
+            for r in o.reasons
+        ],
         "score": _num(o.score),
         "rounded_score": _num(o.rounded_score),
         "score_display": o.score_display,
@@ -61,8 +65,9 @@ def _outcome(o: Outcome, *, trace: bool) -> dict[str, Any]:
         "flags": list(o.flags),
     }
     if trace:
-        d["trace"] = [_drop_none({"step": t.step, "message": t.message, "rule": t.rule, "clause": t.clause})
-                      for t in o.trace]
+        d["trace"] = [
+            _drop_none({"step": t.step, "message": t.message, "rule": t.rule, "clause": t.clause}) for t in o.trace
+        ]
     return d
 
 
@@ -75,9 +80,19 @@ def result_to_dict(result: Result, *, trace: bool = True) -> dict[str, Any]:
         "outcomes": [_outcome(o, trace=trace) for o in result.outcomes],
         "populations": [
             {
-                "quota": p.quota, "clause": p.clause, "grade": p.grade, "bound": p.bound, "enforce": p.enforce,
-                "group": p.group, "size": p.size, "limit": p.limit, "holders_before": p.holders_before,
-                "holders_after": p.holders_after, "moved": list(p.moved), "ties": list(p.ties), "status": p.status,
+                "quota": p.quota,
+                "clause": p.clause,
+                "grade": p.grade,
+                "bound": p.bound,
+                "enforce": p.enforce,
+                "group": p.group,
+                "size": p.size,
+                "limit": p.limit,
+                "holders_before": p.holders_before,
+                "holders_after": p.holders_after,
+                "moved": list(p.moved),
+                "ties": list(p.ties),
+                "status": p.status,
             }
             for p in result.populations
         ],
@@ -107,21 +122,27 @@ def result_from_dict(data: Any) -> Result:
                 status=o["status"],
                 name=o.get("name", ""),
                 unit=o.get("unit", ""),
-                reasons=tuple(Reason(r["code"], r["message"], r.get("instrument"), r.get("rule"), r.get("clause"))
-                              for r in o.get("reasons", [])),
+                reasons=tuple(
+                    Reason(r["code"], r["message"], r.get("instrument"), r.get("rule"), r.get("clause"))
+                    for r in o.get("reasons", [])
+                ),
                 score=_frac(o.get("score")),
                 rounded_score=_frac(o.get("rounded_score")),
                 score_display=o.get("score_display"),
                 instrument_scores={k: Fraction(v) for k, v in o.get("instrument_scores", {}).items()},
                 raw_grade=o.get("raw_grade"),
                 final_grade=o.get("final_grade"),
-                adjustments=tuple(Adjustment(a["rule"], a["kind"], a["clause"], a["from"], a["to"], a.get("note", ""))
-                                  for a in o.get("adjustments", [])),
-                consequences=tuple(ConsequenceOutcome(c["rule"], c["clause"], c["text"])
-                                   for c in o.get("consequences", [])),
+                adjustments=tuple(
+                    Adjustment(a["rule"], a["kind"], a["clause"], a["from"], a["to"], a.get("note", ""))
+                    for a in o.get("adjustments", [])
+                ),
+                consequences=tuple(
+                    ConsequenceOutcome(c["rule"], c["clause"], c["text"]) for c in o.get("consequences", [])
+                ),
                 flags=tuple(o.get("flags", [])),
-                trace=tuple(TraceStep(t["step"], t["message"], t.get("rule"), t.get("clause"))
-                            for t in o.get("trace", [])),
+                trace=tuple(
+                    TraceStep(t["step"], t["message"], t.get("rule"), t.get("clause")) for t in o.get("trace", [])
+                ),
             )
         )
     audit = data.get("audit", {})
@@ -132,9 +153,21 @@ def result_from_dict(data: Any) -> Result:
         period=data.get("period", ""),
         outcomes=tuple(outcomes),
         populations=tuple(
-            PopulationUsage(p["quota"], p["clause"], p["grade"], p["bound"], p["enforce"], p.get("group"), p["size"],
-                            p["limit"], p["holders_before"], p["holders_after"], tuple(p.get("moved", ())),
-                            tuple(p.get("ties", ())), p.get("status", "ok"))
+            PopulationUsage(
+                p["quota"],
+                p["clause"],
+                p["grade"],
+                p["bound"],
+                p["enforce"],
+                p.get("group"),
+                p["size"],
+                p["limit"],
+                p["holders_before"],
+                p["holders_after"],
+                tuple(p.get("moved", ())),
+                tuple(p.get("ties", ())),
+                p.get("status", "ok"),
+            )
             for p in data.get("populations", [])
         ),
         warnings=tuple(data.get("warnings", [])),

@@ -7,6 +7,10 @@ key, and all of them are raised together in one :class:`~villageeval.SchemeError
 
 from __future__ import annotations
 
+import ast
+import contextlib
+import copy
+import functools
 import hashlib
 import json
 import os
@@ -16,12 +20,14 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+import cattrs
 import tomli
 
 from . import _model as m
-from ._convert import RawProblem, flatten, make_converter
-from ._errors import Problem, SchemeError, UnknownSchemeError
-from ._locate import line_of, locate_keys
+from ._convert import RawProblem, describe, flatten, make_converter
+from ._errors import Problem, SchemeError, UnknownSchemeError, format_path
+from ._locate import KeyPath, _Scanner, _Stop, line_of, locate_keys
+from ._plugins import Registry, default_registry
 from ._predicates import PredicateFunction
 from ._validate import validate
 
@@ -30,6 +36,44 @@ __all__ = ["load_scheme", "loads_scheme", "scheme_from_dict", "scheme_hash", "sc
 SCHEME_FILE = "scheme.toml"
 
 _converter = make_converter()
+
+
+class _Host:
+    """What loading needs from the plugins: predicates, instrument kinds, checks."""
+
+    def __init__(
+        self,
+        registry: Registry | None,
+        predicates: Mapping[str, PredicateFunction] | None,
+        schemes: Mapping[str, str | os.PathLike[str]] | None,
+    ) -> None:
+        self.registry = registry
+        rules: dict[str, PredicateFunction] = dict(registry.predicates()) if registry is not None else {}
+        rules.update(predicates or {})
+        self.predicates = rules
+        kinds = registry.instrument_kinds() if registry is not None else {}
+        self.kinds = kinds
+        self.converter = _converter_for(tuple(sorted((k, v.config) for k, v in kinds.items())))
+        self.schemes: dict[str, Path] = dict(registry.schemes()) if registry is not None else {}
+        self.schemes.update({k: scheme_file(v) for k, v in (schemes or {}).items()})
+
+    def resolver(self, near: Path | None) -> Resolver:
+        def resolve(scheme_id: str) -> Path | None:
+            if scheme_id in self.schemes:
+                return self.schemes[scheme_id]
+            if near is not None:
+                sibling = near.parent.parent / scheme_id / SCHEME_FILE
+                if sibling.is_file():
+                    return sibling
+            return None
+
+        return resolve
+
+
+@functools.lru_cache(maxsize=8)
+def _converter_for(kinds: tuple[tuple[str, type], ...]) -> cattrs.Converter:
+    return make_converter(dict(kinds)) if kinds else _converter
+
 
 #: Finds the file of a scheme by id, for ``extends``; None if unknown.
 Resolver = Callable[[str], "Path | None"]
@@ -55,41 +99,131 @@ class _Source:
             self._lines = locate_keys(self.text)
         return tuple(path) in self._lines
 
+    def depth(self, path: tuple[str | int, ...]) -> int:
+        """How many leading parts of ``path`` this document writes (0: none)."""
+        if self._lines is None:
+            self._lines = locate_keys(self.text)
+        return next((n for n in range(len(path), 0, -1) if path[:n] in self._lines), 0)
+
+
+class _FirstRepeat(_Scanner):
+    """Finds the first key set twice: tomli reports the line where its value *ends*."""
+
+    repeat: tuple[KeyPath, int, int] | None = None  # path, its line, line of the first
+
+    def keyval(self, table: KeyPath) -> None:
+        start, line = self.pos, self.line()
+        path = (*table, *self.key())
+        self.pos = start
+        if path in self.found:
+            self.repeat = (path, line, self.found[path])
+            raise _Stop
+        super().keyval(table)
+
+
+def _syntax_problem(src: _Source, msg: str, line: int | None) -> Problem:
+    path: tuple[str | int, ...] = ()
+    if msg in (f"Illegal character {chr(10)!r}", f"Illegal character {chr(13)!r}"):
+        # tomli's only error on a newline: a one-line string is not closed.
+        msg = "a string is not closed on this line (expected a closing quote, found the end of the line)"
+    elif msg == "Cannot overwrite a value" or msg.startswith("Duplicate inline table key"):
+        finder = _FirstRepeat(src.text)
+        with contextlib.suppress(_Stop, RecursionError):
+            finder.run()
+        if finder.repeat is not None and (line is None or finder.repeat[1] <= line):
+            path, line, first = finder.repeat
+            msg = f"duplicate key {path[-1]!r} (first set on line {first})"
+    elif msg.startswith("Cannot declare (") and msg.endswith(") twice"):
+        try:
+            key = ast.literal_eval(msg[len("Cannot declare ") : -len(" twice")])
+        except (ValueError, SyntaxError):
+            key = None
+        if isinstance(key, tuple) and all(isinstance(k, str) for k in key):
+            path = key
+            msg = f"table [{format_path(key)}] is declared twice"
+    return Problem(path, f"TOML syntax error: {msg}", src.file, line)
+
 
 def _parse(src: _Source) -> dict[str, Any]:
     try:
         return tomli.loads(src.text, parse_float=Decimal)
     except tomli.TOMLDecodeError as e:
         msg = getattr(e, "msg", None) or str(e).split(" (at ")[0]
-        raise SchemeError([Problem((), f"TOML syntax error: {msg}", src.file, getattr(e, "lineno", None))]) from None
+        raise SchemeError([_syntax_problem(src, msg, getattr(e, "lineno", None))]) from None
 
 
 def _merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
-    """Tables merge key by key; any other value (arrays too) is replaced whole."""
+    """Tables merge key by key; any other value (arrays too) is replaced whole.
+
+    A table that changes its ``kind`` (an instrument that was a ballot and is a
+    rating in the township) replaces the parent's table whole: the keys of the
+    old kind would not fit the new one.
+    """
     out = dict(base)
     for key, value in override.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merge(out[key], value)
+        old = out.get(key)
+        if isinstance(value, dict) and isinstance(old, dict) and value.get("kind", old.get("kind")) == old.get("kind"):
+            out[key] = _merge(old, value)
         else:
             out[key] = value
     return out
 
 
+def _remove(src: _Source, data: dict[str, Any], paths: object) -> None:
+    """Apply ``remove = ["vetoes.absentee", ...]``: drop inherited parts by dotted path."""
+
+    def problem(message: str, index: int | None = None) -> SchemeError:
+        path: tuple[str | int, ...] = ("remove",) if index is None else ("remove", index)
+        return SchemeError([Problem(path, message, src.file, src.line(path))])
+
+    if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
+        raise problem(f'must be an array of dotted key paths such as "vetoes.absentee" (got {describe(paths)})')
+    for i, dotted in enumerate(paths):
+        parts = dotted.split(".")
+        parent: Any = data
+        for part in parts[:-1]:
+            parent = parent.get(part) if isinstance(parent, dict) else None
+        if not isinstance(parent, dict) or parts[-1] not in parent:
+            raise problem(f"nothing to remove at {dotted!r}: the extended scheme has no such key", i)
+        del parent[parts[-1]]
+
+
+def _same_file(file: str | None) -> str | None:
+    return None if file is None else os.path.realpath(file)
+
+
 def _resolve(
-    src: _Source, resolver: Resolver, chain: tuple[str, ...] = ()
+    src: _Source, resolver: Resolver, chain: tuple[tuple[str, str | None], ...] = ()
 ) -> tuple[dict[str, Any], list[_Source]]:
     data = _parse(src)
     parent_id = data.get("extends")
+    removals = data.pop("remove", None)
     if parent_id is None:
+        if removals is not None:
+            raise SchemeError(
+                [
+                    Problem(
+                        ("remove",),
+                        "remove only applies to a scheme that extends another",
+                        src.file,
+                        src.line(("remove",)),
+                    )
+                ]
+            )
         return data, [src]
     if not isinstance(parent_id, str):
-        raise SchemeError([Problem(("extends",), "must be a scheme id (a string)", src.file, src.line(("extends",)))])
+        message = f"must be a scheme id (got {describe(parent_id)})"
+        raise SchemeError([Problem(("extends",), message, src.file, src.line(("extends",)))])
     own_id = data.get("id")
-    here = (*chain, own_id if isinstance(own_id, str) else "?")
-    if parent_id in here:
-        cycle = " → ".join((*here, parent_id))
-        raise SchemeError([Problem(("extends",), f"cyclic extends: {cycle}", src.file, src.line(("extends",)))])
-    parent_file = resolver(parent_id)
+    # The chain holds (id, file) of every scheme being extended: a cycle shows
+    # by id, or by file when a file's id differs from the name it is found by.
+    here = (*chain, (own_id if isinstance(own_id, str) else "?", _same_file(src.file)))
+    names = tuple(name for name, _ in here)
+    parent_file = None if parent_id in names else resolver(parent_id)
+    if parent_id in names or (parent_file is not None and _same_file(str(parent_file)) in {f for _, f in here}):
+        cycle = " → ".join((*names, parent_id))
+        again = f" ({parent_file} is already being loaded)" if parent_id not in names else ""
+        raise SchemeError([Problem(("extends",), f"cyclic extends: {cycle}{again}", src.file, src.line(("extends",)))])
     if parent_file is None:
         raise SchemeError(
             [Problem(("extends",), f"no scheme {parent_id!r} to extend", src.file, src.line(("extends",)))]
@@ -97,51 +231,85 @@ def _resolve(
     parent_src = _Source(parent_file.read_text(encoding="utf-8"), str(parent_file))
     parent_data, sources = _resolve(parent_src, resolver, here)
     parent_data.pop("extends", None)
+    if removals is not None:
+        _remove(src, parent_data, removals)
     merged = _merge(parent_data, data)
     return merged, [src, *sources]
 
 
 def _locate(sources: list[_Source], raw: RawProblem) -> Problem:
-    # The child wins: report the key where it is written, else where it is inherited from.
-    for src in sources:
-        if src.has(raw.path):
-            return Problem(raw.path, raw.message, src.file, src.line(raw.path))
-    first = sources[0]
-    return Problem(raw.path, raw.message, first.file, first.line(raw.path))
+    # Report the key in the file that writes the most of its path (a key missing
+    # from an inherited table is reported at that table, in the parent); on a tie
+    # the child wins, as it does when merging.
+    best = max(sources, key=lambda src: src.depth(raw.path))
+    return Problem(raw.path, raw.message, best.file, best.line(raw.path))
 
 
-def _build(
-    text: str,
-    file: str | None,
-    resolver: Resolver,
-    predicates: Mapping[str, PredicateFunction],
-) -> m.Scheme:
+def _build(text: str, file: str | None, host: _Host) -> m.Scheme:
     src = _Source(text, file)
-    data, sources = _resolve(src, resolver)
+    data, sources = _resolve(src, host.resolver(Path(file) if file else None))
     try:
-        scheme = _converter.structure(data, m.Scheme)
+        scheme = host.converter.structure(data, m.Scheme)
     except Exception as e:  # cattrs raises an ExceptionGroup tree of every problem
-        raise SchemeError([_locate(sources, p) for p in flatten(e)]) from None
-    problems = validate(scheme, predicates.keys())
+        found = flatten(e)
+        found += _problems_behind(data, found, host)
+        raise SchemeError([_locate(sources, p) for p in found]) from None
+    problems = validate(scheme, host.predicates.keys(), host.kinds)
+    if not problems and host.registry is not None:
+        problems = [RawProblem(path, message) for path, message in host.registry.validate(scheme)]
+    if file is not None and (Path(file).parent / "rules.py").is_file():
+        problems = [_hint_rules(p, Path(file).parent) for p in problems]
     if problems:
         raise SchemeError([_locate(sources, p) for p in problems])
     if file is not None:
         object.__setattr__(scheme, "origin", file)
-    object.__setattr__(scheme, "_rules", dict(predicates))
+    object.__setattr__(scheme, "_rules", host.predicates)
+    object.__setattr__(scheme, "_kinds", host.kinds)
+    object.__setattr__(scheme, "_registry", host.registry)
     return scheme
 
 
-def _default_resolver(near: Path | None) -> Resolver:
-    from ._bundled import bundled_schemes
+def _hint_rules(problem: RawProblem, directory: Path) -> RawProblem:
+    """Point at the ``rules.py`` beside a scheme when a named predicate is missing."""
+    if not problem.message.startswith("no plugin provides a predicate"):
+        return problem
+    hint = (
+        f"; {directory / 'rules.py'} is not imported unless the directory is registered on purpose "
+        f"(villageeval --with-rules {directory} ..., or Registry.add_scheme_directory)"
+    )
+    return RawProblem(problem.path, problem.message + hint)
 
-    def resolve(scheme_id: str) -> Path | None:
-        if near is not None:
-            sibling = near.parent.parent / scheme_id / SCHEME_FILE
-            if sibling.is_file():
-                return sibling
-        return bundled_schemes().get(scheme_id)
 
-    return resolve
+def _problems_behind(data: dict[str, Any], found: list[RawProblem], host: _Host) -> list[RawProblem]:
+    """Meaning problems hidden behind misspelt keys, so one ``check`` shows them all.
+
+    When every structural problem is an unknown key (a typo, or a key that
+    does not exist), we drop those keys — renaming each to its did-you-mean
+    where that key is not written — on a scratch copy, and if the copy then
+    structures, we validate it too. Anything else (a wrong type, a missing
+    key) stops here: guessing a value could report problems that are not there.
+    """
+    if not found or any(not p.message.startswith("unknown key ") or not p.path for p in found):
+        return []
+    scratch = copy.deepcopy(data)
+    for p in found:
+        parent: Any = scratch
+        for part in p.path[:-1]:
+            try:
+                parent = parent[part]
+            except (KeyError, IndexError, TypeError):
+                return []
+        key = p.path[-1]
+        if not isinstance(parent, dict) or key not in parent:
+            return []
+        value = parent.pop(key)
+        if p.rename_to is not None and p.rename_to not in parent:
+            parent[p.rename_to] = value
+    try:
+        repaired = host.converter.structure(scratch, m.Scheme)
+    except Exception:
+        return []
+    return validate(repaired, host.predicates.keys(), host.kinds)
 
 
 def scheme_file(path: str | os.PathLike[str]) -> Path:
@@ -153,6 +321,7 @@ def scheme_file(path: str | os.PathLike[str]) -> Path:
 def load_scheme(
     path: str | os.PathLike[str],
     *,
+    registry: Registry | None = None,
     schemes: Mapping[str, str | os.PathLike[str]] | None = None,
     predicates: Mapping[str, PredicateFunction] | None = None,
 ) -> m.Scheme:
@@ -160,39 +329,32 @@ def load_scheme(
 
     Args:
         path: a ``scheme.toml``, the directory holding one, or the id of a
-            bundled or registered scheme.
+            scheme that a plugin registers (the bundled ones included).
+        registry: the plugins to use (schemes, predicates, instrument kinds,
+            checks); by default :func:`villageeval.default_registry`.
         schemes: extra scheme files by id, for ``extends`` (a county template).
-        predicates: the Python predicates that ``{ rule = "..." }`` may name,
+        predicates: more Python predicates that ``{ rule = "..." }`` may name,
             by name (``"<scheme id>:<name>"`` for one scheme only).
 
     Raises:
         SchemeError: with every problem found, each with file, key path and line.
         UnknownSchemeError: if ``path`` is neither a file nor a known id.
     """
-    from ._bundled import bundled_schemes
-
+    host = _Host(registry if registry is not None else default_registry(), predicates, schemes)
     file = scheme_file(path)
     if not file.is_file():
-        known = {**bundled_schemes(), **{k: Path(v) for k, v in (schemes or {}).items()}}
         name = os.fspath(path)
-        if name in known:
-            file = scheme_file(known[name])
-        else:
-            raise UnknownSchemeError(name, sorted(known))
-    base = _default_resolver(file)
-
-    def resolver(scheme_id: str) -> Path | None:
-        if schemes and scheme_id in schemes:
-            return scheme_file(schemes[scheme_id])
-        return base(scheme_id)
-
+        if name not in host.schemes:
+            raise UnknownSchemeError(name, sorted(host.schemes))
+        file = host.schemes[name]
     text = file.read_text(encoding="utf-8")
-    return _build(text, str(file), resolver, _known_predicates(predicates))
+    return _build(text, str(file), host)
 
 
 def loads_scheme(
     text: str,
     *,
+    registry: Registry | None = None,
     schemes: Mapping[str, str | os.PathLike[str]] | None = None,
     predicates: Mapping[str, PredicateFunction] | None = None,
     file: str | None = None,
@@ -201,39 +363,36 @@ def loads_scheme(
 
     ``file`` is only used to label problems.
     """
-    base = _default_resolver(None)
-
-    def resolver(scheme_id: str) -> Path | None:
-        if schemes and scheme_id in schemes:
-            return scheme_file(schemes[scheme_id])
-        return base(scheme_id)
-
-    return _build(text, file, resolver, _known_predicates(predicates))
-
-
-def _known_predicates(predicates: Mapping[str, PredicateFunction] | None) -> Mapping[str, PredicateFunction]:
-    return predicates if predicates is not None else {}
+    host = _Host(registry if registry is not None else default_registry(), predicates, schemes)
+    return _build(text, file, host)
 
 
 def scheme_to_dict(scheme: m.Scheme) -> dict[str, Any]:
     """The scheme as plain data (the TOML form, with ``extends`` resolved)."""
-    data: dict[str, Any] = _converter.unstructure(scheme)
+    kinds: Mapping[str, Any] = scheme._kinds
+    converter = _converter_for(tuple(sorted((k, v.config) for k, v in kinds.items())))
+    data: dict[str, Any] = converter.unstructure(scheme)
     return data
 
 
 def scheme_from_dict(
-    data: Mapping[str, Any], *, predicates: Mapping[str, PredicateFunction] | None = None
+    data: Mapping[str, Any],
+    *,
+    registry: Registry | None = None,
+    predicates: Mapping[str, PredicateFunction] | None = None,
 ) -> m.Scheme:
     """Structure and validate plain data (the inverse of :func:`scheme_to_dict`)."""
+    host = _Host(registry if registry is not None else default_registry(), predicates, None)
     try:
-        scheme = _converter.structure(dict(data), m.Scheme)
+        scheme = host.converter.structure(dict(data), m.Scheme)
     except Exception as e:
         raise SchemeError([Problem(p.path, p.message) for p in flatten(e)]) from None
-    rules = _known_predicates(predicates)
-    problems = validate(scheme, rules.keys())
+    problems = validate(scheme, host.predicates.keys(), host.kinds)
     if problems:
         raise SchemeError([Problem(p.path, p.message) for p in problems])
-    object.__setattr__(scheme, "_rules", dict(rules))
+    object.__setattr__(scheme, "_rules", host.predicates)
+    object.__setattr__(scheme, "_kinds", host.kinds)
+    object.__setattr__(scheme, "_registry", host.registry)
     return scheme
 
 

@@ -11,6 +11,7 @@ was found up to that point.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from bisect import bisect_left
 from collections.abc import Mapping, Sequence
@@ -120,9 +121,7 @@ class _Scanner:
                 parts.append(self.string())
             else:
                 start = self.pos
-                while (
-                    self.pos < len(self.text) and self.text[self.pos] not in _BARE_STOP
-                ):
+                while self.pos < len(self.text) and self.text[self.pos] not in _BARE_STOP:
                     self.pos += 1
                 if self.pos == start:
                     raise _Stop
@@ -211,8 +210,9 @@ class _Scanner:
             if self.peek() == "]":
                 self.pos += 1
                 return
-            self.found[path + (index,)] = self.line()
-            self.value(path + (index,))
+            element = (*path, index)
+            self.found[element] = self.line()
+            self.value(element)
             self.skip_blank()
             if self.peek() == ",":
                 self.pos += 1
@@ -243,10 +243,8 @@ def locate_keys(text: str) -> dict[KeyPath, int]:
     returned, which is the most a caller reporting an error can use.
     """
     scanner = _Scanner(text)
-    try:
+    with contextlib.suppress(_Stop, RecursionError):
         scanner.run()
-    except (_Stop, RecursionError):
-        pass
     return scanner.found
 
 

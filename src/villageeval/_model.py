@@ -10,9 +10,9 @@ problems at once with their key paths instead of stopping at the first.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from fractions import Fraction
-from typing import Literal, Union
+from typing import Any, Literal, Union
 
 import attrs
 from attrs import field, frozen
@@ -31,6 +31,7 @@ __all__ = [
     "Consequence",
     "DirectScore",
     "Eligibility",
+    "Fact",
     "FactTest",
     "GradeIs",
     "Grading",
@@ -53,8 +54,8 @@ __all__ = [
     "ScoreTest",
     "ShareTest",
     "Source",
-    "Streak",
     "StratumRule",
+    "Streak",
     "Tier",
     "Veto",
     "Weighting",
@@ -64,8 +65,8 @@ RoundingMode = Literal["half_up", "half_even", "half_down", "down", "up", "floor
 CoverMode = Literal["every_member", "at_least_one"]
 
 
-def _tuple(value: object) -> tuple[str, ...]:
-    return tuple(value)  # type: ignore[call-overload]
+def _tuple(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value)
 
 
 # --- identity -----------------------------------------------------------------
@@ -226,12 +227,16 @@ def instrument_out_of(instrument: Instrument) -> Fraction:
     """The sub-score that earns an instrument's full weight."""
     if isinstance(instrument, (Ballot, Rating)):
         return instrument.out_of
-    if instrument.out_of is not None:
-        return instrument.out_of
+    # A plugin kind's config may have no out_of field at all (InstrumentKind says "may").
+    out_of: Fraction | None = getattr(instrument, "out_of", None)
+    if out_of is not None:
+        return out_of
     if isinstance(instrument, DirectScore):
         return instrument.max
-    bonus = instrument.bonus.max if instrument.bonus else Fraction(0)
-    return sum((i.max for i in instrument.items.values()), Fraction(0)) + bonus
+    if not isinstance(instrument, Points):  # a plugin kind without out_of: a 百分制 score
+        return Fraction(100)
+    # The bonus is extra on top of full marks, not part of them.
+    return sum((i.max for i in instrument.items.values()), Fraction(0))
 
 
 # --- predicates -------------------------------------------------------------------
@@ -350,18 +355,22 @@ class NamedRule:
     rule: str
 
 
+def _predicates(value: Iterable[Predicate]) -> tuple[Predicate, ...]:
+    return tuple(value)
+
+
 @frozen
 class AllOf:
     """Every predicate holds."""
 
-    all: tuple[Predicate, ...] = field(converter=tuple)
+    all: tuple[Predicate, ...] = field(converter=_predicates)
 
 
 @frozen
 class AnyOf:
     """At least one predicate holds."""
 
-    any: tuple[Predicate, ...] = field(converter=tuple)
+    any: tuple[Predicate, ...] = field(converter=_predicates)
 
 
 @frozen
@@ -371,9 +380,27 @@ class Not:
     not_: Predicate
 
 
-Predicate = Union[
-    FactTest, ScoreTest, ShareTest, GradeIs, Streak, OutcomeTest, RoleIs, NamedRule, AllOf, AnyOf, Not
-]
+Predicate = Union[FactTest, ScoreTest, ShareTest, GradeIs, Streak, OutcomeTest, RoleIs, NamedRule, AllOf, AnyOf, Not]
+
+
+# --- facts ----------------------------------------------------------------------------
+
+
+@frozen
+class Fact:
+    """A fact recorded about each subject, which predicates read.
+
+    Declaring facts lets ``check`` catch a misspelt fact name in a rule, and lets
+    the engine tell a fact that was not recorded from one that is false: a
+    declared fact without a ``default`` must be given for every subject whose
+    rules read it, or the subject has ``insufficient_evidence``.
+    """
+
+    label: str
+    type: Literal["bool", "number"] = "bool"
+    default: bool | Fraction | None = None
+    source: str = ""
+    clause: str = ""
 
 
 # --- weighting and grading -------------------------------------------------------------
@@ -401,8 +428,9 @@ class Rounding:
 class Band:
     """A grade for totals within bounds; each bound says whether it includes its edge.
 
-    ``at_least`` / ``above`` bound from below (及以上 / 以上 read strictly),
-    ``at_most`` / ``below`` from above (及以下 / 不足, 以下 read strictly).
+    ``at_least`` / ``above`` bound from below, ``at_most`` / ``below`` from
+    above. 及以上 and 及以下 include their edge and 不足 excludes it; a bare 以上
+    or 以下 is read either way in practice, so the scheme must say which.
     """
 
     grade: str
@@ -550,15 +578,16 @@ class Scheme:
     id: str
     title: str
     locality: Locality
-    source: Source
     roles: Mapping[str, Role]
     scales: Mapping[str, Scale]
     instruments: Mapping[str, Instrument]
     weightings: Mapping[str, Weighting]
     gradings: Mapping[str, Grading]
+    source: Source = Source()
     period: str = ""
     extends: str | None = None
     description: str = ""
+    facts: Mapping[str, Fact] = attrs.Factory(dict)
     eligibility: Mapping[str, Eligibility] = attrs.Factory(dict)
     vetoes: Mapping[str, Veto] = attrs.Factory(dict)
     caps: Mapping[str, Cap] = attrs.Factory(dict)
@@ -569,6 +598,9 @@ class Scheme:
     _plan: object = field(default=None, init=False, eq=False, repr=False)
     #: Python predicates bound at load time, by the name TOML uses.
     _rules: Mapping[str, object] = field(factory=dict, init=False, eq=False, repr=False)
+    #: Plugin instrument kinds by name, and the registry the scheme was loaded through.
+    _kinds: Mapping[str, Any] = field(factory=dict, init=False, eq=False, repr=False)
+    _registry: object = field(default=None, init=False, eq=False, repr=False)
 
     def role_ids(self, roles: tuple[str, ...]) -> tuple[str, ...]:
         """The roles a rule applies to: its own list, or every role when empty."""

@@ -27,6 +27,7 @@ class RuleContext:
 
     Attributes (read them, do not change them):
         subject: the :class:`~villageeval.Subject` as given.
+        facts: its facts, with the scheme's declared defaults filled in.
         role: its role id.
         scheme: the scheme being applied.
         period: the cohort's period (or the scheme's).
@@ -40,6 +41,7 @@ class RuleContext:
     __slots__ = (
         "adjustments",
         "ceiling",
+        "facts",
         "flags",
         "grade",
         "period",
@@ -58,6 +60,7 @@ class RuleContext:
 
     def __init__(self, subject: Subject, scheme: m.Scheme, period: str, trace: bool) -> None:
         self.subject = subject
+        self.facts: Mapping[str, Any] = subject.facts
         self.role = subject.role
         self.scheme = scheme
         self.period = period
@@ -104,18 +107,16 @@ def _streak_periods(ctx: RuleContext, n: int) -> list[str] | None:
     return earlier[:n] if len(earlier) >= n else None
 
 
-def compile_predicate(
-    p: m.Predicate, scheme: m.Scheme, rules: Mapping[str, PredicateFunction]
-) -> Compiled:
+def compile_predicate(p: m.Predicate, scheme: m.Scheme, rules: Mapping[str, PredicateFunction]) -> Compiled:
     """Turn a predicate into a fast closure; names are resolved here, once."""
     if isinstance(p, m.FactTest):
         name = p.fact
         if p.compare is None:
-            return lambda ctx: ctx.subject.facts.get(name) is True
+            return lambda ctx: ctx.facts.get(name) is True
         test = p.compare.test
 
         def fact_cmp(ctx: RuleContext) -> bool:
-            v = number_of(ctx.subject.facts.get(name))
+            v = number_of(ctx.facts.get(name))
             return v is not None and test(v)
 
         return fact_cmp
@@ -167,7 +168,7 @@ def compile_predicate(
         if p.worse_than is not None:
             limit = labels.index(p.worse_than)
             return lambda ctx: (
-                (g := ctx.subject.outcomes.get(assessment)) in labels and labels.index(g) > limit  # type: ignore[arg-type]
+                (g := ctx.subject.outcomes.get(assessment)) is not None and g in labels and labels.index(g) > limit
             )
         allowed = frozenset(p.is_in)
         return lambda ctx: ctx.subject.outcomes.get(assessment) in allowed
@@ -176,7 +177,9 @@ def compile_predicate(
         return lambda ctx: ctx.role in roles
     if isinstance(p, m.NamedRule):
         name = p.rule
-        fn = rules.get(f"{scheme.id}:{name}") or rules.get(name)
+        # The same names validation accepts: this scheme's rules.py, the rules.py of
+        # the scheme it extends, then unprefixed names from installed plugins.
+        fn = rules.get(f"{scheme.id}:{name}") or rules.get(f"{scheme.extends}:{name}") or rules.get(name)
         if fn is None:
             raise PluginError(f"no plugin provides a predicate named {name!r}")
         return _checked(name, fn)
@@ -198,13 +201,11 @@ def _checked(name: str, fn: PredicateFunction) -> Compiled:
             value = fn(ctx)
         except Exception as e:
             raise PluginError(
-                f"predicate {name!r} (from {owner}) raised {type(e).__name__}: {e} "
-                f"for subject {ctx.subject.id!r}"
+                f"predicate {name!r} (from {owner}) raised {type(e).__name__}: {e} for subject {ctx.subject.id!r}"
             ) from e
         if not isinstance(value, bool):
             raise PluginError(
-                f"predicate {name!r} (from {owner}) returned {value!r}, not a bool, "
-                f"for subject {ctx.subject.id!r}"
+                f"predicate {name!r} (from {owner}) returned {value!r}, not a bool, for subject {ctx.subject.id!r}"
             )
         return value
 

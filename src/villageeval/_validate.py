@@ -14,27 +14,35 @@ import re
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from fractions import Fraction
 from math import ceil, floor
+from typing import Any
 
 from . import _model as m
-from ._convert import Path, RawProblem
+from ._convert import Path, RawProblem, share_problem
+from ._numbers import round_fraction
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _RULE_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 
 
-def validate(scheme: m.Scheme, predicates: Collection[str] = ()) -> list[RawProblem]:
-    """Every semantic problem of ``scheme``; ``predicates`` are the known named rules."""
-    return list(_Validator(scheme, predicates).run())
+def validate(
+    scheme: m.Scheme, predicates: Collection[str] = (), kinds: Mapping[str, Any] | None = None
+) -> list[RawProblem]:
+    """Every semantic problem of ``scheme``.
+
+    ``predicates`` are the names of the known Python predicates, ``kinds`` the
+    plugin instrument kinds (name → :class:`~villageeval.InstrumentKind`).
+    """
+    return list(_Validator(scheme, predicates, kinds or {}).run())
 
 
-def _hint(name: str, known: Iterable[str]) -> str:
-    known = list(known)
+def _hint(name: str, known: Iterable[str], none: str = "none are declared") -> str:
+    known = list(dict.fromkeys(known))  # a duplicated tier is listed once
     close = difflib.get_close_matches(name, known, n=1)
     if close:
         return f"; did you mean {close[0]!r}?"
     if known:
         return f" (known: {', '.join(known)})"
-    return " (none are declared)"
+    return f" ({none})"
 
 
 def roles_of(scheme: m.Scheme, roles: tuple[str, ...]) -> tuple[str, ...]:
@@ -59,9 +67,10 @@ def weighting_for(scheme: m.Scheme, role: str) -> tuple[str, m.Weighting] | None
 
 
 class _Validator:
-    def __init__(self, scheme: m.Scheme, predicates: Collection[str]) -> None:
+    def __init__(self, scheme: m.Scheme, predicates: Collection[str], kinds: Mapping[str, Any]) -> None:
         self.s = scheme
         self.predicates = predicates
+        self.kinds = kinds
 
     def run(self) -> Iterator[RawProblem]:
         s = self.s
@@ -73,6 +82,7 @@ class _Validator:
         yield from self._instruments()
         yield from self._weightings()
         yield from self._gradings()
+        yield from self._facts()
         yield from self._rules()
 
     # -- helpers -----------------------------------------------------------------
@@ -109,11 +119,11 @@ class _Validator:
             path: Path = ("scales", sid)
             if not scale.tiers:
                 yield RawProblem((*path, "tiers"), "a scale needs at least one tier")
-            seen: set[str] = set()
+            seen: dict[str, int] = {}
             for i, t in enumerate(scale.tiers):
                 if t.label in seen:
-                    yield RawProblem((*path, "tiers", i), f"duplicate tier {t.label!r}")
-                seen.add(t.label)
+                    yield RawProblem((*path, "tiers", i), f"duplicate tier {t.label!r} (also tiers[{seen[t.label]}])")
+                seen.setdefault(t.label, i)
             with_points = [t.points is not None for t in scale.tiers]
             if any(with_points) and not all(with_points):
                 yield RawProblem((*path, "tiers"), "either every tier has points or none has")
@@ -123,10 +133,11 @@ class _Validator:
             path: Path = ("instruments", iid)
             if not _RULE_ID.match(iid):
                 yield RawProblem(path, f"instrument ids are ASCII identifiers (got {iid!r})")
-            yield from self._roles(path, ins.roles)
+            # A plugin kind's config may lack roles and must_cover (InstrumentKind says "may").
+            yield from self._roles(path, getattr(ins, "roles", ()))
             if m.instrument_out_of(ins) <= 0:
                 yield RawProblem((*path, "out_of"), "must be greater than 0")
-            if len(set(ins.must_cover)) != len(ins.must_cover):
+            if len(set(getattr(ins, "must_cover", ()))) != len(getattr(ins, "must_cover", ())):
                 yield RawProblem((*path, "must_cover"), "lists a category twice")
             if isinstance(ins, (m.Ballot, m.Rating)):
                 yield from self._scale((*path, "scale"), ins.scale)
@@ -169,12 +180,15 @@ class _Validator:
                 if weight <= 0:
                     yield RawProblem(wpath, f"a weight is greater than 0 (got {m._fmt(weight)})")
                 ins = s.instruments[name]
-                missing = [r for r in roles if r not in roles_of(s, ins.roles)]
+                missing = [r for r in roles if r not in roles_of(s, getattr(ins, "roles", ()))]
                 if missing:
                     yield RawProblem(wpath, f"instrument {name!r} does not apply to role {missing[0]!r}")
-                if isinstance(ins, (m.Ballot, m.Rating)) and ins.scale in s.scales:
-                    if any(t.points is None for t in s.scales[ins.scale].tiers):
-                        yield RawProblem(wpath, f"instrument {name!r} is weighted but scale {ins.scale!r} has no points")
+                if (
+                    isinstance(ins, (m.Ballot, m.Rating))
+                    and ins.scale in s.scales
+                    and any(t.points is None for t in s.scales[ins.scale].tiers)
+                ):
+                    yield RawProblem(wpath, f"instrument {name!r} is weighted but scale {ins.scale!r} has no points")
             total = sum(w.weights.values(), Fraction(0))
             if total != w.total:
                 listing = " + ".join(m._fmt(v) for v in w.weights.values()) or "0"
@@ -185,7 +199,9 @@ class _Validator:
             if w.total <= 0:
                 yield RawProblem((*path, "total"), "must be greater than 0")
 
-    def _cover_roles(self, section: str, items: Mapping[str, m.Weighting] | Mapping[str, m.Grading]) -> Iterator[RawProblem]:
+    def _cover_roles(
+        self, section: str, items: Mapping[str, m.Weighting] | Mapping[str, m.Grading]
+    ) -> Iterator[RawProblem]:
         owner: dict[str, str] = {}
         for key, item in items.items():
             for role in roles_of(self.s, item.roles):
@@ -222,9 +238,18 @@ class _Validator:
         if labels is not None and label not in labels:
             yield RawProblem(path, f"unknown grade {label!r}: not a tier of scale {scale!r}{_hint(label, labels)}")
 
-    def _domain(self, g: m.Grading) -> Fraction:
-        totals = [w.total for r in roles_of(self.s, g.roles) if (f := weighting_for(self.s, r)) for w in [f[1]]]
-        return max(totals, default=Fraction(100))
+    def _domain(self, g: m.Grading) -> tuple[Fraction, Fraction]:
+        """The totals this grading may receive: from 0 to the weighting total, or
+        beyond when an instrument can score below 0 or above what earns its weight."""
+        bottom, top = Fraction(0), Fraction(0)
+        for role in roles_of(self.s, g.roles):
+            found = weighting_for(self.s, role)
+            if found is None:
+                continue
+            span = total_range(self.s, found[1], self.kinds)
+            low, high = span if span is not None else (Fraction(0), found[1].total)
+            bottom, top = min(bottom, low), max(top, high, found[1].total)
+        return bottom, top or Fraction(100)
 
     def _bands(self, path: Path, g: m.BandGrading, labels: tuple[str, ...] | None) -> Iterator[RawProblem]:
         if not g.bands:
@@ -241,12 +266,12 @@ class _Validator:
                 ok = False
                 yield RawProblem(bpath, "a band has one upper bound: at_most or below, not both")
         if ok:
-            yield from _band_coverage(path, g, self._domain(g))
+            yield from _band_coverage(path, g, *self._domain(g))
 
     def _conditions(self, path: Path, g: m.ConditionGrading, labels: tuple[str, ...] | None) -> Iterator[RawProblem]:
         yield from self._label((*path, "fallback"), g.fallback, labels, g.scale)
         seen: list[m.Predicate] = []
-        covered: list[tuple[Fraction | None, bool, Fraction | None, bool]] = []
+        covered: list[tuple[_Interval, int]] = []
         for i, rule in enumerate(g.rules):
             rpath = (*path, "rules", i)
             yield from self._label((*rpath, "grade"), rule.grade, labels, g.scale)
@@ -257,9 +282,12 @@ class _Validator:
                 yield RawProblem((*rpath, "when"), "can never match: its bounds exclude every value")
             elif isinstance(rule.when, m.ScoreTest) and rule.when.score == "total":
                 iv = _interval(rule.when.compare)
-                if any(_contains(c, iv) for c in covered):
-                    yield RawProblem(rpath, "can never match: earlier rules on the total already catch every such score")
-                covered.append(iv)
+                earlier = next((j for c, j in covered if _contains(c, iv)), None)
+                if earlier is not None:
+                    yield RawProblem(
+                        rpath, f"can never match: rules[{earlier}] already catches every total this rule tests"
+                    )
+                covered.append((iv, i))
             seen.append(rule.when)
 
     # -- rules -------------------------------------------------------------------------
@@ -297,7 +325,7 @@ class _Validator:
 
     def _quota(self, path: Path, q: m.Quota) -> Iterator[RawProblem]:
         if not (0 <= q.share <= 1):
-            yield RawProblem((*path, "share"), f"a share is between 0 and 1 (got {m._fmt(q.share)})")
+            yield RawProblem((*path, "share"), share_problem(q.share))
         yield from self._grade((*path, "grade"), q.grade, q.roles)
         scales = self._grade_scales(q.roles)
         if len({sid for sid, _ in scales}) > 1:
@@ -316,7 +344,16 @@ class _Validator:
                     )
         for i, key in enumerate(q.rank_by):
             k = key.key
-            if k == "total" or k in self.s.instruments or (k.startswith("fact:") and len(k) > 5):
+            if k.startswith("fact:") and len(k) > 5:
+                fact = self.s.facts.get(k[5:])
+                if fact is not None and fact.type != "number":
+                    yield RawProblem(
+                        (*path, "rank_by", i, "key"), f"fact {k[5:]!r} is a {fact.type}: a ranking needs a number fact"
+                    )
+                else:
+                    yield from self._fact((*path, "rank_by", i, "key"), k[5:], "number")
+                continue
+            if k == "total" or k in self.s.instruments:
                 continue
             yield RawProblem(
                 (*path, "rank_by", i, "key"),
@@ -324,13 +361,34 @@ class _Validator:
                 f"{_hint(k, ['total', *self.s.instruments])}",
             )
 
+    def _facts(self) -> Iterator[RawProblem]:
+        for name, fact in self.s.facts.items():
+            path: Path = ("facts", name)
+            if not _RULE_ID.match(name):
+                yield RawProblem(path, f"fact names are ASCII identifiers (got {name!r})")
+            d = fact.default
+            if d is not None and (fact.type == "bool") != isinstance(d, bool):
+                shown = ("true" if d else "false") if isinstance(d, bool) else m._fmt(d)
+                yield RawProblem((*path, "default"), f"a {fact.type} fact needs a {fact.type} default (got {shown})")
+
+    def _fact(self, path: Path, name: str, kind: str) -> Iterator[RawProblem]:
+        fact = self.s.facts.get(name)
+        if fact is None:
+            yield RawProblem(path, f"unknown fact {name!r}: declare it under [facts.{name}]{_hint(name, self.s.facts)}")
+        elif fact.type != kind:
+            use = "compare it with at_least/above/at_most/below/equals" if fact.type == "number" else "test it alone"
+            yield RawProblem(path, f"fact {name!r} is declared as a {fact.type}, read here as a {kind}: {use}")
+
     def _predicate(self, path: Path, p: m.Predicate, roles: tuple[str, ...], stage: str) -> Iterator[RawProblem]:
         s = self.s
+        if isinstance(p, m.FactTest):
+            yield from self._fact((*path, "fact"), p.fact, "bool" if p.compare is None else "number")
         if isinstance(p, m.ScoreTest):
             if p.score != "total" and p.score not in s.instruments:
                 yield RawProblem(
-                    (*path, "score"), f"unknown score {p.score!r}: use 'total' or an instrument id"
-                    f"{_hint(p.score, ['total', *s.instruments])}"
+                    (*path, "score"),
+                    f"unknown score {p.score!r}: use 'total' or an instrument id"
+                    f"{_hint(p.score, ['total', *s.instruments])}",
                 )
             if stage == "facts":
                 yield RawProblem(path, "eligibility is decided before scoring: it cannot test a score")
@@ -339,7 +397,9 @@ class _Validator:
             if ins is None:
                 yield RawProblem((*path, "share"), f"unknown instrument {p.share!r}{_hint(p.share, s.instruments)}")
             elif not isinstance(ins, m.Ballot):
-                yield RawProblem((*path, "share"), f"instrument {p.share!r} is a {ins.kind}, not a ballot: it has no shares")
+                yield RawProblem(
+                    (*path, "share"), f"instrument {p.share!r} is a {ins.kind}, not a ballot: it has no shares"
+                )
             elif ins.scale in s.scales:
                 labels = s.scales[ins.scale].labels
                 for i, t in enumerate(p.tiers):
@@ -364,18 +424,21 @@ class _Validator:
                 ]:
                     if label not in labels:
                         yield RawProblem(
-                            (*path, key), f"unknown tier {label!r}: not a tier of scale {p.scale!r}{_hint(label, labels)}"
+                            (*path, key),
+                            f"unknown tier {label!r}: not a tier of scale {p.scale!r}{_hint(label, labels)}",
                         )
         elif isinstance(p, m.RoleIs):
-            for i, r in enumerate(p.role):
+            for r in p.role:
                 if r not in s.roles:
                     yield RawProblem((*path, "role"), f"unknown role {r!r}{_hint(r, s.roles)}")
         elif isinstance(p, m.NamedRule):
             known = set(self.predicates)
-            if p.rule not in known and f"{s.id}:{p.rule}" not in known:
+            scoped = {f"{s.id}:{p.rule}", f"{s.extends}:{p.rule}"}
+            if p.rule not in known and not scoped & known:
                 yield RawProblem(
                     (*path, "rule"),
-                    f"no plugin provides a predicate named {p.rule!r}{_hint(p.rule, sorted(known))}",
+                    f"no plugin provides a predicate named {p.rule!r}"
+                    f"{_hint(p.rule, sorted(known), 'no predicates are registered')}",
                 )
         elif isinstance(p, m.AllOf):
             for i, sub in enumerate(p.all):
@@ -440,63 +503,73 @@ def _impossible(p: m.Predicate) -> bool:
     return False
 
 
-def _band_coverage(path: Path, g: m.BandGrading, top: Fraction) -> Iterator[RawProblem]:
+def _band_coverage(path: Path, g: m.BandGrading, bottom: Fraction, top: Fraction) -> Iterator[RawProblem]:
     """Every possible graded total lies in exactly one band.
 
-    With rounding to ``d`` digits the possible totals are the multiples of
-    ``10**-d`` in ``[0, top]``: we check index ranges on that grid exactly.
-    Without rounding every rational in ``[0, top]`` is possible, so band edges
+    ``[bottom, top]`` is the range of totals the weighting can produce. With
+    rounding to ``d`` digits the graded totals are the multiples of ``10**-d``
+    between the rounded ends: we check index ranges on that grid exactly.
+    Without rounding every rational in the range is possible, so band edges
     must meet with exactly one side inclusive.
     """
     if g.round is not None:
         step = Fraction(1, 10**g.round.digits)
-        n_max = floor(top / step)
+        n_min = round_fraction(bottom, g.round.digits, g.round.mode) / step
+        n_max = round_fraction(top, g.round.digits, g.round.mode) / step
+        first, last = int(n_min), int(n_max)
         ranges: list[tuple[int, int, int]] = []
         for i, b in enumerate(g.bands):
-            lo = 0
+            low = first
             if b.at_least is not None:
-                lo = ceil(b.at_least / step)
+                low = ceil(b.at_least / step)
             elif b.above is not None:
-                lo = floor(b.above / step) + 1
-            hi = n_max
+                low = floor(b.above / step) + 1
+            high = last
             if b.at_most is not None:
-                hi = floor(b.at_most / step)
+                high = floor(b.at_most / step)
             elif b.below is not None:
-                hi = ceil(b.below / step) - 1
-            lo, hi = max(lo, 0), min(hi, n_max)
-            if lo > hi:
-                yield RawProblem((*path, "bands", i), f"can never match: no total rounded to {g.round.digits} digits lies in it")
+                high = ceil(b.below / step) - 1
+            low, high = max(low, first), min(high, last)
+            if low > high:
+                yield RawProblem(
+                    (*path, "bands", i), f"can never match: no total rounded to {_places(g.round.digits)} lies in it"
+                )
                 continue
-            ranges.append((lo, hi, i))
+            ranges.append((low, high, i))
         ranges.sort()
-        expect = 0
-        for lo, hi, i in ranges:
-            if lo > expect:
+        expect = first
+        owner = 0  # the band reaching furthest so far: an overlap is with it
+        for low, high, i in ranges:
+            if low > expect:
                 yield RawProblem(
                     (*path, "bands"),
-                    f"gap: rounded totals from {_show(expect * step)} to {_show((lo - 1) * step)} fall in no band",
+                    f"gap: rounded totals from {_show(expect * step)} to {_show((low - 1) * step)} fall in no band",
                 )
-            elif lo < expect:
+            elif low < expect:
                 yield RawProblem(
                     (*path, "bands", i),
-                    f"overlap: rounded totals from {_show(lo * step)} to {_show(min(hi, expect - 1) * step)} "
-                    "are in more than one band",
+                    f"overlap: {_totals('rounded total', low * step, min(high, expect - 1) * step)} "
+                    f"also in bands[{owner}] ({g.bands[owner].grade!r})",
                 )
-            expect = max(expect, hi + 1)
-        if expect <= n_max and ranges:
+            if high + 1 > expect:
+                expect, owner = high + 1, i
+        if expect <= last and ranges:
             yield RawProblem(
-                (*path, "bands"), f"gap: rounded totals from {_show(expect * step)} to {_show(top)} fall in no band"
+                (*path, "bands"),
+                f"gap: rounded totals from {_show(expect * step)} to {_show(last * step)} fall in no band",
             )
         return
     # Continuous: sort by lower edge and walk.
     edges: list[tuple[Fraction, bool, Fraction, bool, int]] = []
     for i, b in enumerate(g.bands):
-        lo, lo_in = (b.at_least, True) if b.at_least is not None else (b.above, False)
-        hi, hi_in = (b.at_most, True) if b.at_most is not None else (b.below, False)
-        lo_v = Fraction(0) if lo is None or lo < 0 else lo
-        lo_in = True if lo is None or lo < 0 else lo_in
-        hi_v = top if hi is None or hi > top else hi
-        hi_in = True if hi is None or hi > top else hi_in
+        lower: Fraction | None
+        upper: Fraction | None
+        lower, lower_in = (b.at_least, True) if b.at_least is not None else (b.above, False)
+        upper, upper_in = (b.at_most, True) if b.at_most is not None else (b.below, False)
+        lo_v = bottom if lower is None or lower < bottom else lower
+        lo_in = True if lower is None or lower < bottom else lower_in
+        hi_v = top if upper is None or upper > top else upper
+        hi_in = True if upper is None or upper > top else upper_in
         if lo_v > hi_v or (lo_v == hi_v and not (lo_in and hi_in)):
             yield RawProblem((*path, "bands", i), "can never match: its bounds exclude every possible total")
             continue
@@ -504,11 +577,14 @@ def _band_coverage(path: Path, g: m.BandGrading, top: Fraction) -> Iterator[RawP
     edges.sort()
     reach: Fraction | None = None
     reach_in = False
+    owner = 0
     for lo_v, lo_ex, hi_v, hi_in, i in edges:
         lo_in = not lo_ex
         if reach is None:
-            if lo_v > 0 or not lo_in:
-                yield RawProblem((*path, "bands"), f"gap: totals from 0 up to {_show(lo_v)} fall in no band")
+            if lo_v > bottom or not lo_in:
+                yield RawProblem(
+                    (*path, "bands"), f"gap: totals from {_show(bottom)} up to {_show(lo_v)} fall in no band"
+                )
         elif lo_v > reach or (lo_v == reach and not reach_in and not lo_in):
             yield RawProblem(
                 (*path, "bands"),
@@ -516,12 +592,67 @@ def _band_coverage(path: Path, g: m.BandGrading, top: Fraction) -> Iterator[RawP
                 "(declare a rounding, or make the edges meet)",
             )
         elif lo_v < reach or (lo_v == reach and reach_in and lo_in):
-            yield RawProblem((*path, "bands", i), f"overlap: totals around {_show(lo_v)} are in more than one band")
+            yield RawProblem(
+                (*path, "bands", i),
+                f"overlap: {_totals('total', lo_v, min(hi_v, reach))} "
+                f"also in bands[{owner}] ({g.bands[owner].grade!r})",
+            )
         if reach is None or hi_v > reach or (hi_v == reach and hi_in):
-            reach, reach_in = hi_v, hi_in
+            reach, reach_in, owner = hi_v, hi_in, i
     if reach is not None and (reach < top or not reach_in):
         yield RawProblem((*path, "bands"), f"gap: totals from {_show(reach)} to {_show(top)} fall in no band")
 
 
+def score_range(
+    scheme: m.Scheme, instrument: m.Instrument, kinds: Mapping[str, Any] | None = None
+) -> tuple[Fraction, Fraction] | None:
+    """The lowest and highest sub-score an instrument can give (None if unknown)."""
+    if kinds and instrument.kind in kinds:
+        low, high = kinds[instrument.kind].score_range(instrument)
+        return Fraction(low), Fraction(high)
+    if isinstance(instrument, (m.Ballot, m.Rating)):
+        scale = scheme.scales.get(instrument.scale)
+        points = [t.points for t in scale.tiers] if scale else []
+        if not points or any(p is None for p in points):
+            return None
+        known = [p for p in points if p is not None]
+        return min(known), max(known)
+    if isinstance(instrument, m.DirectScore):
+        return instrument.min, instrument.max
+    bonus = instrument.bonus.max if instrument.bonus else Fraction(0)
+    return Fraction(0), sum((i.max for i in instrument.items.values()), Fraction(0)) + bonus
+
+
+def total_range(
+    scheme: m.Scheme, weighting: m.Weighting, kinds: Mapping[str, Any] | None = None
+) -> tuple[Fraction, Fraction] | None:
+    """The range of weighted totals a weighting can produce (None if unknown)."""
+    low = high = Fraction(0)
+    for name, weight in weighting.weights.items():
+        ins = scheme.instruments.get(name)
+        if ins is None:
+            return None
+        span = score_range(scheme, ins, kinds)
+        out_of = m.instrument_out_of(ins)
+        if span is None or out_of <= 0:
+            return None
+        low += weight * span[0] / out_of
+        high += weight * span[1] / out_of
+    return low, high
+
+
 def _show(v: Fraction) -> str:
     return m._fmt(v)
+
+
+def _totals(what: str, lo: Fraction, hi: Fraction) -> str:
+    """``the rounded total 85 is`` or ``rounded totals from 80 to 85 are``."""
+    if lo == hi:
+        return f"the {what} {_show(lo)} is"
+    return f"{what}s from {_show(lo)} to {_show(hi)} are"
+
+
+def _places(digits: int) -> str:
+    if digits == 0:
+        return "a whole number"
+    return f"{digits} decimal place{'s' if digits != 1 else ''}"

@@ -1,0 +1,5 @@
+"""``python -m villageeval``: the same as the ``villageeval`` command."""
+
+from ._cli import main
+
+raise SystemExit(main())
