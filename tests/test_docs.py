@@ -115,6 +115,7 @@ SCHEME_SECTIONS: dict[str, type] = {
     "[gradings.<id>] rules": m.ConditionRule,
     "comparison keys": m.Comparison,
     "[facts.<name>]": m.Fact,
+    "[parameters.<name>]": m.Parameter,
     "[eligibility.<id>]": m.Eligibility,
     "[vetoes.<id>]": m.Veto,
     "[caps.<id>]": m.Cap,

@@ -1,6 +1,6 @@
 """The ``villageeval`` command.
 
-Verbs: ``schemes``, ``plugins``, ``check``, ``evaluate``, ``explain``, ``init``;
+Verbs: ``schemes``, ``plugins``, ``check``, ``evaluate``, ``explain``, ``test``, ``init``;
 ``--with-rules DIR`` registers a scheme directory and its ``rules.py`` on purpose. Output that
 other programs read (``schemes``, ``check``, ``evaluate --format json``) is kept
 stable; problems go to stderr in the compiler format editors jump to
@@ -208,6 +208,30 @@ def _cmd_plugins(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _cmd_test(args: argparse.Namespace, out: TextIO) -> int:
+    from .testing._cases import find_cases, run_case, summary
+
+    registry = _registry(args)
+    if args.paths:
+        cases = find_cases(args.paths, registry)
+    else:
+        cases = find_cases([str(path) for path in registry.schemes().values()], registry)
+    results = []
+    for case in cases:
+        result = run_case(case, registry=registry)
+        results.append(result)
+        if result.passed:
+            out.write(f"PASS {case} ({result.subjects} subjects)\n")
+        else:
+            out.write(f"FAIL {case}\n")
+            for line in result.report().splitlines():
+                out.write(f"    {line}\n")
+    if not cases:
+        out.write("no cases found\n")
+    out.write(summary(results) + "\n")
+    return 0 if results and all(r.passed for r in results) else 1
+
+
 def _cmd_init(args: argparse.Namespace, out: TextIO) -> int:
     target = Path(args.directory)
     try:
@@ -258,6 +282,10 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("cohort", metavar="COHORT")
     s.add_argument("subject", metavar="SUBJECT_ID")
     s.set_defaults(func=_cmd_explain)
+
+    s = sub.add_parser("test", help="run scheme cases (cases/*.toml): all registered schemes by default")
+    s.add_argument("paths", nargs="*", metavar="PATH", help="case files, scheme directories or ids, or trees of them")
+    s.set_defaults(func=_cmd_test)
 
     s = sub.add_parser("init", help="write a commented skeleton scheme, demo cohort and case")
     s.add_argument("directory", metavar="DIR")

@@ -108,6 +108,12 @@ def _structure_fact_value(value: object, _: type) -> bool | Fraction | None:
         raise Invalid(f"must be true, false or a number (got {describe(value)})") from None
 
 
+def _structure_parameter_value(value: object, _: type) -> object:
+    if isinstance(value, (bool, int, str, Decimal)):
+        return value
+    raise Invalid(f"must be a number, a string or true/false (got {describe(value)})")
+
+
 def _structure_str(value: object, _: type) -> str:
     if not isinstance(value, str):
         raise Invalid(f"must be a string (got {describe(value)})")
@@ -495,6 +501,7 @@ def make_converter(extra_kinds: Mapping[str, type] | None = None) -> cattrs.Conv
     c.register_structure_hook_factory(_is_mapping, _mapping_factory(c))
     c.register_structure_hook(Fraction, _structure_fraction)
     c.register_structure_hook_func(lambda t: t == (bool | Fraction | None), _structure_fact_value)
+    c.register_structure_hook_func(lambda t: t is Any, _structure_parameter_value)
     c.register_structure_hook(str, _structure_str)
     c.register_structure_hook(int, _structure_int)
     c.register_structure_hook(bool, _structure_bool)

@@ -999,6 +999,26 @@ def _plugin_adjust(
         ctx.grade = answer.grade
 
 
+def consequences_under(scheme: m.Scheme, cohort: Cohort, grades: Mapping[str, str]) -> dict[str, list[_Rule]]:
+    """The consequence rules that hold for each subject if it had the given final grade.
+
+    Used to check consequences claimed elsewhere: the subject is evaluated as
+    usual (scores, facts, history), then its grade is set to the one given.
+    """
+    plan = plan_of(scheme)
+    period = cohort.period or scheme.period
+    out: dict[str, list[_Rule]] = {}
+    for subject in sorted(cohort.subjects, key=lambda s: s.id):
+        if subject.id not in grades:
+            continue
+        rp = plan.roles[subject.role]
+        ctx = _Ctx(subject, scheme, period, False)
+        _evaluate_subject(plan, rp, ctx)
+        ctx.grade = grades[subject.id]
+        out[subject.id] = [rule for rule in rp.consequences if rule.test(ctx)]
+    return out
+
+
 def evaluate(scheme: m.Scheme, cohort: Cohort, *, trace: bool = True) -> Result:
     """Grade every subject of ``cohort`` under ``scheme``.
 

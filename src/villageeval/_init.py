@@ -169,13 +169,38 @@ def demo_cohort(scheme_id: str) -> dict[str, object]:
 CASE_TEMPLATE = """\
 # A case: a cohort in, the outcomes expected out, derived by hand from the
 # document's numbers (write the arithmetic next to each expectation).
+# Run it with: villageeval test <scheme directory>
 
-description = "One team: appraisal (20×90)/20 = 90, total 90×0.6 + 92×0.4 = 90.8 → rounds to 91 → 好"
+description = "Quota: floor(40% × 3 teams) = 1 好; a secretary is not counted by it"
 period = "2024"
 
+# appraisal (20×90)/20 = 90; total 90×0.6 + 92×0.4 = 90.8 → rounds to 91 → 好,
+# the best of the three teams, so it keeps 好.
 [[subjects]]
 id = "dongcun-team"
 role = "team"
+evidence.appraisal.tallies = {{ "好" = 20 }}
+evidence.committee.value = 92
+
+# appraisal (18×90 + 2×70)/20 = 88; total 88×0.6 + 90×0.4 = 88.8 → 89 → 好 by
+# score, but only one team may be 好: ranked second, it becomes 一般.
+[[subjects]]
+id = "xicun-team"
+role = "team"
+evidence.appraisal.tallies = {{ "好" = 18, "一般" = 2 }}
+evidence.committee.value = 90
+
+# appraisal 88; total 88×0.6 + 60×0.4 = 76.8 → 77 → 一般.
+[[subjects]]
+id = "nancun-team"
+role = "team"
+evidence.appraisal.tallies = {{ "好" = 18, "一般" = 2 }}
+evidence.committee.value = 60
+
+# The same numbers as dongcun-team: 90.8 → 好; the quota only counts teams.
+[[subjects]]
+id = "dongcun-secretary"
+role = "secretary"
 evidence.appraisal.tallies = {{ "好" = 20 }}
 evidence.committee.value = 92
 
@@ -184,6 +209,20 @@ status = "graded"
 score = "90.8"
 final_grade = "好"
 consequences = ["praise"]
+
+[expected.xicun-team]
+score = "88.8"
+raw_grade = "好"
+final_grade = "一般"
+adjustments = ["top_share"]
+consequences = ["talk"]
+
+[expected.nancun-team]
+score = "76.8"
+final_grade = "一般"
+
+[expected.dongcun-secretary]
+final_grade = "好"
 """
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import copy
+import difflib
 import functools
 import hashlib
 import json
@@ -48,6 +49,7 @@ class _Host:
         schemes: Mapping[str, str | os.PathLike[str]] | None,
     ) -> None:
         self.registry = registry
+        self.parameters: Mapping[str, object] = {}
         rules: dict[str, PredicateFunction] = dict(registry.predicates()) if registry is not None else {}
         rules.update(predicates or {})
         self.predicates = rules
@@ -248,6 +250,9 @@ def _locate(sources: list[_Source], raw: RawProblem) -> Problem:
 def _build(text: str, file: str | None, host: _Host) -> m.Scheme:
     src = _Source(text, file)
     data, sources = _resolve(src, host.resolver(Path(file) if file else None))
+    data, param_problems = _apply_parameters(data, host.parameters)
+    if param_problems:
+        raise SchemeError([_locate(sources, p) for p in param_problems])
     try:
         scheme = host.converter.structure(data, m.Scheme)
     except Exception as e:  # cattrs raises an ExceptionGroup tree of every problem
@@ -267,6 +272,56 @@ def _build(text: str, file: str | None, host: _Host) -> m.Scheme:
     object.__setattr__(scheme, "_kinds", host.kinds)
     object.__setattr__(scheme, "_registry", host.registry)
     return scheme
+
+
+def _param_value_ok(value: object) -> bool:
+    return isinstance(value, (bool, int, str, Decimal, Fraction))
+
+
+def _apply_parameters(
+    data: dict[str, Any], overrides: Mapping[str, object]
+) -> tuple[dict[str, Any], list[RawProblem]]:
+    """Put each ``[parameters.<name>]`` value (or its override) where ``"$name"`` is written."""
+    problems: list[RawProblem] = []
+    declared = data.get("parameters")
+    if not isinstance(declared, dict):
+        declared = {}
+    values: dict[str, object] = {}
+    for name, entry in declared.items():
+        if isinstance(entry, dict) and "value" in entry:
+            values[name] = entry["value"]
+    for name, value in overrides.items():
+        if name not in declared:
+            close = difflib.get_close_matches(name, list(declared), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            problems.append(RawProblem(("parameters",), f"cannot override unknown parameter {name!r}{hint}"))
+            continue
+        old = values.get(name)
+        if not _param_value_ok(value) or isinstance(value, bool) != isinstance(old, bool):
+            problems.append(
+                RawProblem(("parameters", name, "value"), f"override {value!r} does not fit parameter {name!r}")
+            )
+            continue
+        values[name] = Decimal(str(value)) if isinstance(value, Fraction) and value.denominator == 1 else value
+        if isinstance(value, Fraction) and value.denominator != 1:
+            values[name] = f"{value.numerator}/{value.denominator}"
+        declared[name] = {**declared[name], "value": values[name]}
+
+    def walk(node: Any, path: tuple[str | int, ...]) -> Any:
+        if isinstance(node, dict):
+            return {k: walk(v, (*path, k)) for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(v, (*path, i)) for i, v in enumerate(node)]
+        if isinstance(node, str) and node.startswith("$") and path[:1] != ("parameters",):
+            name = node[1:]
+            if name in values:
+                return values[name]
+            close = difflib.get_close_matches(name, list(values), n=1)
+            hint = f"; did you mean '${close[0]}'?" if close else " (declare it under [parameters])"
+            problems.append(RawProblem(path, f"unknown parameter {node!r}{hint}"))
+        return node
+
+    return walk(data, ()), problems
 
 
 def _hint_rules(problem: RawProblem, directory: Path) -> RawProblem:
@@ -324,6 +379,7 @@ def load_scheme(
     registry: Registry | None = None,
     schemes: Mapping[str, str | os.PathLike[str]] | None = None,
     predicates: Mapping[str, PredicateFunction] | None = None,
+    parameters: Mapping[str, object] | None = None,
 ) -> m.Scheme:
     """Load and validate a scheme.
 
@@ -335,12 +391,15 @@ def load_scheme(
         schemes: extra scheme files by id, for ``extends`` (a county template).
         predicates: more Python predicates that ``{ rule = "..." }`` may name,
             by name (``"<scheme id>:<name>"`` for one scheme only).
+        parameters: values replacing the defaults of ``[parameters.<name>]``
+            (a case's overrides, or a township's choice for a masked figure).
 
     Raises:
         SchemeError: with every problem found, each with file, key path and line.
         UnknownSchemeError: if ``path`` is neither a file nor a known id.
     """
     host = _Host(registry if registry is not None else default_registry(), predicates, schemes)
+    host.parameters = parameters or {}
     file = scheme_file(path)
     if not file.is_file():
         name = os.fspath(path)
@@ -357,6 +416,7 @@ def loads_scheme(
     registry: Registry | None = None,
     schemes: Mapping[str, str | os.PathLike[str]] | None = None,
     predicates: Mapping[str, PredicateFunction] | None = None,
+    parameters: Mapping[str, object] | None = None,
     file: str | None = None,
 ) -> m.Scheme:
     """Load and validate a scheme from TOML text; see :func:`load_scheme`.
@@ -364,6 +424,7 @@ def loads_scheme(
     ``file`` is only used to label problems.
     """
     host = _Host(registry if registry is not None else default_registry(), predicates, schemes)
+    host.parameters = parameters or {}
     return _build(text, file, host)
 
 

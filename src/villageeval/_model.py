@@ -40,6 +40,7 @@ __all__ = [
     "NamedRule",
     "Not",
     "OutcomeTest",
+    "Parameter",
     "PointItem",
     "Points",
     "Predicate",
@@ -383,6 +384,24 @@ class Not:
 Predicate = Union[FactTest, ScoreTest, ShareTest, GradeIs, Streak, OutcomeTest, RoleIs, NamedRule, AllOf, AnyOf, Not]
 
 
+# --- parameters ---------------------------------------------------------------------------
+
+
+@frozen
+class Parameter:
+    """A number (or text) the document states once and rules use by name.
+
+    A scheme writes ``"$name"`` wherever the value goes, so a figure masked in
+    the source document (002's "每人承诺事项原则上不少于a件") has one visible
+    default that a case or an integrator can override when loading.
+    """
+
+    value: Any
+    label: str
+    clause: str = ""
+    note: str = ""
+
+
 # --- facts ----------------------------------------------------------------------------
 
 
@@ -587,6 +606,7 @@ class Scheme:
     period: str = ""
     extends: str | None = None
     description: str = ""
+    parameters: Mapping[str, Parameter] = attrs.Factory(dict)
     facts: Mapping[str, Fact] = attrs.Factory(dict)
     eligibility: Mapping[str, Eligibility] = attrs.Factory(dict)
     vetoes: Mapping[str, Veto] = attrs.Factory(dict)
