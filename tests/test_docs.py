@@ -121,6 +121,7 @@ SCHEME_SECTIONS: dict[str, type] = {
     "[caps.<id>]": m.Cap,
     "[quotas.<id>]": m.Quota,
     "[quotas.<id>] rank_by": m.RankKey,
+    "[findings.<id>]": m.Finding,
     "[consequences.<id>]": m.Consequence,
 }
 
@@ -132,6 +133,7 @@ PREDICATE_SECTIONS: dict[str, tuple[str, type]] = {
     "predicate: grade": ("grade", m.GradeIs),
     "predicate: streak": ("streak", m.Streak),
     "predicate: outcome": ("outcome", m.OutcomeTest),
+    "predicate: rating": ("rating", m.RatingIs),
     "predicate: role": ("role", m.RoleIs),
     "predicate: rule": ("rule", m.NamedRule),
     "predicate: all": ("all", m.AllOf),
@@ -253,6 +255,7 @@ EVIDENCE_SECTIONS = {
     "tier": "evidence: tier (rating)",
     "value": "evidence: value (score)",
     "items": "evidence: items (points)",
+    "data": "evidence: data (plugin kind)",
 }
 
 
@@ -297,7 +300,7 @@ def _keys_by_object(data: Mapping[str, Any]) -> dict[str, set[str]]:
     for name, items in (("outcomes[]", data["outcomes"]), ("populations[]", data["populations"])):
         out.setdefault(name, set()).update(k for item in items for k in item)
     for o in data["outcomes"]:
-        for part in ("reasons", "adjustments", "consequences", "trace"):
+        for part in ("reasons", "adjustments", "consequences", "findings", "trace"):
             out.setdefault(f"outcomes[].{part}[]", set()).update(k for item in o.get(part, []) for k in item)
     return out
 
@@ -311,6 +314,7 @@ def _full_result() -> ve.Result:
         instrument_scores={"x": Fraction(90)}, raw_grade="好", final_grade="一般",
         adjustments=(ve.Adjustment("q", "quota", "六", "好", "一般", "note"),),
         consequences=(ve.ConsequenceOutcome("c", "七", "text"),), flags=("quota_tie:q",),
+        findings=(ve.FindingOutcome("f", "三", "text"),), notes={"存在问题": "text"},
         trace=(ve.TraceStep("grade", "m", "r", "c"),),
     )
     usage = ve.PopulationUsage("q", "六", "好", "at_most", "hard", "t", 4, 1, 2, 1, ("a",), ("a",), "demoted")

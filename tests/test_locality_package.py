@@ -204,9 +204,10 @@ def test_installed_package_is_found_by_its_entry_point(tmp_path: Path) -> None:
             pytest.skip(f"pip could not download hatchling to build the locality package (no network?): {last}")
         pytest.fail(f"pip install failed:\n{output}")
 
-    def villageeval(*args: str, ok: bool = True, **extra: str) -> str:
-        done = _run([str(python), "-m", "villageeval", *args], cwd=tmp_path, env={**env, **extra})
-        assert (0 if ok else done.returncode) == done.returncode, done.stderr
+    def villageeval(*args: str, extra_env: dict[str, str] | None = None) -> str:
+        """Run the throwaway environment's villageeval command; it must succeed."""
+        done = _run([str(python), "-m", "villageeval", *args], cwd=tmp_path, env={**env, **(extra_env or {})})
+        assert 0 == done.returncode, done.stderr
         return done.stdout
 
     # villageeval is this environment's, unchanged; the plugin is the installed copy
@@ -247,5 +248,8 @@ def test_installed_package_is_found_by_its_entry_point(tmp_path: Path) -> None:
     ]
     assert SCHEME_ID == result["audit"]["scheme"]
 
+    # the package's cases, run by villageeval's own runner through the installed plugin
+    assert f"{len(CASES)} passed, 0 failed" == villageeval("test", SCHEME_ID).splitlines()[-1]
+
     # the off switch: without autoloading, the package's scheme is unknown
-    assert SCHEME_ID not in villageeval("schemes", **{AUTOLOAD_ENV: "1"})
+    assert SCHEME_ID not in villageeval("schemes", extra_env={AUTOLOAD_ENV: "1"})

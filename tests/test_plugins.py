@@ -423,6 +423,16 @@ class TestValidateScheme:
         expected = f"{path}:{line}: vetoes.weak.grade: a veto must give the lowest grade (check by plugin 'county_a')"
         assert [expected] == [str(p) for p in e.value.problems]
 
+    def test_scheme_from_dict_runs_them_too(self) -> None:
+        """A scheme built from plain data gets the plugins' checks, like one loaded from TOML."""
+        check = plugin("county_a", villageeval_validate_scheme=lambda scheme: [(("title",), "not the document's")])
+        data = ve.scheme_to_dict(ve.loads_scheme(scheme(), registry=registry(predicates(weak=weak))))
+        with pytest.raises(ve.SchemeError) as e:
+            ve.scheme_from_dict(data, registry=registry(predicates(weak=weak), check))
+        assert ["<scheme>: title: not the document's (check by plugin 'county_a')"] == [
+            str(p) for p in e.value.problems
+        ]
+
     def test_not_called_when_builtin_checks_fail(self) -> None:
         """The plugins' checks run only on a scheme that passes the built-in ones."""
         seen: list[str] = []
@@ -531,7 +541,8 @@ class TestInstrumentKinds:
         """A scheme uses a plugin kind with its own keys; it is scored, weighted and graded."""
         reg = registry(predicates(weak=weak), kinds(ATTENDANCE))
         s = ve.loads_scheme(scheme(kind="attendance", instrument="held = 12"), registry=reg)
-        assert Attendance(title="乡镇党委评价", clause="一", held=12) == s.instruments["committee"]
+        instrument: Any = s.instruments["committee"]  # a plugin kind, outside the model's union
+        assert Attendance(title="乡镇党委评价", clause="一", held=12) == instrument
         outcome = ve.evaluate(s, cohort(("a", 11, 9))).outcome("a")
         assert (Fraction(275, 3), "好") == (outcome.score, outcome.final_grade)
         assert ve.TraceStep("score", "committee (乡镇党委评价): 275/3 (≈ 91.67)", "committee", "一") in outcome.trace
@@ -554,7 +565,11 @@ class TestInstrumentKinds:
 
     def test_wrong_type_returned(self) -> None:
         """A float score is a PluginError naming the kind, the instrument and the subject."""
-        floaty = attrs.evolve(ATTENDANCE, score=lambda config, evidence, context: 91.5)
+
+        def floaty_score(config: Any, evidence: Any, context: Any) -> Any:
+            return 91.5  # a float, not an exact number
+
+        floaty = attrs.evolve(ATTENDANCE, score=floaty_score)
         reg = registry(predicates(weak=weak), kinds(floaty))
         s = ve.loads_scheme(scheme(kind="attendance", instrument="held = 12"), registry=reg)
         with pytest.raises(ve.PluginError) as e:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from ._cohort import (
     BallotEvidence,
     Cohort,
+    CustomEvidence,
     Evidence,
     MalformedEvidence,
     PointsEvidence,
@@ -51,6 +52,7 @@ from ._predicates import PredicateFunction, RuleContext
 from ._result import (
     Adjustment,
     ConsequenceOutcome,
+    FindingOutcome,
     Outcome,
     PopulationUsage,
     Reason,
@@ -65,9 +67,11 @@ __all__ = [
     "BallotEvidence",
     "Cohort",
     "CohortError",
+    "CustomEvidence",
     "ConsequenceOutcome",
     "Evidence",
     "EvidenceProblem",
+    "FindingOutcome",
     "InstrumentKind",
     "MalformedEvidence",
     "Outcome",

@@ -7,7 +7,9 @@ by id, ``extends`` and the ``villageeval plugins`` report treat them alike.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 from ._bundled import bundled_schemes
 from .hookspecs import hookimpl
@@ -17,3 +19,41 @@ from .hookspecs import hookimpl
 def villageeval_register_schemes() -> list[Path]:
     """The bundled scheme directories."""
     return [path.parent for path in bundled_schemes().values()]
+
+
+def _bundled_rules() -> list[tuple[str, Any]]:
+    """(scheme id, module) for each bundled scheme that ships a ``rules.py``.
+
+    Shipping them inside villageeval is the "on purpose" registration: they are
+    part of this package, reviewed with it, like the schemes themselves.
+    """
+    from ._plugins import _import_rules, _scheme_id_of
+
+    out = []
+    for file in bundled_schemes().values():
+        rules = file.parent / "rules.py"
+        if rules.is_file():
+            scheme_id = _scheme_id_of(file)
+            out.append((scheme_id, _import_rules(scheme_id, rules)))
+    return out
+
+
+@hookimpl
+def villageeval_register_predicates() -> Mapping[str, Callable[..., bool]]:
+    """The bundled schemes' Python predicates, each namespaced by its scheme id."""
+    found: dict[str, Callable[..., bool]] = {}
+    for scheme_id, module in _bundled_rules():
+        register = getattr(module, "villageeval_register_predicates", None)
+        for name, fn in (register() if register else {}).items():
+            found[f"{scheme_id}:{name}"] = fn
+    return found
+
+
+@hookimpl
+def villageeval_register_instrument_kinds() -> list[Any]:
+    """The bundled schemes' instrument kinds, if any ship one."""
+    kinds: list[Any] = []
+    for _, module in _bundled_rules():
+        register = getattr(module, "villageeval_register_instrument_kinds", None)
+        kinds.extend(register() if register else ())
+    return kinds

@@ -26,6 +26,7 @@ from ._errors import CohortError, Problem
 __all__ = [
     "BallotEvidence",
     "Cohort",
+    "CustomEvidence",
     "Evidence",
     "MalformedEvidence",
     "PointsEvidence",
@@ -89,6 +90,14 @@ class PointsEvidence:
 
 
 @frozen
+class CustomEvidence:
+    """Evidence for an instrument kind a plugin registers, as given (``{"data": ...}``)."""
+
+    data: Any
+    coverage: Mapping[str, Any] = field(factory=dict, converter=_frozen_map)
+
+
+@frozen
 class MalformedEvidence:
     """Evidence whose shape was not recognised; kept so nothing is lost."""
 
@@ -96,7 +105,7 @@ class MalformedEvidence:
     problem: str
 
 
-Evidence = Union[BallotEvidence, RatingEvidence, ScoreEvidence, PointsEvidence, MalformedEvidence]
+Evidence = Union[BallotEvidence, RatingEvidence, ScoreEvidence, PointsEvidence, CustomEvidence, MalformedEvidence]
 
 
 @frozen
@@ -114,6 +123,8 @@ class Subject:
         facts: named facts for predicates (booleans or numbers).
         history: earlier period → final grade, for rules over history.
         outcomes: other assessment id → grade, for caps linking assessments.
+        notes: free text carried through to the outcome unchanged, by heading
+            (a work group's 运行情况 / 存在问题 / 下一步打算 for the village).
     """
 
     id: str
@@ -125,6 +136,7 @@ class Subject:
     facts: Mapping[str, Any] = field(factory=dict, converter=_frozen_map)
     history: Mapping[str, str] = field(factory=dict, converter=_frozen_map)
     outcomes: Mapping[str, str] = field(factory=dict, converter=_frozen_map)
+    notes: Mapping[str, str] = field(factory=dict, converter=_frozen_map)
 
 
 def _subjects(value: Iterable[Subject]) -> tuple[Subject, ...]:
@@ -160,6 +172,7 @@ _EVIDENCE_SHAPES: dict[str, tuple[type, tuple[str, ...]]] = {
     "tier": (RatingEvidence, ("tier", "coverage")),
     "value": (ScoreEvidence, ("value", "coverage")),
     "items": (PointsEvidence, ("items", "bonus", "coverage")),
+    "data": (CustomEvidence, ("data", "coverage")),
 }
 
 
@@ -173,7 +186,7 @@ def _evidence_from(raw: Any) -> Evidence:
         if not heads:
             close = [c for k in raw for c in difflib.get_close_matches(str(k), list(_EVIDENCE_SHAPES), n=1)]
             hint = f"; did you mean {close[0]!r}?" if close else ""
-        return MalformedEvidence(raw, f"evidence needs exactly one of tallies, tier, value, items (found {what}){hint}")
+        return MalformedEvidence(raw, f"evidence needs exactly one of tallies, tier, value, items, data (found {what}){hint}")
     cls, allowed = _EVIDENCE_SHAPES[heads[0]]
     extra = [k for k in raw if k not in allowed]
     if extra:
@@ -232,11 +245,11 @@ def cohort_from_dict(data: Any, *, source: str | None = None) -> Cohort:
             if key in raw and not isinstance(raw[key], str):
                 bad((*path, key), "must be a string")
                 ok = False
-        for key in ("groups", "evidence", "facts", "history", "outcomes"):
+        for key in ("groups", "evidence", "facts", "history", "outcomes", "notes"):
             if key in raw and not isinstance(raw[key], dict):
                 bad((*path, key), "must be an object")
                 ok = False
-        for key in ("groups", "history", "outcomes"):
+        for key in ("groups", "history", "outcomes", "notes"):
             for k, v in (raw.get(key) or {}).items() if isinstance(raw.get(key), dict) else ():
                 if not isinstance(v, str):
                     bad((*path, key, k), f"must be a string (got {v!r})")
@@ -262,6 +275,7 @@ def cohort_from_dict(data: Any, *, source: str | None = None) -> Cohort:
                 facts=raw.get("facts") or {},
                 history=raw.get("history") or {},
                 outcomes=raw.get("outcomes") or {},
+                notes=raw.get("notes") or {},
             )
         )
     period = data.get("period", "")
@@ -322,7 +336,7 @@ def cohort_to_dict(cohort: Cohort) -> dict[str, Any]:
             d["name"] = s.name
         if s.unit:
             d["unit"] = s.unit
-        for key in ("groups", "facts", "history", "outcomes"):
+        for key in ("groups", "facts", "history", "outcomes", "notes"):
             value = getattr(s, key)
             if value:
                 d[key] = _plain(value)

@@ -297,6 +297,7 @@ _PREDICATE_KEYS = {
     "grade": {"grade"},
     "streak": {"streak", "periods"},
     "outcome": {"outcome", "scale", "worse_than", "in"},
+    "rating": {"rating", "in"},
     "role": {"role"},
     "rule": {"rule"},
     "all": {"all"},
@@ -415,6 +416,8 @@ def structure_predicate(value: object) -> m.Predicate:
         elif worse is not None and is_in:
             problems.append(Invalid("an outcome predicate takes worse_than or in, not both; split it with all = [...]"))
         result = m.OutcomeTest(text("outcome"), text("scale"), worse, is_in)
+    elif head == "rating":
+        result = m.RatingIs(text("rating"), labels("in"))
     elif head == "role":
         result = m.RoleIs(labels("role"))
     elif head == "rule":
@@ -460,6 +463,8 @@ def unstructure_predicate(p: m.Predicate) -> dict[str, Any]:
         if p.is_in:
             d["in"] = list(p.is_in)
         return d
+    if isinstance(p, m.RatingIs):
+        return {"rating": p.rating, "in": list(p.is_in)}
     if isinstance(p, m.RoleIs):
         return {"role": list(p.role)}
     if isinstance(p, m.NamedRule):

@@ -41,6 +41,7 @@ from ._predicates import (
 from ._result import (
     Adjustment,
     ConsequenceOutcome,
+    FindingOutcome,
     Outcome,
     PopulationUsage,
     Reason,
@@ -89,6 +90,7 @@ class _RolePlan:
         "eligibility",
         "facts",
         "fallback",
+        "findings",
         "grading",
         "grading_id",
         "instruments",
@@ -106,6 +108,7 @@ class _RolePlan:
         self.vetoes: list[_Rule] = []
         self.caps: list[_Rule] = []
         self.consequences: list[_Rule] = []
+        self.findings: list[_Rule] = []
         self.bands: list[m.Band] = []
         self.conditions: list[tuple[str, Compiled, str]] = []
         self.fallback: str | None = None
@@ -182,6 +185,9 @@ class Plan:
             for rid, c in scheme.caps.items():
                 if role in scheme.role_ids(c.roles):
                     rp.caps.append(_Rule(rid, "cap", c.clause, c.text, comp(c.when), c.at_most, rp.rank[c.at_most]))
+            for rid, f in scheme.findings.items():
+                if role in scheme.role_ids(f.roles):
+                    rp.findings.append(_Rule(rid, "finding", f.clause, f.text, comp(f.when)))
             for rid, q in scheme.consequences.items():
                 if role in scheme.role_ids(q.roles):
                     rp.consequences.append(_Rule(rid, "consequence", q.clause, q.text, comp(q.when)))
@@ -492,6 +498,9 @@ def _rating_scorer(ins: m.Rating, scheme: m.Scheme) -> Scorer:
         if ins.must_cover and not _coverage(ins, ev.coverage, iid, ctx):
             return None
         value = points[ev.tier]
+        ctx.tiers[iid] = ev.tier
+        if ctx.trace is not None and value is None:
+            ctx.trace.append(TraceStep("score", f"{iid} ({ins.title}): {ev.tier}", iid, ins.clause))
         if ctx.trace is not None and value is not None:
             ctx.trace.append(
                 TraceStep("score", f"{iid} ({ins.title}): {ev.tier} = {exact_text(value)}", iid, ins.clause)
@@ -703,37 +712,38 @@ def _evaluate_subject(plan: Plan, rp: _RolePlan, ctx: _Ctx) -> None:
         ctx.status = "insufficient_evidence"
         _step(ctx, "status", f"insufficient evidence: {len(ctx.reasons)} problem(s); no score is given")
         return
-    # 3. total
-    total = Fraction(0)
-    terms = []
-    for iid, ins, factor, _ in rp.instruments:
-        if factor is not None:
-            total += ctx.scores[iid] * factor
-            if ctx.trace is not None:
-                out_of = m.instrument_out_of(ins)
-                terms.append(
-                    f"{iid} {exact_text(ctx.scores[iid])} × {exact_text(factor * out_of)}/{exact_text(out_of)}"
-                )
-    ctx.total = total
+    # 3. total (a role without a weighting is graded on ratings and facts alone)
     g = rp.grading
     assert g is not None
-    _step(
-        ctx,
-        "total",
-        f"{' + '.join(terms)} = {_show(total)}",
-        rp.weighting_id,
-        plan.scheme.weightings[rp.weighting_id].clause,
-    )
-    if rp.rounding is not None:
-        ctx.rounded = round_fraction(total, rp.rounding.digits, rp.rounding.mode)
+    if rp.weighting_id:
+        total = Fraction(0)
+        terms = []
+        for iid, ins, factor, _ in rp.instruments:
+            if factor is not None:
+                total += ctx.scores[iid] * factor
+                if ctx.trace is not None:
+                    out_of = m.instrument_out_of(ins)
+                    terms.append(
+                        f"{iid} {exact_text(ctx.scores[iid])} × {exact_text(factor * out_of)}/{exact_text(out_of)}"
+                    )
+        ctx.total = total
         _step(
             ctx,
-            "round",
-            f"{_show(total)} rounded {rp.rounding.mode} to {rp.rounding.digits} digits = {exact_text(ctx.rounded)}",
-            rp.grading_id,
-            g.clause,
+            "total",
+            f"{' + '.join(terms)} = {_show(total)}",
+            rp.weighting_id,
+            plan.scheme.weightings[rp.weighting_id].clause,
         )
-    graded = ctx.rounded if ctx.rounded is not None else total
+        if rp.rounding is not None:
+            ctx.rounded = round_fraction(total, rp.rounding.digits, rp.rounding.mode)
+            _step(
+                ctx,
+                "round",
+                f"{_show(total)} rounded {rp.rounding.mode} to {rp.rounding.digits} digits = {exact_text(ctx.rounded)}",
+                rp.grading_id,
+                g.clause,
+            )
+    graded = ctx.rounded if ctx.rounded is not None else ctx.total
     # 4. grade
     if rp.conditions:
         grade = rp.fallback
@@ -745,6 +755,7 @@ def _evaluate_subject(plan: Plan, rp: _RolePlan, ctx: _Ctx) -> None:
         else:
             _step(ctx, "grade", f"no rule matches: fallback {grade}", rp.grading_id, g.clause)
     else:
+        assert graded is not None  # validation: a band grading's roles all have a weighting
         grade = _grade_by_score(rp, graded)
         if grade is None:  # validation proves bands cover every total; a plugin kind may not
             raise VillageevalError(
@@ -943,7 +954,12 @@ def _check_cohort(plan: Plan, cohort: Cohort) -> None:
         raise CohortError(problems)
 
 
-def _outcome(ctx: RuleContext, rp: _RolePlan, consequences: tuple[ConsequenceOutcome, ...]) -> Outcome:
+def _outcome(
+    ctx: RuleContext,
+    rp: _RolePlan,
+    consequences: tuple[ConsequenceOutcome, ...],
+    findings: tuple[FindingOutcome, ...] = (),
+) -> Outcome:
     return Outcome(
         subject_id=ctx.subject.id,
         role=ctx.role,
@@ -959,6 +975,8 @@ def _outcome(ctx: RuleContext, rp: _RolePlan, consequences: tuple[ConsequenceOut
         final_grade=ctx.grade if ctx.status == "graded" else None,
         adjustments=tuple(ctx.adjustments),
         consequences=consequences,
+        findings=findings,
+        notes=ctx.subject.notes,
         flags=tuple(ctx.flags),
         trace=tuple(ctx.trace or ()),
     )
@@ -1040,9 +1058,11 @@ def evaluate(scheme: m.Scheme, cohort: Cohort, *, trace: bool = True) -> Result:
     _check_cohort(plan, cohort)
     period = cohort.period or scheme.period
     contexts: list[_Ctx] = []
-    for subject in sorted(cohort.subjects, key=lambda s: s.id):
+    subjects = tuple(sorted(cohort.subjects, key=lambda s: s.id))
+    for subject in subjects:
         rp = plan.roles[subject.role]
         ctx = _Ctx(subject, scheme, period, trace)
+        ctx.cohort = subjects
         _evaluate_subject(plan, rp, ctx)
         contexts.append(ctx)
     populations: list[PopulationUsage] = []
@@ -1054,15 +1074,20 @@ def evaluate(scheme: m.Scheme, cohort: Cohort, *, trace: bool = True) -> Result:
     for ctx in contexts:
         rp = plan.roles[ctx.role]
         consequences = []
+        findings = []
         if ctx.status == "graded":
             if adjusters:
                 _plugin_adjust(ctx, rp, scheme, adjusters)
+            for rule in rp.findings:
+                if rule.test(ctx):
+                    findings.append(FindingOutcome(rule.id, rule.clause, rule.text))
+                    _step(ctx, "finding", rule.text, rule.id, rule.clause)
             for rule in rp.consequences:
                 if rule.test(ctx):
                     consequences.append(ConsequenceOutcome(rule.id, rule.clause, rule.text))
                     _step(ctx, "consequence", rule.text, rule.id, rule.clause)
             _step(ctx, "final", f"final grade {ctx.grade}")
-        outcomes.append(_outcome(ctx, rp, tuple(consequences)))
+        outcomes.append(_outcome(ctx, rp, tuple(consequences), tuple(findings)))
     return Result(
         scheme_id=scheme.id,
         scheme_hash=plan.hash,

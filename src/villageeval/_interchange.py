@@ -17,6 +17,7 @@ from ._numbers import exact_text
 from ._result import (
     Adjustment,
     ConsequenceOutcome,
+    FindingOutcome,
     Outcome,
     PopulationUsage,
     Reason,
@@ -62,6 +63,8 @@ def _outcome(o: Outcome, *, trace: bool) -> dict[str, Any]:
             for a in o.adjustments
         ],
         "consequences": [{"rule": c.rule, "clause": c.clause, "text": c.text} for c in o.consequences],
+        "findings": [{"rule": f.rule, "clause": f.clause, "text": f.text} for f in o.findings],
+        "notes": dict(o.notes),
         "flags": list(o.flags),
     }
     if trace:
@@ -139,6 +142,8 @@ def result_from_dict(data: Any) -> Result:
                 consequences=tuple(
                     ConsequenceOutcome(c["rule"], c["clause"], c["text"]) for c in o.get("consequences", [])
                 ),
+                findings=tuple(FindingOutcome(f["rule"], f["clause"], f["text"]) for f in o.get("findings", [])),
+                notes=dict(o.get("notes", {})),
                 flags=tuple(o.get("flags", [])),
                 trace=tuple(
                     TraceStep(t["step"], t["message"], t.get("rule"), t.get("clause")) for t in o.get("trace", [])

@@ -449,6 +449,8 @@ def scheme_from_dict(
     except Exception as e:
         raise SchemeError([Problem(p.path, p.message) for p in flatten(e)]) from None
     problems = validate(scheme, host.predicates.keys(), host.kinds)
+    if not problems and host.registry is not None:  # as _build does: the plugins' checks too
+        problems = [RawProblem(path, message) for path, message in host.registry.validate(scheme)]
     if problems:
         raise SchemeError([Problem(p.path, p.message) for p in problems])
     object.__setattr__(scheme, "_rules", host.predicates)

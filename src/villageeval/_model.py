@@ -33,6 +33,7 @@ __all__ = [
     "Eligibility",
     "Fact",
     "FactTest",
+    "Finding",
     "GradeIs",
     "Grading",
     "Instrument",
@@ -47,6 +48,7 @@ __all__ = [
     "Quota",
     "RankKey",
     "Rating",
+    "RatingIs",
     "Role",
     "RoleIs",
     "Rounding",
@@ -343,6 +345,14 @@ class OutcomeTest:
 
 
 @frozen
+class RatingIs:
+    """The tier a group gave on a rating instrument is one of ``is_in``."""
+
+    rating: str
+    is_in: tuple[str, ...] = field(converter=_tuple)
+
+
+@frozen
 class RoleIs:
     """The subject's role is one of ``roles``."""
 
@@ -381,7 +391,7 @@ class Not:
     not_: Predicate
 
 
-Predicate = Union[FactTest, ScoreTest, ShareTest, GradeIs, Streak, OutcomeTest, RoleIs, NamedRule, AllOf, AnyOf, Not]
+Predicate = Union[FactTest, ScoreTest, ShareTest, GradeIs, Streak, OutcomeTest, RatingIs, RoleIs, NamedRule, AllOf, AnyOf, Not]
 
 
 # --- parameters ---------------------------------------------------------------------------
@@ -578,6 +588,20 @@ class Quota:
 
 
 @frozen
+class Finding:
+    """Something found about a subject, listed in its outcome when ``when`` holds.
+
+    Findings record what a screening found (软弱涣散's eight problem types)
+    without changing the grade; consequences say what follows from it.
+    """
+
+    clause: str
+    text: str
+    when: Predicate
+    roles: tuple[str, ...] = field(default=(), converter=_tuple)
+
+
+@frozen
 class Consequence:
     """What follows for a subject for whom ``when`` holds (usually a final grade)."""
 
@@ -612,6 +636,7 @@ class Scheme:
     vetoes: Mapping[str, Veto] = attrs.Factory(dict)
     caps: Mapping[str, Cap] = attrs.Factory(dict)
     quotas: Mapping[str, Quota] = attrs.Factory(dict)
+    findings: Mapping[str, Finding] = attrs.Factory(dict)
     consequences: Mapping[str, Consequence] = attrs.Factory(dict)
     #: Where the scheme was loaded from (a ``scheme.toml``), if from a file.
     origin: str | None = field(default=None, init=False, eq=False, repr=False)

@@ -33,6 +33,9 @@ class RuleContext:
         period: the cohort's period (or the scheme's).
         scores: instrument id → exact sub-score, for instruments scored so far.
         tallies: instrument id → validated ballot counts by tier label.
+        tiers: rating instrument id → the tier given.
+        cohort: every subject of the cohort, sorted by id, for rules that
+            compare subjects (a secretary's pledges against the director's).
         total: the exact weighted total, once computed.
         rounded: the total after the scheme's rounding, once computed.
         grade: the current grade (raw, then adjusted, then final).
@@ -41,6 +44,7 @@ class RuleContext:
     __slots__ = (
         "adjustments",
         "ceiling",
+        "cohort",
         "facts",
         "flags",
         "grade",
@@ -54,6 +58,7 @@ class RuleContext:
         "status",
         "subject",
         "tallies",
+        "tiers",
         "total",
         "trace",
     )
@@ -66,6 +71,8 @@ class RuleContext:
         self.period = period
         self.scores: dict[str, Fraction] = {}
         self.tallies: dict[str, tuple[Mapping[str, int], int]] = {}
+        self.tiers: dict[str, str] = {}
+        self.cohort: tuple[Subject, ...] = ()
         self.total: Fraction | None = None
         self.rounded: Fraction | None = None
         self.grade: str | None = None
@@ -172,6 +179,9 @@ def compile_predicate(p: m.Predicate, scheme: m.Scheme, rules: Mapping[str, Pred
             )
         allowed = frozenset(p.is_in)
         return lambda ctx: ctx.subject.outcomes.get(assessment) in allowed
+    if isinstance(p, m.RatingIs):
+        iid, tiers = p.rating, frozenset(p.is_in)
+        return lambda ctx: ctx.tiers.get(iid) in tiers
     if isinstance(p, m.RoleIs):
         roles = frozenset(p.role)
         return lambda ctx: ctx.role in roles

@@ -17,6 +17,7 @@ from attrs import field, frozen
 __all__ = [
     "Adjustment",
     "ConsequenceOutcome",
+    "FindingOutcome",
     "Outcome",
     "PopulationUsage",
     "Reason",
@@ -61,6 +62,15 @@ class ConsequenceOutcome:
 
 
 @frozen
+class FindingOutcome:
+    """Something the scheme's findings record about the subject (a problem type found)."""
+
+    rule: str
+    clause: str
+    text: str
+
+
+@frozen
 class TraceStep:
     """One step of the evaluation of a subject, as the explanation shows it."""
 
@@ -94,6 +104,8 @@ class Outcome:
     final_grade: str | None = None
     adjustments: tuple[Adjustment, ...] = ()
     consequences: tuple[ConsequenceOutcome, ...] = ()
+    findings: tuple[FindingOutcome, ...] = ()
+    notes: Mapping[str, str] = field(factory=dict)
     flags: tuple[str, ...] = ()
     trace: tuple[TraceStep, ...] = ()
 

@@ -165,9 +165,9 @@ class _Validator:
 
     def _weightings(self) -> Iterator[RawProblem]:
         s = self.s
-        if not s.weightings:
-            yield RawProblem(("weightings",), "a scheme needs a weighting")
-        yield from self._cover_roles("weightings", s.weightings)
+        # A role without a weighting has no total: fine for conditions over
+        # ratings and facts (a qualitative 好/正常/较差); bands and total tests need one.
+        yield from self._cover_roles("weightings", s.weightings, require=False)
         for wid, w in s.weightings.items():
             path: Path = ("weightings", wid)
             yield from self._roles(path, w.roles)
@@ -200,7 +200,7 @@ class _Validator:
                 yield RawProblem((*path, "total"), "must be greater than 0")
 
     def _cover_roles(
-        self, section: str, items: Mapping[str, m.Weighting] | Mapping[str, m.Grading]
+        self, section: str, items: Mapping[str, m.Weighting] | Mapping[str, m.Grading], *, require: bool = True
     ) -> Iterator[RawProblem]:
         owner: dict[str, str] = {}
         for key, item in items.items():
@@ -212,10 +212,14 @@ class _Validator:
                     )
                 else:
                     owner[role] = key
-        if items:
+        if items and require:
             for role in self.s.roles:
                 if role not in owner:
                     yield RawProblem((section,), f"no {section[:-1]} covers role {role!r}")
+
+    def _untotalled(self, roles: tuple[str, ...]) -> list[str]:
+        """The roles among ``roles`` that no weighting gives a total."""
+        return [r for r in roles_of(self.s, roles) if r in self.s.roles and weighting_for(self.s, r) is None]
 
     def _gradings(self) -> Iterator[RawProblem]:
         s = self.s
@@ -252,6 +256,8 @@ class _Validator:
         return bottom, top or Fraction(100)
 
     def _bands(self, path: Path, g: m.BandGrading, labels: tuple[str, ...] | None) -> Iterator[RawProblem]:
+        for role in self._untotalled(g.roles):
+            yield RawProblem((*path, "bands"), f"bands grade a total, but no weighting covers role {role!r}")
         if not g.bands:
             yield RawProblem((*path, "bands"), "a band grading needs at least one band")
             return
@@ -295,11 +301,14 @@ class _Validator:
     def _rules(self) -> Iterator[RawProblem]:
         s = self.s
         seen: dict[str, str] = {}
-        sections: list[tuple[str, Mapping[str, m.Eligibility | m.Veto | m.Cap | m.Quota | m.Consequence]]] = [
+        sections: list[
+            tuple[str, Mapping[str, m.Eligibility | m.Veto | m.Cap | m.Quota | m.Finding | m.Consequence]]
+        ] = [
             ("eligibility", s.eligibility),
             ("vetoes", s.vetoes),
             ("caps", s.caps),
             ("quotas", s.quotas),
+            ("findings", s.findings),
             ("consequences", s.consequences),
         ]
         for section, rules in sections:
@@ -316,7 +325,7 @@ class _Validator:
                 if isinstance(rule, m.Quota):
                     yield from self._quota(path, rule)
                     continue
-                stage = {"eligibility": "facts", "consequences": "final"}.get(section, "grade")
+                stage = {"eligibility": "facts", "consequences": "final", "findings": "final"}.get(section, "grade")
                 yield from self._predicate((*path, "when"), rule.when, rule.roles, stage=stage)
                 if isinstance(rule, m.Veto):
                     yield from self._grade((*path, "grade"), rule.grade, rule.roles)
@@ -353,7 +362,15 @@ class _Validator:
                 else:
                     yield from self._fact((*path, "rank_by", i, "key"), k[5:], "number")
                 continue
-            if k == "total" or k in self.s.instruments:
+            if k == "total":
+                for role in self._untotalled(q.roles):
+                    yield RawProblem(
+                        (*path, "rank_by"),
+                        f"ranks by the total, but no weighting gives role {role!r} one: "
+                        "set rank_by to an instrument or a number fact",
+                    )
+                continue
+            if k in self.s.instruments:
                 continue
             yield RawProblem(
                 (*path, "rank_by", i, "key"),
@@ -384,6 +401,9 @@ class _Validator:
         if isinstance(p, m.FactTest):
             yield from self._fact((*path, "fact"), p.fact, "bool" if p.compare is None else "number")
         if isinstance(p, m.ScoreTest):
+            if p.score == "total":
+                for role in self._untotalled(roles):
+                    yield RawProblem((*path, "score"), f"no weighting gives role {role!r} a total")
             if p.score != "total" and p.score not in s.instruments:
                 yield RawProblem(
                     (*path, "score"),
@@ -426,6 +446,19 @@ class _Validator:
                         yield RawProblem(
                             (*path, key),
                             f"unknown tier {label!r}: not a tier of scale {p.scale!r}{_hint(label, labels)}",
+                        )
+        elif isinstance(p, m.RatingIs):
+            ins = s.instruments.get(p.rating)
+            if ins is None:
+                yield RawProblem((*path, "rating"), f"unknown instrument {p.rating!r}{_hint(p.rating, s.instruments)}")
+            elif not isinstance(ins, m.Rating):
+                yield RawProblem((*path, "rating"), f"instrument {p.rating!r} is a {ins.kind}, not a rating")
+            elif ins.scale in s.scales:
+                labels = s.scales[ins.scale].labels
+                for i, t in enumerate(p.is_in):
+                    if t not in labels:
+                        yield RawProblem(
+                            (*path, "in", i), f"unknown tier {t!r}: not a tier of scale {ins.scale!r}{_hint(t, labels)}"
                         )
         elif isinstance(p, m.RoleIs):
             for r in p.role:

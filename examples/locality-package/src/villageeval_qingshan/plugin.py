@@ -101,11 +101,14 @@ def villageeval_validate_scheme(scheme: Scheme) -> list[tuple[tuple[str | int, .
         fact = scheme.facts.get(name)
         if fact is None:
             problems.append(
-                (("facts",), f'the rules of 五、2 and 五、3 read fact {name!r}: declare it under [facts.{name}]')
+                (("facts",), f"the rules of 五、2 and 五、3 read fact {name!r}: declare it under [facts.{name}]")
             )
         elif fact.type != "number":
             problems.append(
-                (("facts", name, "type"), f'the rules of 五、2 and 五、3 read {name!r} as a number: write type = "number"')
+                (
+                    ("facts", name, "type"),
+                    f'the rules of 五、2 and 五、3 read {name!r} as a number: write type = "number"',
+                )
             )
     return problems
 
