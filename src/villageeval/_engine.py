@@ -81,6 +81,7 @@ class _Rule:
 
 class _RolePlan:
     __slots__ = (
+        "applies",
         "bands",
         "caps",
         "conditions",
@@ -109,6 +110,7 @@ class _RolePlan:
         self.caps: list[_Rule] = []
         self.consequences: list[_Rule] = []
         self.findings: list[_Rule] = []
+        self.applies: dict[str, Compiled] = {}
         self.bands: list[m.Band] = []
         self.conditions: list[tuple[str, Compiled, str]] = []
         self.fallback: str | None = None
@@ -161,6 +163,9 @@ class Plan:
                 if role in scheme.role_ids(getattr(ins, "roles", ())):  # a plugin kind may have no roles
                     factor = weights[iid] / m.instrument_out_of(ins) if iid in weights else None
                     rp.instruments.append((iid, ins, factor, _scorer(ins, scheme)))
+                    condition = getattr(ins, "applies_when", None)
+                    if condition is not None:
+                        rp.applies[iid] = comp(condition)
             for gid, g in scheme.gradings.items():
                 if role in scheme.role_ids(g.roles):
                     rp.grading, rp.grading_id = g, gid
@@ -684,8 +689,24 @@ def _grade_by_score(rp: _RolePlan, value: Fraction) -> str | None:
 
 def _evaluate_subject(plan: Plan, rp: _RolePlan, ctx: _Ctx) -> None:
     subject = ctx.subject
+    # Facts first, since an instrument's applies_when may read them; their
+    # problems are listed after the evidence's, in the order of the pipeline.
+    _check_facts(plan, rp, ctx)
+    fact_reasons, ctx.reasons = ctx.reasons, []
+    skipped: list[str] = []
     # 1. evidence checks (and sub-scores, which are computed by the same pass)
     for iid, ins, _factor, scorer in rp.instruments:
+        applies = rp.applies.get(iid)
+        if applies is not None and not applies(ctx):
+            skipped.append(iid)
+            _step(
+                ctx,
+                "evidence",
+                f"{iid} ({ins.title}) does not apply to this subject: no evidence needed",
+                iid,
+                ins.clause,
+            )
+            continue
         ev = subject.evidence.get(iid)
         if ev is None:
             others = [k for k in subject.evidence if k not in {i for i, *_ in rp.instruments}]
@@ -700,7 +721,7 @@ def _evaluate_subject(plan: Plan, rp: _RolePlan, ctx: _Ctx) -> None:
         value = scorer(ev, ctx, iid)
         if value is not None:
             ctx.scores[iid] = value
-    _check_facts(plan, rp, ctx)
+    ctx.reasons.extend(fact_reasons)
     # 2. eligibility
     for rule in rp.eligibility:
         if rule.test(ctx):
@@ -715,7 +736,10 @@ def _evaluate_subject(plan: Plan, rp: _RolePlan, ctx: _Ctx) -> None:
     # 3. total (a role without a weighting is graded on ratings and facts alone)
     g = rp.grading
     assert g is not None
-    if rp.weighting_id:
+    missing_terms = [iid for iid, _ins, factor, _ in rp.instruments if factor is not None and iid in skipped]
+    if rp.weighting_id and missing_terms:
+        _step(ctx, "total", f"no total: {', '.join(missing_terms)} did not apply", rp.weighting_id)
+    elif rp.weighting_id:
         total = Fraction(0)
         terms = []
         for iid, ins, factor, _ in rp.instruments:
@@ -754,8 +778,9 @@ def _evaluate_subject(plan: Plan, rp: _RolePlan, ctx: _Ctx) -> None:
                 break
         else:
             _step(ctx, "grade", f"no rule matches: fallback {grade}", rp.grading_id, g.clause)
+    elif graded is None:
+        grade = None  # an instrument did not apply: only a veto or cap can grade this subject
     else:
-        assert graded is not None  # validation: a band grading's roles all have a weighting
         grade = _grade_by_score(rp, graded)
         if grade is None:  # validation proves bands cover every total; a plugin kind may not
             raise VillageevalError(
@@ -769,11 +794,13 @@ def _evaluate_subject(plan: Plan, rp: _RolePlan, ctx: _Ctx) -> None:
         if rule.test(ctx):
             ctx.flags.append(f"{rule.kind}:{rule.id}")
             ctx.ceiling = max(ctx.ceiling, rule.grade_rank)
-            current = rp.rank[ctx.grade]  # type: ignore[index]
+            current = rp.rank[ctx.grade] if ctx.grade is not None else -1
             if rule.grade_rank > current:
                 assert rule.target is not None
-                ctx.adjustments.append(Adjustment(rule.id, rule.kind, rule.clause, ctx.grade, rule.target, rule.text))  # type: ignore[arg-type]
-                _step(ctx, rule.kind, f"{ctx.grade} → {rule.target}: {rule.text}", rule.id, rule.clause)
+                before = ctx.grade or ""
+                kind: Literal["veto", "cap"] = "veto" if rule.kind == "veto" else "cap"
+                ctx.adjustments.append(Adjustment(rule.id, kind, rule.clause, before, rule.target, rule.text))
+                _step(ctx, rule.kind, f"{ctx.grade or 'no grade'} → {rule.target}: {rule.text}", rule.id, rule.clause)
                 ctx.grade = rule.target
             else:
                 _step(
@@ -783,6 +810,10 @@ def _evaluate_subject(plan: Plan, rp: _RolePlan, ctx: _Ctx) -> None:
                     rule.id,
                     rule.clause,
                 )
+    if ctx.grade is None:
+        ctx.status = "insufficient_evidence"
+        missing = ", ".join(iid for iid, _ins, factor, _ in rp.instruments if factor is not None and iid in skipped)
+        _reason(ctx, "no_total", f"{missing} did not apply, so there is no total to grade, and no veto or cap decided")
 
 
 # --- quotas ---------------------------------------------------------------------------

@@ -151,6 +151,7 @@ class Ballot:
     min_respondents: int = 0
     quorum: Fraction | None = None
     must_cover: tuple[str, ...] = field(default=(), converter=_tuple)
+    applies_when: Predicate | None = None
     cover: CoverMode = "every_member"
     per_stratum: StratumRule | None = None
 
@@ -167,6 +168,7 @@ class Rating:
     out_of: Fraction = Fraction(100)
     given_by: str = ""
     must_cover: tuple[str, ...] = field(default=(), converter=_tuple)
+    applies_when: Predicate | None = None
     cover: CoverMode = "at_least_one"
 
 
@@ -183,6 +185,7 @@ class DirectScore:
     out_of: Fraction | None = None
     given_by: str = ""
     must_cover: tuple[str, ...] = field(default=(), converter=_tuple)
+    applies_when: Predicate | None = None
     cover: CoverMode = "at_least_one"
 
 
@@ -220,6 +223,7 @@ class Points:
     out_of: Fraction | None = None
     given_by: str = ""
     must_cover: tuple[str, ...] = field(default=(), converter=_tuple)
+    applies_when: Predicate | None = None
     cover: CoverMode = "at_least_one"
 
 

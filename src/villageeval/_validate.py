@@ -135,6 +135,17 @@ class _Validator:
                 yield RawProblem(path, f"instrument ids are ASCII identifiers (got {iid!r})")
             # A plugin kind's config may lack roles and must_cover (InstrumentKind says "may").
             yield from self._roles(path, getattr(ins, "roles", ()))
+            condition = getattr(ins, "applies_when", None)
+            if condition is not None:
+                yield from self._predicate((*path, "applies_when"), condition, getattr(ins, "roles", ()), "facts")
+                earlier = list(self.s.instruments)[: list(self.s.instruments).index(iid)]
+                for ref in _instrument_refs(condition):
+                    if ref in self.s.instruments and ref not in earlier:
+                        yield RawProblem(
+                            (*path, "applies_when"),
+                            f"reads instrument {ref!r}, which is not declared above {iid!r}: "
+                            "instruments are checked in the order they are written",
+                        )
             if m.instrument_out_of(ins) <= 0:
                 yield RawProblem((*path, "out_of"), "must be greater than 0")
             if len(set(getattr(ins, "must_cover", ()))) != len(getattr(ins, "must_cover", ())):
@@ -634,6 +645,21 @@ def _band_coverage(path: Path, g: m.BandGrading, bottom: Fraction, top: Fraction
             reach, reach_in, owner = hi_v, hi_in, i
     if reach is not None and (reach < top or not reach_in):
         yield RawProblem((*path, "bands"), f"gap: totals from {_show(reach)} to {_show(top)} fall in no band")
+
+
+def _instrument_refs(p: m.Predicate) -> Iterator[str]:
+    """The instruments a predicate reads (shares, ratings, sub-scores)."""
+    if isinstance(p, m.ShareTest):
+        yield p.share
+    elif isinstance(p, m.RatingIs):
+        yield p.rating
+    elif isinstance(p, m.ScoreTest) and p.score != "total":
+        yield p.score
+    elif isinstance(p, (m.AllOf, m.AnyOf)):
+        for sub in p.all if isinstance(p, m.AllOf) else p.any:
+            yield from _instrument_refs(sub)
+    elif isinstance(p, m.Not):
+        yield from _instrument_refs(p.not_)
 
 
 def score_range(

@@ -94,6 +94,8 @@ class CaseFormatError(VillageevalError, ValueError):
 
 
 def _scheme_dir(case_path: Path) -> Path:
+    # Resolved, so that a bare file name given from inside cases/ finds the scheme above it.
+    case_path = case_path.resolve()
     return case_path.parent.parent if case_path.parent.name == "cases" else case_path.parent
 
 
@@ -109,9 +111,16 @@ def load_case(path: str | os.PathLike[str]) -> Case:
         data = tomli.loads(p.read_text(encoding="utf-8"), parse_float=Decimal)
     except tomli.TOMLDecodeError as e:
         raise CaseFormatError(f"{p}: not valid TOML: {e}") from None
+    except UnicodeDecodeError as e:
+        raise CaseFormatError(f"{p}: not UTF-8 text: {e}") from None
+    except OSError as e:
+        raise CaseFormatError(f"{p}: cannot be read: {e.strerror or e}") from None
     unknown = set(data) - {"description", "period", "parameters", "subjects", "expected"}
     if unknown:
         raise CaseFormatError(f"{p}: unknown case key(s) {', '.join(sorted(unknown))}")
+    parameters = data.get("parameters", {})
+    if not isinstance(parameters, dict):
+        raise CaseFormatError(f"{p}: [parameters] must be a table of parameter name = value")
     expected = data.get("expected", {})
     if not isinstance(expected, dict):
         raise CaseFormatError(f"{p}: [expected.<subject id>] tables are required")
@@ -133,7 +142,7 @@ def load_case(path: str | os.PathLike[str]) -> Case:
         description=str(data.get("description", "")),
         cohort=cohort,
         expected=expected,
-        parameters=data.get("parameters", {}),
+        parameters=parameters,
     )
 
 
@@ -223,6 +232,8 @@ def find_cases(paths: Iterable[str | os.PathLike[str]], registry: Registry | Non
             found.append(p)
         elif p.is_file() and p.name == "scheme.toml":
             found.extend(sorted((p.parent / "cases").glob("*.toml")))
+        elif p.is_dir() and p.resolve().name == "cases" and (p.resolve().parent / "scheme.toml").is_file():
+            found.extend(sorted(p.glob("*.toml")))
         elif p.is_dir():
             found.extend(sorted(c for c in p.rglob("cases/*.toml") if (c.parent.parent / "scheme.toml").is_file()))
         elif registry is not None and os.fspath(item) in registry.schemes():

@@ -148,10 +148,12 @@ def _subject(plan: Plan, o: Outcome, c: str | None, present: bool, tied: Mapping
                 None,
             )
         ]
+    rp = plan.roles[o.role]
     if c is None:
         message = "has no grade" if present else "is missing from the claimed outcomes"
-        return [Violation("missing", o.role, "", sid, f"graded under the scheme but {message}", None, o.final_grade)]
-    rp = plan.roles[o.role]
+        clause = scheme.gradings[rp.grading_id].clause
+        what = f"graded under the scheme but {message}"
+        return [Violation("missing", rp.grading_id, clause, sid, what, None, o.final_grade)]
     if c not in rp.rank:
         return [
             Violation(
@@ -292,7 +294,14 @@ def _consequences(
     claimed: Mapping[str, set[str]],
 ) -> list[Violation]:
     out: list[Violation] = []
-    graded = {o.subject_id: o for o in reference.outcomes if o.status == "graded"}
+    plan = plan_of(scheme)
+    # A grade that is not a grade of the role is reported as unknown_grade; what would
+    # follow from it means nothing.
+    graded = {
+        o.subject_id: o
+        for o in reference.outcomes
+        if o.status == "graded" and grades.get(o.subject_id) in plan.roles[o.role].rank
+    }
     wanted = consequences_under(
         scheme, cohort, {sid: g for sid, g in grades.items() if sid in graded and g is not None}
     )
