@@ -186,7 +186,9 @@ def _evidence_from(raw: Any) -> Evidence:
         if not heads:
             close = [c for k in raw for c in difflib.get_close_matches(str(k), list(_EVIDENCE_SHAPES), n=1)]
             hint = f"; did you mean {close[0]!r}?" if close else ""
-        return MalformedEvidence(raw, f"evidence needs exactly one of tallies, tier, value, items, data (found {what}){hint}")
+        return MalformedEvidence(
+            raw, f"evidence needs exactly one of tallies, tier, value, items, data (found {what}){hint}"
+        )
     cls, allowed = _EVIDENCE_SHAPES[heads[0]]
     extra = [k for k in raw if k not in allowed]
     if extra:

@@ -19,7 +19,7 @@ import typing
 from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Literal, Optional, TypeVar
+from typing import Any, Literal, TypeVar
 
 import attrs
 import cattrs
@@ -515,7 +515,7 @@ def make_converter(extra_kinds: Mapping[str, type] | None = None) -> cattrs.Conv
     c.register_structure_hook_func(lambda t: t == m.Instrument, _kind_hook(c, kinds, "instrument", None))
     c.register_structure_hook_func(lambda t: t == m.Grading, _kind_hook(c, GRADING_KINDS, "grading", "bands"))
     c.register_structure_hook_func(lambda t: t == m.Predicate, lambda v, _: structure_predicate(v))
-    c.register_structure_hook_func(lambda t: t == Optional[m.Predicate], lambda v, _: structure_predicate(v))
+    c.register_structure_hook_func(lambda t: t == (m.Predicate | None), lambda v, _: structure_predicate(v))
     c.register_structure_hook(m.Comparison, lambda v, _: _comparison(v))
     tier_from_dict = cattrs.gen.make_dict_structure_fn(m.Tier, c)
     c.register_structure_hook(m.Tier, lambda v, _: _tier(tier_from_dict, v))

@@ -278,9 +278,7 @@ def _param_value_ok(value: object) -> bool:
     return isinstance(value, (bool, int, str, Decimal, Fraction))
 
 
-def _apply_parameters(
-    data: dict[str, Any], overrides: Mapping[str, object]
-) -> tuple[dict[str, Any], list[RawProblem]]:
+def _apply_parameters(data: dict[str, Any], overrides: Mapping[str, object]) -> tuple[dict[str, Any], list[RawProblem]]:
     """Put each ``[parameters.<name>]`` value (or its override) where ``"$name"`` is written."""
     problems: list[RawProblem] = []
     declared = data.get("parameters")

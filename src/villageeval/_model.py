@@ -395,7 +395,9 @@ class Not:
     not_: Predicate
 
 
-Predicate = Union[FactTest, ScoreTest, ShareTest, GradeIs, Streak, OutcomeTest, RatingIs, RoleIs, NamedRule, AllOf, AnyOf, Not]
+Predicate = Union[
+    FactTest, ScoreTest, ShareTest, GradeIs, Streak, OutcomeTest, RatingIs, RoleIs, NamedRule, AllOf, AnyOf, Not
+]
 
 
 # --- parameters ---------------------------------------------------------------------------
