@@ -141,7 +141,9 @@ class TestMakePluginManager:
         pm = ve.make_plugin_manager(autoload=False, plugins=[predicates(weak=weak)])
         reg = ve.Registry(pm)
         assert ["villageeval._builtin", "preds"] == [name for name, _ in pm.list_name_plugin()]
-        assert {"weak": weak} == reg.predicates()
+        assert {"weak": weak} == {
+            k: v for k, v in reg.predicates().items() if reg.predicate_owner(k) != "villageeval._builtin"
+        }
         assert "huining-midterm-2023" in reg.schemes()
 
     def test_misspelt_hook_is_an_error(self) -> None:
@@ -256,7 +258,7 @@ class TestRegisterSchemes:
         """The same file registered twice (a directory and its scheme.toml) is one scheme."""
         a = write_scheme(tmp_path / "a", scheme(id="county-a"))
         reg = registry(plugin("county_a", villageeval_register_schemes=lambda: [a, a / "scheme.toml"]))
-        assert ["county-a", "huining-midterm-2023"] == list(reg.schemes())
+        assert a / "scheme.toml" == reg.schemes()["county-a"]
 
     def test_path_without_scheme(self, tmp_path: Path) -> None:
         """A registered path with no scheme.toml names the plugin."""
@@ -372,7 +374,7 @@ class TestSchemeDirectoryRules:
         reg = registry()
         assert "rules-a" == reg.add_scheme_directory(d)
         assert (d / "imported").exists()
-        assert ["rules-a:weak"] == list(reg.predicates())
+        assert ["rules-a:weak"] == [k for k in reg.predicates() if reg.predicate_owner(k) != "villageeval._builtin"]
         assert "rules:rules-a" == reg.predicate_owner("rules-a:weak")
         assert d / "scheme.toml" == reg.schemes()["rules-a"]
         s = ve.load_scheme("rules-a", registry=reg)
@@ -619,12 +621,11 @@ class TestPluginsCommand:
         """`villageeval plugins` lists the built-in plugin, its distribution, version, hooks and scheme."""
         monkeypatch.setenv(AUTOLOAD_ENV, "1")
         assert 0 == main(["plugins"])
-        expected = (
-            f"villageeval._builtin\tvillageeval {ve.__version__}\n"
-            "  hooks: villageeval_register_schemes\n"
-            "  schemes: huining-midterm-2023\n"
-        )
-        assert expected == capsys.readouterr().out
+        name, hooks, *rest = capsys.readouterr().out.splitlines()
+        assert f"villageeval._builtin\tvillageeval {ve.__version__}" == name
+        assert "villageeval_register_schemes" in hooks.removeprefix("  hooks: ").split(", ")
+        schemes = next(line for line in rest if line.startswith("  schemes: "))
+        assert "huining-midterm-2023" in schemes.removeprefix("  schemes: ").split(", ")
 
     def test_lists_rules_of_a_directory(
         self, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path

@@ -87,6 +87,7 @@ class _Source:
     def __init__(self, text: str, file: str | None) -> None:
         self.text = text
         self.file = file
+        self.scheme_id: str | None = None
         self._lines: dict[tuple[str | int, ...], int] | None = None
 
     def line(self, path: tuple[str | int, ...]) -> int | None:
@@ -198,6 +199,7 @@ def _resolve(
     src: _Source, resolver: Resolver, chain: tuple[tuple[str, str | None], ...] = ()
 ) -> tuple[dict[str, Any], list[_Source]]:
     data = _parse(src)
+    src.scheme_id = data["id"] if isinstance(data.get("id"), str) else None
     parent_id = data.get("extends")
     removals = data.pop("remove", None)
     if parent_id is None:
@@ -259,10 +261,14 @@ def _build(text: str, file: str | None, host: _Host) -> m.Scheme:
         found = flatten(e)
         found += _problems_behind(data, found, host)
         raise SchemeError([_locate(sources, p) for p in found]) from None
+    # The scheme and every scheme it extends, nearest first: a rules.py of any of
+    # them speaks for this scheme too.
+    object.__setattr__(scheme, "_lineage", tuple(x.scheme_id for x in sources if x.scheme_id))
     problems = validate(scheme, host.predicates.keys(), host.kinds)
     if not problems and host.registry is not None:
         problems = [RawProblem(path, message) for path, message in host.registry.validate(scheme)]
-    if file is not None and (Path(file).parent / "rules.py").is_file():
+    registered = host.registry is not None and scheme.id in host.registry.rules_schemes()
+    if file is not None and (Path(file).parent / "rules.py").is_file() and not registered:
         problems = [_hint_rules(p, Path(file).parent) for p in problems]
     if problems:
         raise SchemeError([_locate(sources, p) for p in problems])

@@ -652,6 +652,12 @@ class Scheme:
     #: Plugin instrument kinds by name, and the registry the scheme was loaded through.
     _kinds: Mapping[str, Any] = field(factory=dict, init=False, eq=False, repr=False)
     _registry: object = field(default=None, init=False, eq=False, repr=False)
+    _lineage: tuple[str, ...] = field(default=(), init=False, eq=False, repr=False)
+
+    @property
+    def lineage(self) -> tuple[str, ...]:
+        """This scheme's id and the ids of the schemes it extends, nearest first."""
+        return self._lineage or (self.id, *((self.extends,) if self.extends else ()))
 
     def role_ids(self, roles: tuple[str, ...]) -> tuple[str, ...]:
         """The roles a rule applies to: its own list, or every role when empty."""

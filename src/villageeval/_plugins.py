@@ -233,7 +233,11 @@ class Registry:
     def register(self, plugin: object, name: str | None = None) -> str:
         """Register one more plugin object or module; returns its name."""
         registered = _register(self.pm, plugin, name)
-        _check_pending(self.pm)
+        try:
+            _check_pending(self.pm)
+        except PluginError:
+            self.pm.unregister(name=registered)  # leave the registry as it was
+            raise
         self._reset()
         return registered
 
@@ -258,6 +262,10 @@ class Registry:
             self._rules_of[name] = scheme_id
         self._reset()
         return scheme_id
+
+    def rules_schemes(self) -> set[str]:
+        """The ids of the schemes whose ``rules.py`` is registered."""
+        return set(self._rules_of.values())
 
     # -- typed hook calls ----------------------------------------------------------
 
@@ -443,7 +451,7 @@ def _bind(impl: pluggy.HookImpl) -> Callable[..., Any]:
 
 
 def _applies(scheme_id: str, scheme: Any) -> bool:
-    return bool(scheme_id == getattr(scheme, "id", None) or scheme_id == getattr(scheme, "extends", None))
+    return scheme_id in getattr(scheme, "lineage", ())
 
 
 def _iterable(result: object, plugin: str, hook: str) -> Iterable[Any]:

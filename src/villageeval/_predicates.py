@@ -189,7 +189,8 @@ def compile_predicate(p: m.Predicate, scheme: m.Scheme, rules: Mapping[str, Pred
         name = p.rule
         # The same names validation accepts: this scheme's rules.py, the rules.py of
         # the scheme it extends, then unprefixed names from installed plugins.
-        fn = rules.get(f"{scheme.id}:{name}") or rules.get(f"{scheme.extends}:{name}") or rules.get(name)
+        scoped = (rules.get(f"{owner}:{name}") for owner in scheme.lineage)
+        fn = next((f for f in scoped if f is not None), None) or rules.get(name)
         if fn is None:
             raise PluginError(f"no plugin provides a predicate named {name!r}")
         return _checked(name, fn)

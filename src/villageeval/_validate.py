@@ -477,12 +477,17 @@ class _Validator:
                     yield RawProblem((*path, "role"), f"unknown role {r!r}{_hint(r, s.roles)}")
         elif isinstance(p, m.NamedRule):
             known = set(self.predicates)
-            scoped = {f"{s.id}:{p.rule}", f"{s.extends}:{p.rule}"}
+            scoped = {f"{owner}:{p.rule}" for owner in s.lineage}
             if p.rule not in known and not scoped & known:
+                # Suggest only what this scheme may name: global predicates and those
+                # of its own (or an extended scheme's) rules.py, without the prefix.
+                visible = {n for n in known if ":" not in n} | {
+                    n.split(":", 1)[1] for n in known if n.split(":", 1)[0] in s.lineage
+                }
                 yield RawProblem(
                     (*path, "rule"),
                     f"no plugin provides a predicate named {p.rule!r}"
-                    f"{_hint(p.rule, sorted(known), 'no predicates are registered')}",
+                    f"{_hint(p.rule, sorted(visible), 'no predicates are registered')}",
                 )
         elif isinstance(p, m.AllOf):
             for i, sub in enumerate(p.all):
