@@ -137,58 +137,57 @@ def _site_tier(rng: random.Random, q: float) -> str:
     return "好" if x > 0.74 else "一般" if x > 0.45 else "差"
 
 
-# Ballot splits whose weighted contribution is a whole number of thousandths, per
-# (weight, respondents): [(mean points, (好, 一般, 差)), ...] sorted by mean. Used to
-# build subjects whose total lands exactly on a band edge.
-_NICE: dict[tuple[int, int], list[tuple[Fraction, tuple[int, int, int]]]] = {}
+# Every split of n ballots into (好, 一般, 差), with its mean points, sorted by mean; per n.
+_SPLITS: dict[int, list[tuple[Fraction, tuple[int, int, int]]]] = {}
 
 
-def _nice_splits(weight: int, n: int) -> list[tuple[Fraction, tuple[int, int, int]]]:
-    key = (weight, n)
-    found = _NICE.get(key)
+def _splits(n: int) -> list[tuple[Fraction, tuple[int, int, int]]]:
+    found = _SPLITS.get(n)
     if found is None:
-        found = []
-        for good in range(n + 1):
-            for fair in range(n - good + 1):
-                poor = n - good - fair
-                points = 90 * good + 70 * fair + 40 * poor
-                # contribution = points / n × weight / 100, in thousandths
-                if (points * weight * 10) % n == 0:
-                    found.append((Fraction(points, n), (good, fair, poor)))
-        found.sort()
-        _NICE[key] = found
+        found = sorted(
+            (Fraction(90 * g + 70 * f + 40 * (n - g - f), n), (g, f, n - g - f))
+            for g in range(n + 1)
+            for f in range(n - g + 1)
+        )
+        _SPLITS[n] = found
     return found
 
 
-def _pick_split(rng: random.Random, weight: int, n: int, mean: float) -> tuple[Fraction, tuple[int, int, int]] | None:
-    splits = _nice_splits(weight, n)
-    if not splits:
-        return None
-    lo = bisect.bisect_left(splits, (Fraction(mean - 3),))
-    hi = bisect.bisect_right(splits, (Fraction(mean + 3), (n + 1, 0, 0)))
-    window = splits[lo:hi] or splits[max(0, lo - 3) : lo + 3]
-    return rng.choice(window)
+def _near(n: int, mean: float, width: float = 3) -> list[tuple[Fraction, tuple[int, int, int]]]:
+    splits = _splits(n)
+    lo = bisect.bisect_left(splits, (Fraction(mean - width),))
+    hi = bisect.bisect_right(splits, (Fraction(mean + width), (n + 1, 0, 0)))
+    return splits[lo:hi] or splits[max(0, lo - 3) : lo + 3]
 
 
 def _edge_evidence(
     rng: random.Random, n_a: int, n_i: int, n_h: int, target: Fraction
 ) -> tuple[dict[str, int], dict[str, int], dict[str, int], str, Decimal] | None:
-    """Tallies, site tier and committee score whose exact total is ``target``, or None."""
+    """Tallies, site tier and committee score whose exact total is ``target``, or None.
+
+    The committee score has at most two decimals, so the other four contributions must
+    add up to a whole number of thousandths. They need not each be one: the means of
+    the appraisal and the household visits are drawn freely (1690/21 is fine), and an
+    interview split is searched that makes the sum come out, which it can when the
+    denominators share a factor (thirds cancelling thirds). Those are the totals that
+    are exact on paper and inexact in floats or 28-digit decimals.
+    """
     site = "好" if target > 80 else "一般"
-    for _ in range(12):
+    site_part = Fraction(POINTS[site], 10)
+    for _ in range(30):
         committee_guess = _clamp(float(target) + rng.gauss(2, 4), 60, 100)
-        rest = float(target) - committee_guess / 10 - POINTS[site] / 10
-        mean = rest / 0.8
-        picks = [_pick_split(rng, w, n, mean + rng.gauss(0, 2)) for w, n in ((40, n_a), (20, n_i), (20, n_h))]
-        if any(p is None for p in picks):
-            return None
-        (ma, a), (mi, i), (mh, h) = picks  # type: ignore[misc]
-        s = ma * Fraction(40, 100) + mi * Fraction(20, 100) + mh * Fraction(20, 100) + Fraction(POINTS[site], 10)
-        committee = (target - s) * 10
-        if 0 <= committee <= 100 and (committee * 100).denominator == 1:
+        mean = (float(target) - committee_guess / 10 - POINTS[site] / 10) / 0.8
+        ma, a = rng.choice(_near(n_a, mean + rng.gauss(0, 1.5)))
+        mh, h = rng.choice(_near(n_h, mean + rng.gauss(0, 1.5)))
+        partial = ma * Fraction(2, 5) + mh * Fraction(1, 5) + site_part
+        fits = [(mi, i) for mi, i in _near(n_i, mean) if ((partial + mi * Fraction(1, 5)) * 1000).denominator == 1]
+        if not fits:
+            continue
+        mi, i = rng.choice(fits)
+        committee = (target - partial - mi * Fraction(1, 5)) * 10
+        if 0 <= committee <= 100:
             value = Decimal(committee.numerator) / committee.denominator
-            tallies = [dict(zip(TIERS, t)) for t in (a, i, h)]
-            return tallies[0], tallies[1], tallies[2], site, value
+            return dict(zip(TIERS, a)), dict(zip(TIERS, i)), dict(zip(TIERS, h)), site, value
     return None
 
 

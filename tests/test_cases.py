@@ -4,8 +4,9 @@ The unit tests use a small scheme written into ``tmp_path`` (``MINI``): one ball
 instrument (好 90 / 一般 70 / 差 40, at least ``$min_raters`` ballots, 3 by default)
 and the committee's direct score, weighted 50/50, the total rounded half-up to a
 whole point and banded 好 ≥ 85, 一般 60–84, 差 < 60. Two facts (default false)
-drive a veto to 一般 and a cap at 差, so that one subject can carry two adjustments
-in a known order. Every expected number is worked out in a comment next to it.
+drive a veto to 一般, a cap at 差 and a finding, so that one subject can carry two
+adjustments in a known order. Every expected number is worked out in a comment next
+to it.
 """
 
 from __future__ import annotations
@@ -105,6 +106,11 @@ text = "长期不在岗的,评为差"
 when = { fact = "absent" }
 at_most = "差"
 
+[findings.long_absence]
+clause = "三、6"
+text = "长期不在岗"
+when = { fact = "absent" }
+
 [consequences.praise]
 clause = "四、1"
 text = "通报表扬"
@@ -118,7 +124,8 @@ when = { grade = ["一般", "差"] }
 
 # appraisal 3 好: 3×90/3 = 90 → × 50/100 = 45; committee 80 → × 50/100 = 40
 # total 85 → 85 → 好; warned: vetoed to 一般 (soft); absent: capped at 差 (absent)
-# final 差, adjustments [soft, absent] in that order (vetoes before caps), talk
+# final 差, adjustments [soft, absent] in that order (vetoes before caps), talk;
+# the finding long_absence (absent) is listed
 SUBJECT_A = """
 [[subjects]]
 id = "a"
@@ -194,7 +201,7 @@ class TestMismatches:
     """A failing case reports one Mismatch row per expected value that did not come out."""
 
     def test_every_key_kind(self, mini: Path) -> None:
-        """status, reasons, score, rounded_score, raw_grade, final_grade, adjustments, consequences, flags."""
+        """status, reasons, score, rounded_score, raw_grade, final_grade, adjustments, consequences, findings, flags."""
         case = write_case(
             mini,
             "wrong",
@@ -209,6 +216,7 @@ raw_grade = "一般"
 final_grade = "好"
 adjustments = ["absent", "soft"]
 consequences = ["praise"]
+findings = ["warned"]
 flags = ["veto:soft"]
 """,
         )
@@ -223,6 +231,7 @@ flags = ["veto:soft"]
             ("a", "final_grade", "好", "差"),
             ("a", "adjustments", "[absent, soft]", "[soft, absent]"),
             ("a", "consequences", "[praise]", "[talk]"),
+            ("a", "findings", "[warned]", "[long_absence]"),
             ("a", "flags", "[veto:soft]", "[cap:absent, veto:soft]"),
         ] == rows(result)
         assert list(EXPECTED_KEYS) == [m.key for m in result.mismatches]
@@ -243,6 +252,7 @@ raw_grade = "好"
 final_grade = "差"
 adjustments = ["soft", "absent"]
 consequences = ["talk"]
+findings = ["long_absence"]
 flags = ["veto:soft", "cap:absent"]
 """,
         )

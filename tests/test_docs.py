@@ -314,7 +314,7 @@ def _full_result() -> ve.Result:
         instrument_scores={"x": Fraction(90)}, raw_grade="好", final_grade="一般",
         adjustments=(ve.Adjustment("q", "quota", "六", "好", "一般", "note"),),
         consequences=(ve.ConsequenceOutcome("c", "七", "text"),), flags=("quota_tie:q",),
-        findings=(ve.FindingOutcome("f", "三", "text"),), notes={"存在问题": "text"},
+        findings=(ve.FindingOutcome("f", "三", "text", "detail"),), notes={"存在问题": "text"},
         trace=(ve.TraceStep("grade", "m", "r", "c"),),
     )
     usage = ve.PopulationUsage("q", "六", "好", "at_most", "hard", "t", 4, 1, 2, 1, ("a",), ("a",), "demoted")

@@ -292,9 +292,10 @@ def test_review_outcomes_feed_the_annual_demo(annual: Any, review_demo: Any) -> 
     capped = sorted(o.subject_id for o in fed.outcomes if "cap:review_below_good" in o.flags)
     # review 较好 (xitang), 一般 (qingshan), 差 (baihe)
     assert capped == ["baihe-secretary", "qingshan-secretary", "xitang-secretary"]
-    assert ve.result_to_dict(fed, trace=False)["outcomes"] == ve.result_to_dict(
-        ve.evaluate(annual, ve.load_cohort(ANNUAL_DIR / "demo.json")), trace=False
-    )["outcomes"]
+    assert (
+        ve.result_to_dict(fed, trace=False)["outcomes"]
+        == ve.result_to_dict(ve.evaluate(annual, ve.load_cohort(ANNUAL_DIR / "demo.json")), trace=False)["outcomes"]
+    )
 
 
 def test_cap_is_not_skipped_without_the_review(annual: Any) -> None:

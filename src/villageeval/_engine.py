@@ -192,7 +192,7 @@ class Plan:
                     rp.caps.append(_Rule(rid, "cap", c.clause, c.text, comp(c.when), c.at_most, rp.rank[c.at_most]))
             for rid, f in scheme.findings.items():
                 if role in scheme.role_ids(f.roles):
-                    rp.findings.append(_Rule(rid, "finding", f.clause, f.text, comp(f.when)))
+                    rp.findings.append(_Rule(rid, "finding", f.clause, f.text, comp(f.when), f.note or None))
             for rid, q in scheme.consequences.items():
                 if role in scheme.role_ids(q.roles):
                     rp.consequences.append(_Rule(rid, "consequence", q.clause, q.text, comp(q.when)))
@@ -1111,7 +1111,8 @@ def evaluate(scheme: m.Scheme, cohort: Cohort, *, trace: bool = True) -> Result:
                 _plugin_adjust(ctx, rp, scheme, adjusters)
             for rule in rp.findings:
                 if rule.test(ctx):
-                    findings.append(FindingOutcome(rule.id, rule.clause, rule.text))
+                    detail = ctx.subject.notes.get(rule.target, "") if rule.target else ""
+                    findings.append(FindingOutcome(rule.id, rule.clause, rule.text, detail))
                     _step(ctx, "finding", rule.text, rule.id, rule.clause)
             for rule in rp.consequences:
                 if rule.test(ctx):

@@ -63,7 +63,10 @@ def _outcome(o: Outcome, *, trace: bool) -> dict[str, Any]:
             for a in o.adjustments
         ],
         "consequences": [{"rule": c.rule, "clause": c.clause, "text": c.text} for c in o.consequences],
-        "findings": [{"rule": f.rule, "clause": f.clause, "text": f.text} for f in o.findings],
+        "findings": [
+            _drop_none({"rule": f.rule, "clause": f.clause, "text": f.text, "detail": f.detail or None})
+            for f in o.findings
+        ],
         "notes": dict(o.notes),
         "flags": list(o.flags),
     }
@@ -142,7 +145,9 @@ def result_from_dict(data: Any) -> Result:
                 consequences=tuple(
                     ConsequenceOutcome(c["rule"], c["clause"], c["text"]) for c in o.get("consequences", [])
                 ),
-                findings=tuple(FindingOutcome(f["rule"], f["clause"], f["text"]) for f in o.get("findings", [])),
+                findings=tuple(
+                    FindingOutcome(f["rule"], f["clause"], f["text"], f.get("detail", "")) for f in o.get("findings", [])
+                ),
                 notes=dict(o.get("notes", {})),
                 flags=tuple(o.get("flags", [])),
                 trace=tuple(

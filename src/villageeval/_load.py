@@ -15,7 +15,7 @@ import functools
 import hashlib
 import json
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -241,6 +241,11 @@ def _resolve(
     return merged, [src, *sources]
 
 
+def _in_file_order(problems: Iterable[Problem]) -> list[Problem]:
+    """Problems as an editor lists them: by file, then line (stable for the rest)."""
+    return sorted(problems, key=lambda p: (p.file or "", p.line or 0))
+
+
 def _locate(sources: list[_Source], raw: RawProblem) -> Problem:
     # Report the key in the file that writes the most of its path (a key missing
     # from an inherited table is reported at that table, in the parent); on a tie
@@ -254,13 +259,13 @@ def _build(text: str, file: str | None, host: _Host) -> m.Scheme:
     data, sources = _resolve(src, host.resolver(Path(file) if file else None))
     data, param_problems = _apply_parameters(data, host.parameters)
     if param_problems:
-        raise SchemeError([_locate(sources, p) for p in param_problems])
+        raise SchemeError(_in_file_order(_locate(sources, p) for p in param_problems))
     try:
         scheme = host.converter.structure(data, m.Scheme)
     except Exception as e:  # cattrs raises an ExceptionGroup tree of every problem
         found = flatten(e)
         found += _problems_behind(data, found, host)
-        raise SchemeError([_locate(sources, p) for p in found]) from None
+        raise SchemeError(_in_file_order(_locate(sources, p) for p in found)) from None
     # The scheme and every scheme it extends, nearest first: a rules.py of any of
     # them speaks for this scheme too.
     object.__setattr__(scheme, "_lineage", tuple(x.scheme_id for x in sources if x.scheme_id))
@@ -271,7 +276,7 @@ def _build(text: str, file: str | None, host: _Host) -> m.Scheme:
     if file is not None and (Path(file).parent / "rules.py").is_file() and not registered:
         problems = [_hint_rules(p, Path(file).parent) for p in problems]
     if problems:
-        raise SchemeError([_locate(sources, p) for p in problems])
+        raise SchemeError(_in_file_order(_locate(sources, p) for p in problems))
     if file is not None:
         object.__setattr__(scheme, "origin", file)
     object.__setattr__(scheme, "_rules", host.predicates)

@@ -599,12 +599,15 @@ class Finding:
 
     Findings record what a screening found (软弱涣散's eight problem types)
     without changing the grade; consequences say what follows from it.
+    ``note`` names a heading of the subject's ``notes`` whose text describes
+    what was found (type 8, "其他情形", exists only in words).
     """
 
     clause: str
     text: str
     when: Predicate
     roles: tuple[str, ...] = field(default=(), converter=_tuple)
+    note: str = ""
 
 
 @frozen
@@ -629,9 +632,9 @@ class Scheme:
     locality: Locality
     roles: Mapping[str, Role]
     scales: Mapping[str, Scale]
-    instruments: Mapping[str, Instrument]
-    weightings: Mapping[str, Weighting]
     gradings: Mapping[str, Grading]
+    instruments: Mapping[str, Instrument] = attrs.Factory(dict)
+    weightings: Mapping[str, Weighting] = attrs.Factory(dict)
     source: Source = Source()
     period: str = ""
     extends: str | None = None

@@ -63,11 +63,15 @@ class ConsequenceOutcome:
 
 @frozen
 class FindingOutcome:
-    """Something the scheme's findings record about the subject (a problem type found)."""
+    """Something the scheme's findings record about the subject (a problem type found).
+
+    ``detail`` is the text of the subject's note the finding names, if any.
+    """
 
     rule: str
     clause: str
     text: str
+    detail: str = ""
 
 
 @frozen

@@ -41,6 +41,7 @@ EXPECTED_KEYS = (
     "final_grade",
     "adjustments",
     "consequences",
+    "findings",
     "flags",
 )
 
@@ -175,6 +176,7 @@ def _compare(sid: str, want: Mapping[str, Any], o: Outcome) -> list[Mismatch]:
         "final_grade": o.final_grade,
         "adjustments": [a.rule for a in o.adjustments],
         "consequences": sorted(c.rule for c in o.consequences),
+        "findings": sorted(f.rule for f in o.findings),
         "flags": sorted(o.flags),
     }
     out = []
@@ -185,7 +187,7 @@ def _compare(sid: str, want: Mapping[str, Any], o: Outcome) -> list[Mismatch]:
         got = actual[key]
         if key in ("score", "rounded_score"):
             same = _number(w) is not None and _number(w) == got
-        elif key in ("reasons", "consequences", "flags"):
+        elif key in ("reasons", "consequences", "findings", "flags"):
             same = isinstance(w, list) and sorted(map(str, w)) == got
             w = sorted(map(str, w)) if isinstance(w, list) else w
         elif key == "adjustments":
