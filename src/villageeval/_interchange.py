@@ -146,7 +146,8 @@ def result_from_dict(data: Any) -> Result:
                     ConsequenceOutcome(c["rule"], c["clause"], c["text"]) for c in o.get("consequences", [])
                 ),
                 findings=tuple(
-                    FindingOutcome(f["rule"], f["clause"], f["text"], f.get("detail", "")) for f in o.get("findings", [])
+                    FindingOutcome(f["rule"], f["clause"], f["text"], f.get("detail", ""))
+                    for f in o.get("findings", [])
                 ),
                 notes=dict(o.get("notes", {})),
                 flags=tuple(o.get("flags", [])),
