@@ -2,9 +2,9 @@
 
 The cases in ``schemes/yugong-pledge-2023/cases/`` cover the grades, the veto, the
 eligibility rule, the consequences and the findings. This module adds what cases cannot
-say, or say only with the case runner's newest key: the findings of the pledge stage
-(三、(一)) once more, the outcome of a barred subject that has no total (no score, no raw
-grade), every number of the document against the scheme, the demo and its ranking.
+say: the outcome of a barred subject that has no total (no score, no raw grade), every
+number of the document against the scheme, the demo and its ranking; and it tests the
+findings of the pledge stage (三、(一)) once more in Python.
 
 Every expected number is worked out by hand from the scheme's defaults, never copied
 from the program's output:

@@ -12,54 +12,60 @@ their evidence, and get exact, explained, reproducible outcomes::
 
 from __future__ import annotations
 
-from ._cohort import (
-    BallotEvidence,
-    Cohort,
-    CustomEvidence,
-    Evidence,
-    MalformedEvidence,
-    PointsEvidence,
-    RatingEvidence,
-    ScoreEvidence,
-    Subject,
-    cohort_from_dict,
-    cohort_to_dict,
-    load_cohort,
-    loads_cohort,
-)
-from ._engine import evaluate
-from ._errors import (
-    CohortError,
-    PluginError,
-    Problem,
-    SchemeError,
-    UnknownSchemeError,
-    VillageevalError,
-)
-from ._interchange import RESULT_FORMAT, result_from_dict, result_to_dict, result_to_json
-from ._load import load_scheme, loads_scheme, scheme_from_dict, scheme_hash, scheme_to_dict
-from ._model import Scheme
-from ._plugins import (
-    EvidenceProblem,
-    InstrumentKind,
-    OutcomeAdjustment,
-    PluginInfo,
-    Registry,
-    default_registry,
-    make_plugin_manager,
-)
-from ._predicates import PredicateFunction, RuleContext
-from ._result import (
-    Adjustment,
-    ConsequenceOutcome,
-    FindingOutcome,
-    Outcome,
-    PopulationUsage,
-    Reason,
-    Result,
-    TraceStep,
-)
-from .hookspecs import hookimpl
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from ._version import __version__
+
+if TYPE_CHECKING:  # for type checkers and IDEs; at run time names load on first use
+    from ._cohort import (
+        BallotEvidence,
+        Cohort,
+        CustomEvidence,
+        Evidence,
+        MalformedEvidence,
+        PointsEvidence,
+        RatingEvidence,
+        ScoreEvidence,
+        Subject,
+        cohort_from_dict,
+        cohort_to_dict,
+        load_cohort,
+        loads_cohort,
+    )
+    from ._engine import evaluate
+    from ._errors import (
+        CohortError,
+        PluginError,
+        Problem,
+        SchemeError,
+        UnknownSchemeError,
+        VillageevalError,
+    )
+    from ._interchange import RESULT_FORMAT, result_from_dict, result_to_dict, result_to_json
+    from ._load import load_scheme, loads_scheme, scheme_from_dict, scheme_hash, scheme_to_dict
+    from ._model import Scheme
+    from ._plugins import (
+        EvidenceProblem,
+        InstrumentKind,
+        OutcomeAdjustment,
+        PluginInfo,
+        Registry,
+        default_registry,
+        make_plugin_manager,
+    )
+    from ._predicates import PredicateFunction, RuleContext
+    from ._result import (
+        Adjustment,
+        ConsequenceOutcome,
+        FindingOutcome,
+        Outcome,
+        PopulationUsage,
+        Reason,
+        Result,
+        TraceStep,
+    )
+    from .hookspecs import hookimpl
 
 __all__ = [
     "RESULT_FORMAT",
@@ -113,21 +119,71 @@ __all__ = [
     "scheme_to_dict",
 ]
 
+# Where each public name lives. ``import villageeval`` stays cheap: a module is
+# imported the first time one of its names is used (PEP 562), as attrs serves
+# its ``__version__``.
+_LAZY: dict[str, str] = {
+    "BallotEvidence": "._cohort",
+    "Cohort": "._cohort",
+    "CustomEvidence": "._cohort",
+    "Evidence": "._cohort",
+    "MalformedEvidence": "._cohort",
+    "PointsEvidence": "._cohort",
+    "RatingEvidence": "._cohort",
+    "ScoreEvidence": "._cohort",
+    "Subject": "._cohort",
+    "cohort_from_dict": "._cohort",
+    "cohort_to_dict": "._cohort",
+    "load_cohort": "._cohort",
+    "loads_cohort": "._cohort",
+    "evaluate": "._engine",
+    "CohortError": "._errors",
+    "PluginError": "._errors",
+    "Problem": "._errors",
+    "SchemeError": "._errors",
+    "UnknownSchemeError": "._errors",
+    "VillageevalError": "._errors",
+    "RESULT_FORMAT": "._interchange",
+    "result_from_dict": "._interchange",
+    "result_to_dict": "._interchange",
+    "result_to_json": "._interchange",
+    "load_scheme": "._load",
+    "loads_scheme": "._load",
+    "scheme_from_dict": "._load",
+    "scheme_hash": "._load",
+    "scheme_to_dict": "._load",
+    "Scheme": "._model",
+    "EvidenceProblem": "._plugins",
+    "InstrumentKind": "._plugins",
+    "OutcomeAdjustment": "._plugins",
+    "PluginInfo": "._plugins",
+    "Registry": "._plugins",
+    "default_registry": "._plugins",
+    "make_plugin_manager": "._plugins",
+    "PredicateFunction": "._predicates",
+    "RuleContext": "._predicates",
+    "Adjustment": "._result",
+    "ConsequenceOutcome": "._result",
+    "FindingOutcome": "._result",
+    "Outcome": "._result",
+    "PopulationUsage": "._result",
+    "Reason": "._result",
+    "Result": "._result",
+    "TraceStep": "._result",
+    "hookimpl": ".hookspecs",
+}
 
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
 
-    try:
-        return version("villageeval")
-    except PackageNotFoundError:  # running from a source tree that is not installed
-        return "0+unknown"
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'villageeval' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    if isinstance(value, type) and value.__module__.startswith("villageeval._"):
+        value.__module__ = "villageeval"  # say where users import it from
+    globals()[name] = value
+    return value
 
 
-__version__ = _version()
-
-# Public classes say where users import them from.
-for _name in __all__:
-    _obj = globals()[_name]
-    if isinstance(_obj, type) and _obj.__module__.startswith("villageeval._"):
-        _obj.__module__ = "villageeval"
-del _name, _obj
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

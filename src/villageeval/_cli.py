@@ -162,7 +162,13 @@ def explain_outcome(o: Outcome, scheme: Scheme) -> str:
         lines.append(f"  {i:>2}. {t.step:<12} {t.message}{cite}")
     lines.append("")
     if o.status == "graded":
-        lines.append(f"  score {o.score_display} → {o.raw_grade} → final {o.final_grade}")
+        if o.score_display is not None:
+            lines.append(f"  score {o.score_display} → {o.raw_grade or 'no grade'} → final {o.final_grade}")
+        else:
+            lines.append(f"  no total; graded {o.raw_grade or 'by a veto or cap'} → final {o.final_grade}")
+        for found in o.findings:
+            detail = f" — {found.detail}" if found.detail else ""
+            lines.append(f"  finding {found.rule} ({found.clause}): {found.text}{detail}")
         for a in o.adjustments:
             lines.append(f"  adjusted by {a.kind} {a.rule} ({a.clause}): {a.from_grade} → {a.to_grade}")
         for c in o.consequences:

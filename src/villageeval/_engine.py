@@ -15,7 +15,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Mapping
 from fractions import Fraction
-from math import ceil, floor
+from math import ceil, floor, gcd
 from typing import Any, Literal
 
 from . import _model as m
@@ -371,6 +371,11 @@ def _ballot_scorer(ins: m.Ballot, scheme: m.Scheme) -> Scorer:
     points = {t.label: t.points or Fraction(0) for t in scale.tiers}
     scored = all(t.points is not None for t in scale.tiers)
     labels = scale.labels
+    # Points over a common denominator, so a mean is one integer sum and one Fraction.
+    scale_den = 1
+    for p in points.values():
+        scale_den = scale_den * p.denominator // gcd(scale_den, p.denominator)
+    int_points = {label: int(p * scale_den) for label, p in points.items()}
 
     def score(ev: Any, ctx: RuleContext, iid: str) -> Fraction | None:
         if not isinstance(ev, BallotEvidence):
@@ -379,6 +384,9 @@ def _ballot_scorer(ins: m.Ballot, scheme: m.Scheme) -> Scorer:
         ok = True
         counts: dict[str, int] = {}
         for label, raw in ev.tallies.items():
+            if type(raw) is int and raw >= 0 and label in points:
+                counts[label] = raw  # the common case, checked first
+                continue
             if label not in points:
                 close = difflib.get_close_matches(label, labels, n=1)
                 hint = f"; did you mean {close[0]!r}?" if close else ""
@@ -470,11 +478,16 @@ def _ballot_scorer(ins: m.Ballot, scheme: m.Scheme) -> Scorer:
             return None
         ctx.tallies[iid] = (counts, total)
         if not scored:
+            if ctx.trace is not None:
+                listing = ", ".join(f"{label} {n}" for label, n in counts.items())
+                ctx.trace.append(
+                    TraceStep("score", f"{iid} ({ins.title}): {listing} ({total} ballots)", iid, ins.clause)
+                )
             return None
         if total == 0:
             _reason(ctx, "too_few_respondents", f"{iid}: no ballots to average", iid)
             return None
-        value = sum((points[label] * n for label, n in counts.items()), Fraction(0)) / total
+        value = Fraction(sum(int_points[label] * n for label, n in counts.items()), total * scale_den)
         if ctx.trace is not None:
             terms = " + ".join(f"{label} {n} × {exact_text(points[label])}" for label, n in counts.items() if n)
             ctx.trace.append(
@@ -826,6 +839,17 @@ def _rank_key(q: m.Quota) -> Callable[[RuleContext], tuple[Any, ...]]:
         k = key.key
         if k == "total":
             getters.append((lambda ctx: ctx.total, sign))
+        elif k.startswith("share:"):
+            iid, _, tiers_text = k[6:].partition(":")
+            tiers = frozenset(tiers_text.split("|"))
+
+            def share(ctx: RuleContext, iid: str = iid, tiers: frozenset[str] = tiers) -> Fraction | None:
+                t = ctx.tallies.get(iid)
+                if t is None or t[1] == 0:
+                    return None
+                return Fraction(sum(n for label, n in t[0].items() if label in tiers), t[1])
+
+            getters.append((share, sign))
         elif k.startswith("fact:"):
             name = k[5:]
             getters.append((lambda ctx, name=name: number_of(ctx.facts.get(name)), sign))  # type: ignore[misc]

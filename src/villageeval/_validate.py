@@ -373,6 +373,24 @@ class _Validator:
                 else:
                     yield from self._fact((*path, "rank_by", i, "key"), k[5:], "number")
                 continue
+            if k.startswith("share:"):
+                iid, _, tiers_text = k[6:].partition(":")
+                ins = self.s.instruments.get(iid)
+                if not isinstance(ins, m.Ballot):
+                    yield RawProblem(
+                        (*path, "rank_by", i, "key"),
+                        f"{k!r}: a share ranking key is 'share:<ballot instrument>:<tier>|<tier>'"
+                        f"{_hint(iid, [n for n, x in self.s.instruments.items() if isinstance(x, m.Ballot)])}",
+                    )
+                elif ins.scale in self.s.scales:
+                    labels = self.s.scales[ins.scale].labels
+                    for tier in tiers_text.split("|"):
+                        if tier not in labels:
+                            yield RawProblem(
+                                (*path, "rank_by", i, "key"),
+                                f"unknown tier {tier!r} in {k!r}: not a tier of scale {ins.scale!r}{_hint(tier, labels)}",
+                            )
+                continue
             if k == "total":
                 for role in self._untotalled(q.roles):
                     yield RawProblem(
@@ -385,7 +403,7 @@ class _Validator:
                 continue
             yield RawProblem(
                 (*path, "rank_by", i, "key"),
-                f"unknown ranking key {k!r}: use 'total', an instrument id or 'fact:<name>'"
+                f"unknown ranking key {k!r}: use 'total', an instrument id, 'fact:<name>' or 'share:<ballot>:<tier>'"
                 f"{_hint(k, ['total', *self.s.instruments])}",
             )
 
