@@ -27,8 +27,9 @@ Each subject carries realistic evidence for all five instruments of the scheme:
   also ``serious_problems``).
 
 About 0.6% of subjects are built to land *exactly* on a band edge: a total of 85, 84.5
-or 65.5 (their committee score is solved for it). Those are the subjects a float
-engine gets wrong.
+or 65.5 (their committee score is solved for it), half of them through means that
+are not finite decimals (thirds that cancel). Those are the subjects where an engine
+computing in floats or in 28-digit decimals can fall on the wrong side of the edge.
 
 The generator is deterministic: each township has its own ``random.Random`` seeded from
 ``(seed, level, township index)``, so a township is the same whether it is generated
@@ -79,7 +80,7 @@ LEVELS: dict[str, dict[str, Any]] = {
 }
 
 # Share of subjects built to land exactly on a band edge, and the edges.
-EDGE_SHARE = 0.006
+EDGE_SHARE = 0.016  # about 40% of the tries succeed: some 0.6% of subjects
 EDGE_TOTALS = (Fraction(85), Fraction(169, 2), Fraction(131, 2))
 VETO_SHARE = 0.02
 
@@ -137,27 +138,26 @@ def _site_tier(rng: random.Random, q: float) -> str:
     return "好" if x > 0.74 else "一般" if x > 0.45 else "差"
 
 
-# Every split of n ballots into (好, 一般, 差), with its mean points, sorted by mean; per n.
-_SPLITS: dict[int, list[tuple[Fraction, tuple[int, int, int]]]] = {}
-
-
-def _splits(n: int) -> list[tuple[Fraction, tuple[int, int, int]]]:
-    found = _SPLITS.get(n)
-    if found is None:
-        found = sorted(
-            (Fraction(90 * g + 70 * f + 40 * (n - g - f), n), (g, f, n - g - f))
-            for g in range(n + 1)
-            for f in range(n - g + 1)
-        )
-        _SPLITS[n] = found
-    return found
+# Every split of n ballots into (好, 一般, 差) with its exact mean points, sorted by
+# mean, and the means as floats to search by (choosing a window needs no exactness).
+_SPLITS: dict[int, tuple[list[float], list[tuple[Fraction, tuple[int, int, int]]]]] = {}
 
 
 def _near(n: int, mean: float, width: float = 3) -> list[tuple[Fraction, tuple[int, int, int]]]:
-    splits = _splits(n)
-    lo = bisect.bisect_left(splits, (Fraction(mean - width),))
-    hi = bisect.bisect_right(splits, (Fraction(mean + width), (n + 1, 0, 0)))
-    return splits[lo:hi] or splits[max(0, lo - 3) : lo + 3]
+    """The splits of n ballots whose mean is within ``width`` points of ``mean``."""
+    found = _SPLITS.get(n)
+    if found is None:
+        splits = sorted(
+            ((90 * g + 70 * f + 40 * (n - g - f)) / n, (g, f, n - g - f)) for g in range(n + 1) for f in range(n - g + 1)
+        )
+        found = _SPLITS[n] = (
+            [m for m, _ in splits],
+            [(Fraction(90 * g + 70 * f + 40 * p, n), (g, f, p)) for _, (g, f, p) in splits],
+        )
+    keys, entries = found
+    lo = bisect.bisect_left(keys, mean - width)
+    hi = bisect.bisect_right(keys, mean + width)
+    return entries[lo:hi] or entries[max(0, lo - 3) : lo + 3]
 
 
 def _edge_evidence(
@@ -180,7 +180,14 @@ def _edge_evidence(
         ma, a = rng.choice(_near(n_a, mean + rng.gauss(0, 1.5)))
         mh, h = rng.choice(_near(n_h, mean + rng.gauss(0, 1.5)))
         partial = ma * Fraction(2, 5) + mh * Fraction(1, 5) + site_part
-        fits = [(mi, i) for mi, i in _near(n_i, mean) if ((partial + mi * Fraction(1, 5)) * 1000).denominator == 1]
+        # partial + (interview points / n_i) / 5 must be a whole number of thousandths:
+        # with partial × 1000 = p/q, (p·n_i + 200·points·q) must divide by q·n_i.
+        p, q = (partial * 1000).as_integer_ratio()
+        fits = [
+            (mi, i)
+            for mi, i in _near(n_i, mean)
+            if (p * n_i + 200 * (90 * i[0] + 70 * i[1] + 40 * i[2]) * q) % (q * n_i) == 0
+        ]
         if not fits:
             continue
         mi, i = rng.choice(fits)

@@ -388,7 +388,8 @@ class _Validator:
                         if tier not in labels:
                             yield RawProblem(
                                 (*path, "rank_by", i, "key"),
-                                f"unknown tier {tier!r} in {k!r}: not a tier of scale {ins.scale!r}{_hint(tier, labels)}",
+                                f"unknown tier {tier!r} in {k!r}: "
+                                f"not a tier of scale {ins.scale!r}{_hint(tier, labels)}",
                             )
                 continue
             if k == "total":
