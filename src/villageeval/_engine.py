@@ -29,7 +29,7 @@ from ._cohort import (
 )
 from ._convert import Invalid, to_fraction
 from ._errors import CohortError, PluginError, Problem, VillageevalError
-from ._numbers import exact_text, fixed, round_fraction
+from ._numbers import exact_text, fixed, round_scaled
 from ._predicates import (
     Compiled,
     RuleContext,
@@ -83,6 +83,8 @@ class _RolePlan:
     __slots__ = (
         "applies",
         "bands",
+        "grid",
+        "terms",
         "caps",
         "conditions",
         "consequences",
@@ -111,6 +113,8 @@ class _RolePlan:
         self.consequences: list[_Rule] = []
         self.findings: list[_Rule] = []
         self.applies: dict[str, Compiled] = {}
+        self.terms: list[tuple[str, int, int]] = []
+        self.grid: list[tuple[int, int, str]] = []
         self.bands: list[m.Band] = []
         self.conditions: list[tuple[str, Compiled, str]] = []
         self.fallback: str | None = None
@@ -163,6 +167,8 @@ class Plan:
                 if role in scheme.role_ids(getattr(ins, "roles", ())):  # a plugin kind may have no roles
                     factor = weights[iid] / m.instrument_out_of(ins) if iid in weights else None
                     rp.instruments.append((iid, ins, factor, _scorer(ins, scheme)))
+                    if factor is not None:
+                        rp.terms.append((iid, factor.numerator, factor.denominator))
                     condition = getattr(ins, "applies_when", None)
                     if condition is not None:
                         rp.applies[iid] = comp(condition)
@@ -177,6 +183,8 @@ class Plan:
                     )
                     if isinstance(g, m.BandGrading):
                         rp.bands = list(g.bands)
+                        if g.round is not None:
+                            rp.grid = [(*_grid_range(b, g.round.digits), b.grade) for b in g.bands]
                     else:
                         rp.conditions = [(r.grade, comp(r.when), r.clause or g.clause) for r in g.rules]
                         rp.fallback = g.fallback
@@ -225,6 +233,21 @@ class Plan:
     def _grade_rank(self, q: m.Quota) -> int:
         role = self.scheme.role_ids(q.roles)[0]
         return self.roles[role].rank.get(q.grade, 0)
+
+
+def _grid_range(band: m.Band, digits: int) -> tuple[int, int]:
+    """The band as an inclusive range of totals × 10**digits (rounded totals are integers there)."""
+    scale = 10**digits
+    low, high = -(10**30), 10**30
+    if band.at_least is not None:
+        low = ceil(band.at_least * scale)
+    elif band.above is not None:
+        low = floor(band.above * scale) + 1
+    if band.at_most is not None:
+        high = floor(band.at_most * scale)
+    elif band.below is not None:
+        high = ceil(band.below * scale) - 1
+    return low, high
 
 
 def plan_of(scheme: m.Scheme) -> Plan:
@@ -749,58 +772,76 @@ def _evaluate_subject(plan: Plan, rp: _RolePlan, ctx: _Ctx) -> None:
     # 3. total (a role without a weighting is graded on ratings and facts alone)
     g = rp.grading
     assert g is not None
-    missing_terms = [iid for iid, _ins, factor, _ in rp.instruments if factor is not None and iid in skipped]
-    if rp.weighting_id and missing_terms:
+    tr = ctx.trace is not None
+    scaled: int | None = None  # the rounded total × 10**digits, when the grading rounds
+    if rp.weighting_id and skipped and any(iid in skipped for iid, _, _ in rp.terms):
+        missing_terms = [iid for iid, _, _ in rp.terms if iid in skipped]
         _step(ctx, "total", f"no total: {', '.join(missing_terms)} did not apply", rp.weighting_id)
     elif rp.weighting_id:
-        total = Fraction(0)
-        terms = []
-        for iid, ins, factor, _ in rp.instruments:
-            if factor is not None:
-                total += ctx.scores[iid] * factor
-                if ctx.trace is not None:
+        # Σ weight × score / out_of over a common denominator: integers, one Fraction.
+        num, den = 0, 1
+        scores = ctx.scores
+        for iid, fn, fd in rp.terms:
+            s = scores[iid]
+            tn, td = fn * s.numerator, fd * s.denominator
+            num, den = num * td + tn * den, den * td
+        total = ctx.total = Fraction(num, den)
+        if tr:
+            terms = []
+            for iid, ins, factor, _ in rp.instruments:
+                if factor is not None:
                     out_of = m.instrument_out_of(ins)
                     terms.append(
-                        f"{iid} {exact_text(ctx.scores[iid])} × {exact_text(factor * out_of)}/{exact_text(out_of)}"
+                        f"{iid} {exact_text(scores[iid])} × {exact_text(factor * out_of)}/{exact_text(out_of)}"
                     )
-        ctx.total = total
-        _step(
-            ctx,
-            "total",
-            f"{' + '.join(terms)} = {_show(total)}",
-            rp.weighting_id,
-            plan.scheme.weightings[rp.weighting_id].clause,
-        )
-        if rp.rounding is not None:
-            ctx.rounded = round_fraction(total, rp.rounding.digits, rp.rounding.mode)
             _step(
                 ctx,
-                "round",
-                f"{_show(total)} rounded {rp.rounding.mode} to {rp.rounding.digits} digits = {exact_text(ctx.rounded)}",
-                rp.grading_id,
-                g.clause,
+                "total",
+                f"{' + '.join(terms)} = {_show(total)}",
+                rp.weighting_id,
+                plan.scheme.weightings[rp.weighting_id].clause,
             )
+        rounding = rp.rounding
+        if rounding is not None:
+            scaled = round_scaled(num, den, rounding.digits, rounding.mode)
+            ctx.rounded = Fraction(scaled, 10**rounding.digits)
+            if tr:
+                _step(
+                    ctx,
+                    "round",
+                    f"{_show(total)} rounded {rounding.mode} to {rounding.digits} digits = {exact_text(ctx.rounded)}",
+                    rp.grading_id,
+                    g.clause,
+                )
     graded = ctx.rounded if ctx.rounded is not None else ctx.total
     # 4. grade
+    grade: str | None
     if rp.conditions:
         grade = rp.fallback
         for i, (label, test, clause) in enumerate(rp.conditions):
             if test(ctx):
                 grade = label
-                _step(ctx, "grade", f"rule {i} matches: {label}", f"{rp.grading_id}.rules[{i}]", clause)
+                if tr:
+                    _step(ctx, "grade", f"rule {i} matches: {label}", f"{rp.grading_id}.rules[{i}]", clause)
                 break
         else:
-            _step(ctx, "grade", f"no rule matches: fallback {grade}", rp.grading_id, g.clause)
+            if tr:
+                _step(ctx, "grade", f"no rule matches: fallback {grade}", rp.grading_id, g.clause)
     elif graded is None:
         grade = None  # an instrument did not apply: only a veto or cap can grade this subject
     else:
-        grade = _grade_by_score(rp, graded)
+        if scaled is not None:
+            # Bands as ranges of the rounded grid: integer comparisons only.
+            grade = next((label for low, high, label in rp.grid if low <= scaled <= high), None)
+        else:
+            grade = _grade_by_score(rp, graded)
         if grade is None:  # validation proves bands cover every total; a plugin kind may not
             raise VillageevalError(
                 f"subject {ctx.subject.id!r}: total {exact_text(graded)} falls in no band of grading "
                 f"{rp.grading_id!r}; an instrument scored outside its declared range"
             )
-        _step(ctx, "grade", f"{exact_text(graded)} is in the band of {grade}", rp.grading_id, g.clause)
+        if tr:
+            _step(ctx, "grade", f"{exact_text(graded)} is in the band of {grade}", rp.grading_id, g.clause)
     ctx.grade = ctx.raw_grade = grade
     # 5. vetoes and caps
     for rule in (*rp.vetoes, *rp.caps):

@@ -10,42 +10,44 @@ from __future__ import annotations
 from fractions import Fraction
 from math import floor
 
-__all__ = ["exact_text", "fixed", "round_fraction"]
+__all__ = ["exact_text", "fixed", "round_fraction", "round_scaled"]
 
 
-def round_fraction(value: Fraction, digits: int, mode: str) -> Fraction:
-    """``value`` rounded to ``digits`` decimal places by ``mode``, exactly.
+def round_scaled(numerator: int, denominator: int, digits: int, mode: str) -> int:
+    """``numerator / denominator`` rounded to ``digits`` places by ``mode``, times ``10**digits``.
 
-    Modes: ``half_up`` and ``half_down`` (ties away from / towards zero),
-    ``half_even``, ``up`` (away from zero), ``down`` (towards zero),
-    ``floor`` and ``ceiling``.
+    Integer arithmetic only (``denominator > 0``): the engine rounds every total
+    this way, so it never builds intermediate fractions. Modes: ``half_up`` and
+    ``half_down`` (ties away from / towards zero), ``half_even``, ``up`` (away
+    from zero), ``down`` (towards zero), ``floor`` and ``ceiling``.
     """
-    scale = 10**digits
-    scaled = value * scale
-    negative = scaled < 0
-    magnitude = -scaled if negative else scaled
-    whole = floor(magnitude)
-    rest = magnitude - whole
+    power: int = 10**digits
+    scaled = numerator * power
     if mode == "floor":
-        n = floor(scaled)
-        return Fraction(n, scale)
+        return scaled // denominator
     if mode == "ceiling":
-        n = -floor(-scaled)
-        return Fraction(n, scale)
+        return -(-scaled // denominator)
+    negative = scaled < 0
+    whole, rest = divmod(-scaled if negative else scaled, denominator)
     if mode == "down":
         up = False
     elif mode == "up":
         up = rest > 0
     elif mode == "half_up":
-        up = rest >= Fraction(1, 2)
+        up = 2 * rest >= denominator
     elif mode == "half_down":
-        up = rest > Fraction(1, 2)
+        up = 2 * rest > denominator
     elif mode == "half_even":
-        up = rest > Fraction(1, 2) or (rest == Fraction(1, 2) and whole % 2 == 1)
+        up = 2 * rest > denominator or (2 * rest == denominator and whole % 2 == 1)
     else:
         raise ValueError(f"unknown rounding mode {mode!r}")
     n = whole + 1 if up else whole
-    return Fraction(-n if negative else n, scale)
+    return -n if negative else n
+
+
+def round_fraction(value: Fraction, digits: int, mode: str) -> Fraction:
+    """``value`` rounded to ``digits`` decimal places by ``mode``, exactly (see :func:`round_scaled`)."""
+    return Fraction(round_scaled(value.numerator, value.denominator, digits, mode), 10**digits)
 
 
 def _decimal_text(numerator: int, places: int) -> str:
@@ -59,8 +61,7 @@ def _decimal_text(numerator: int, places: int) -> str:
 
 def fixed(value: Fraction, digits: int) -> str:
     """Decimal text with exactly ``digits`` places, rounded half-up (display only)."""
-    r = round_fraction(value, digits, "half_up")
-    return _decimal_text(r.numerator * (10**digits // r.denominator), digits)
+    return _decimal_text(round_scaled(value.numerator, value.denominator, digits, "half_up"), digits)
 
 
 def exact_text(value: Fraction) -> str:
