@@ -84,6 +84,7 @@ class _RolePlan:
         "applies",
         "bands",
         "grid",
+        "limits",
         "terms",
         "caps",
         "conditions",
@@ -114,6 +115,7 @@ class _RolePlan:
         self.findings: list[_Rule] = []
         self.applies: dict[str, Compiled] = {}
         self.terms: list[tuple[str, int, int]] = []
+        self.limits: tuple[_Rule, ...] = ()
         self.grid: list[tuple[int, int, str]] = []
         self.bands: list[m.Band] = []
         self.conditions: list[tuple[str, Compiled, str]] = []
@@ -204,6 +206,7 @@ class Plan:
             for rid, q in scheme.consequences.items():
                 if role in scheme.role_ids(q.roles):
                     rp.consequences.append(_Rule(rid, "consequence", q.clause, q.text, comp(q.when)))
+            rp.limits = (*rp.vetoes, *rp.caps)
             # The facts this role's rules read: each must be given, or have a default.
             rp.facts = {name: scheme.facts[name] for name in sorted(used) if name in scheme.facts}
             rp.defaults = {n: f.default for n, f in rp.facts.items() if f.default is not None}
@@ -276,8 +279,17 @@ def _count(value: object) -> int | None:
 
 def _coverage(ins: m.Instrument, coverage: Mapping[str, Any], iid: str, ctx: RuleContext) -> bool:
     ok = True
+    every = getattr(ins, "cover", "at_least_one") == "every_member"  # a plugin kind may have no cover
     for category in ins.must_cover:
         raw = coverage.get(category)
+        # The usual, valid evidence first; anything else takes the careful path below.
+        if every:
+            if type(raw) is dict and len(raw) == 2:
+                count = raw.get("count")
+                if type(count) is int and count >= 0 and count == raw.get("of") and type(raw.get("of")) is int:
+                    continue
+        elif type(raw) is int and raw >= 1:
+            continue
         if raw is None:
             unknown = {k: None for k in coverage if k not in ins.must_cover}
             _reason(
@@ -406,9 +418,12 @@ def _ballot_scorer(ins: m.Ballot, scheme: m.Scheme) -> Scorer:
             return None
         ok = True
         counts: dict[str, int] = {}
+        total = acc = 0
         for label, raw in ev.tallies.items():
             if type(raw) is int and raw >= 0 and label in points:
                 counts[label] = raw  # the common case, checked first
+                total += raw
+                acc += int_points[label] * raw
                 continue
             if label not in points:
                 close = difflib.get_close_matches(label, labels, n=1)
@@ -429,7 +444,6 @@ def _ballot_scorer(ins: m.Ballot, scheme: m.Scheme) -> Scorer:
             counts[label] = n
         if not ok:
             return None
-        total = sum(counts.values())
         if total < ins.min_respondents:
             _reason(
                 ctx, "too_few_respondents", f"{iid}: {total} respondents, at least {ins.min_respondents} required", iid
@@ -468,7 +482,11 @@ def _ballot_scorer(ins: m.Ballot, scheme: m.Scheme) -> Scorer:
                 ok = False
             else:
                 in_strata = 0
+                low, high = st.min, st.max
                 for name, raw in ev.strata.items():
+                    if type(raw) is int and low <= raw and (high is None or raw <= high):
+                        in_strata += raw  # the usual case: a count within the rule
+                        continue
                     n = _count(raw)
                     if n is None:
                         _reason(
@@ -510,7 +528,7 @@ def _ballot_scorer(ins: m.Ballot, scheme: m.Scheme) -> Scorer:
         if total == 0:
             _reason(ctx, "too_few_respondents", f"{iid}: no ballots to average", iid)
             return None
-        value = Fraction(sum(int_points[label] * n for label, n in counts.items()), total * scale_den)
+        value = Fraction(acc, total * scale_den)
         if ctx.trace is not None:
             terms = " + ".join(f"{label} {n} × {exact_text(points[label])}" for label, n in counts.items() if n)
             ctx.trace.append(
@@ -844,7 +862,7 @@ def _evaluate_subject(plan: Plan, rp: _RolePlan, ctx: _Ctx) -> None:
             _step(ctx, "grade", f"{exact_text(graded)} is in the band of {grade}", rp.grading_id, g.clause)
     ctx.grade = ctx.raw_grade = grade
     # 5. vetoes and caps
-    for rule in (*rp.vetoes, *rp.caps):
+    for rule in rp.limits:
         if rule.test(ctx):
             ctx.flags.append(f"{rule.kind}:{rule.id}")
             ctx.ceiling = max(ctx.ceiling, rule.grade_rank)
