@@ -119,6 +119,11 @@ def _table(result: Result, scheme: Scheme) -> str:
         key = o.final_grade if o.status == "graded" and o.final_grade else o.status
         counts[key] = counts.get(key, 0) + 1
     text += ["", "totals: " + ", ".join(f"{k} {v}" for k, v in counts.items())]
+    found = [o for o in result.outcomes if o.findings]
+    if found:
+        text.append("findings:")
+        for o in found:
+            text.append(f"  {o.subject_id}: " + "; ".join(f.text for f in o.findings))
     for p in result.populations:
         group = f" [{p.group}]" if p.group else ""
         text.append(
