@@ -288,7 +288,9 @@ class TestCohortTables:
 
     def test_reason_codes(self) -> None:
         """Every reason code the engine emits is in the table, and every code there is emitted."""
-        source = (ROOT / "src" / "villageeval" / "_engine.py").read_text(encoding="utf-8")
+        source = "".join(
+            (ROOT / "src" / "villageeval" / name).read_text(encoding="utf-8") for name in ("_engine.py", "_scoring.py")
+        )
         emitted = {*re.findall(r'_reason\(\s*ctx,\s*"(\w+)"', source), *re.findall(r'Reason\(\s*"(\w+)"', source)}
         documented = tables(INTERCHANGE, ("code", "status", "meaning"))["reason codes"]
         assert sorted(emitted) == sorted(documented)

@@ -195,10 +195,10 @@ def _cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
     try:
         o = result.outcome(args.subject)
     except KeyError:
-        import difflib
+        from ._hints import close_matches
 
         ids = [x.subject_id for x in result.outcomes]
-        close = difflib.get_close_matches(args.subject, ids, n=1)
+        close = close_matches(args.subject, ids, n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         sys.stderr.write(f"error: no subject {args.subject!r} in the cohort{hint}\n")
         return 2

@@ -10,7 +10,6 @@ make the cohort itself unreadable (not JSON, no ids, duplicate ids) raise
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 from collections.abc import Iterable, Mapping
@@ -22,6 +21,7 @@ import attrs
 from attrs import field, frozen
 
 from ._errors import CohortError, Problem
+from ._hints import close_matches
 
 __all__ = [
     "BallotEvidence",
@@ -184,7 +184,7 @@ def _evidence_from(raw: Any) -> Evidence:
         what = "none" if not heads else " and ".join(heads)
         hint = ""
         if not heads:
-            close = [c for k in raw for c in difflib.get_close_matches(str(k), list(_EVIDENCE_SHAPES), n=1)]
+            close = [c for k in raw for c in close_matches(str(k), list(_EVIDENCE_SHAPES), n=1)]
             hint = f"; did you mean {close[0]!r}?" if close else ""
         return MalformedEvidence(
             raw, f"evidence needs exactly one of tallies, tier, value, items, data (found {what}){hint}"
@@ -192,7 +192,7 @@ def _evidence_from(raw: Any) -> Evidence:
     cls, allowed = _EVIDENCE_SHAPES[heads[0]]
     extra = [k for k in raw if k not in allowed]
     if extra:
-        close = difflib.get_close_matches(extra[0], allowed, n=1)
+        close = close_matches(extra[0], allowed, n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         return MalformedEvidence(raw, f"unknown evidence key {extra[0]!r}{hint}")
     for key in ("tallies", "items", "coverage", "strata"):
@@ -235,7 +235,7 @@ def cohort_from_dict(data: Any, *, source: str | None = None) -> Cohort:
         ok = True
         for key in raw:
             if key not in _SUBJECT_KEYS:
-                close = difflib.get_close_matches(key, _SUBJECT_KEYS, n=1)
+                close = close_matches(key, _SUBJECT_KEYS, n=1)
                 hint = f"; did you mean {close[0]!r}?" if close else ""
                 bad((*path, key), f"unknown subject key {key!r}{hint}")
                 ok = False

@@ -13,7 +13,6 @@ lines.
 from __future__ import annotations
 
 import collections.abc
-import difflib
 import types
 import typing
 from collections.abc import Callable, Iterator, Mapping
@@ -30,6 +29,7 @@ from cattrs.errors import (
 )
 
 from . import _model as m
+from ._hints import close_matches
 
 Path = tuple[str | int, ...]
 
@@ -155,7 +155,7 @@ def _literal_hook(tp: Any) -> Callable[[object, type], object]:
     def hook(value: object, _: type) -> object:
         if value not in allowed or isinstance(value, bool):
             options = ", ".join(repr(a) for a in allowed)
-            close = difflib.get_close_matches(value, [str(a) for a in allowed], n=1) if isinstance(value, str) else []
+            close = close_matches(value, [str(a) for a in allowed], n=1) if isinstance(value, str) else []
             hint = f"; did you mean {close[0]!r}?" if close else ""
             raise Invalid(f"must be one of {options} (got {describe(value)}){hint}")
         return value
@@ -277,7 +277,7 @@ def _kind_hook(
                 ("kind",),
             )
         if kind not in kinds:
-            hint = difflib.get_close_matches(str(kind), list(kinds), n=1)
+            hint = close_matches(str(kind), list(kinds), n=1)
             extra = f"; did you mean {hint[0]!r}?" if hint else ""
             raise Invalid(f"unknown {what} kind {kind!r}{extra} (known: {', '.join(kinds)})", ("kind",))
         data = dict(value)
@@ -314,7 +314,7 @@ def structure_predicate(value: object) -> m.Predicate:
     if len(heads) != 1:
         if not heads:
             keys = ", ".join(map(repr, value)) or "nothing"
-            close = [c for k in value for c in difflib.get_close_matches(str(k), list(_PREDICATE_KEYS), 1)]
+            close = [c for k in value for c in close_matches(str(k), list(_PREDICATE_KEYS), 1)]
             hint = f"; did you mean {close[0]!r}?" if close else ""
             raise Invalid(
                 f"unknown predicate: it has {keys}{hint} (a predicate has one of: {', '.join(_PREDICATE_KEYS)})"
@@ -325,7 +325,7 @@ def structure_predicate(value: object) -> m.Predicate:
     allowed = _PREDICATE_KEYS[head]
     for k in value:
         if k not in allowed:
-            close = difflib.get_close_matches(str(k), sorted(allowed), n=1)
+            close = close_matches(str(k), sorted(allowed), n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             problems.append(Invalid(f"unknown key {k!r} in a {head!r} predicate{hint}", (k,)))
 
@@ -586,7 +586,7 @@ def flatten(exc: BaseException, path: Path = ()) -> list[RawProblem]:
         if isinstance(e, ForbiddenExtraKeysError):
             names = [a.name for a in attrs.fields(e.cl)] if attrs.has(e.cl) else []
             for key in sorted(e.extra_fields):
-                close = difflib.get_close_matches(key, names, n=1, cutoff=0.6)
+                close = close_matches(key, names, n=1, cutoff=0.6)
                 rename = close[0] if close else None
                 if close and ((*p, close[0])) in missing:
                     used_missing.add((*p, close[0]))

@@ -104,10 +104,10 @@ class UnknownSchemeError(VillageevalError, LookupError):
         super().__init__(name)
 
     def __str__(self) -> str:
-        import difflib
+        from ._hints import close_matches
 
         msg = f"no scheme {self.name!r}: not a file or directory, and no scheme has that id"
-        close = difflib.get_close_matches(self.name, self.known, n=1)
+        close = close_matches(self.name, self.known, n=1)
         if close:
             msg += f"; did you mean {close[0]!r}?"
         elif self.known:

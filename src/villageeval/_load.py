@@ -10,7 +10,6 @@ from __future__ import annotations
 import ast
 import contextlib
 import copy
-import difflib
 import functools
 import hashlib
 import json
@@ -27,6 +26,7 @@ import tomli
 from . import _model as m
 from ._convert import RawProblem, describe, flatten, make_converter
 from ._errors import Problem, SchemeError, UnknownSchemeError, format_path
+from ._hints import close_matches
 from ._locate import KeyPath, _Scanner, _Stop, line_of, locate_keys
 from ._plugins import Registry, default_registry
 from ._predicates import PredicateFunction
@@ -301,7 +301,7 @@ def _apply_parameters(data: dict[str, Any], overrides: Mapping[str, object]) -> 
             values[name] = entry["value"]
     for name, value in overrides.items():
         if name not in declared:
-            close = difflib.get_close_matches(name, list(declared), n=1)
+            close = close_matches(name, list(declared), n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             problems.append(RawProblem(("parameters",), f"cannot override unknown parameter {name!r}{hint}"))
             continue
@@ -325,7 +325,7 @@ def _apply_parameters(data: dict[str, Any], overrides: Mapping[str, object]) -> 
             name = node[1:]
             if name in values:
                 return values[name]
-            close = difflib.get_close_matches(name, list(values), n=1)
+            close = close_matches(name, list(values), n=1)
             hint = f"; did you mean '${close[0]}'?" if close else " (declare it under [parameters])"
             problems.append(RawProblem(path, f"unknown parameter {node!r}{hint}"))
         return node

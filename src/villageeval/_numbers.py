@@ -8,7 +8,6 @@ ever goes through a float.
 from __future__ import annotations
 
 from fractions import Fraction
-from math import floor
 
 __all__ = ["exact_text", "fixed", "round_fraction", "round_scaled"]
 

@@ -9,7 +9,6 @@ file wants the whole list.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from fractions import Fraction
@@ -18,6 +17,7 @@ from typing import Any
 
 from . import _model as m
 from ._convert import Path, RawProblem, share_problem
+from ._hints import close_matches
 from ._numbers import round_fraction
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -37,7 +37,7 @@ def validate(
 
 def _hint(name: str, known: Iterable[str], none: str = "none are declared") -> str:
     known = list(dict.fromkeys(known))  # a duplicated tier is listed once
-    close = difflib.get_close_matches(name, known, n=1)
+    close = close_matches(name, known, n=1)
     if close:
         return f"; did you mean {close[0]!r}?"
     if known:

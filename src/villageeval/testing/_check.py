@@ -15,8 +15,9 @@ from collections.abc import Iterable, Mapping
 from attrs import frozen
 
 from .._cohort import Cohort
-from .._engine import Plan, consequences_under, evaluate, plan_of
+from .._engine import consequences_under, evaluate
 from .._model import Scheme
+from .._plan import Plan, plan_of
 from .._result import Outcome, Result
 from .._table import render_table
 

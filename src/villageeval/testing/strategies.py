@@ -42,7 +42,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from math import ceil, floor
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import attrs
 from hypothesis import strategies as st
@@ -96,13 +96,14 @@ GRADING_KINDS: tuple[str, ...] = ("bands", "conditions")
 #:   ``coverage_incomplete`` and ``invalid_evidence`` (with ``must_cover``),
 #:   ``strata_missing``, ``stratum_out_of_range``, ``strata_mismatch`` and
 #:   ``invalid_count`` (with ``per_stratum``);
-#: - rating: ``unknown_tier``, ``coverage_incomplete``;
-#: - score: ``out_of_range``, ``invalid_evidence`` (a float or a non-number),
-#:   ``coverage_incomplete``;
+#: - rating: ``unknown_tier``;
+#: - score: ``out_of_range``, ``invalid_evidence`` (a float or a non-number);
 #: - points: ``missing_evidence`` (an item without points), ``invalid_evidence``
 #:   (an unknown item, a float, a bonus the instrument does not have),
-#:   ``out_of_range`` (a negative item or bonus, an award item above its max),
-#:   ``coverage_incomplete``.
+#:   ``out_of_range`` (a negative item or bonus, an award item above its max);
+#: - any kind with ``must_cover``: ``coverage_incomplete`` (a category missing or
+#:   not covered enough) and ``invalid_evidence`` (malformed coverage, or more
+#:   covered than there are).
 INVALID_EVIDENCE_CODES: frozenset[str] = frozenset(
     {
         "below_quorum",
@@ -197,19 +198,31 @@ _ITEMS: tuple[tuple[str, str], ...] = (
     ("services", "为民服务"),
 )
 _INSTRUMENT_NAMES: dict[str, tuple[tuple[str, str], ...]] = {
-    "ballot": (("appraisal", "民主测评"), ("interview", "个别谈话"), ("household_visit", "入户访谈"), ("satisfaction", "群众满意度测评")),
+    "ballot": (
+        ("appraisal", "民主测评"),
+        ("interview", "个别谈话"),
+        ("household_visit", "入户访谈"),
+        ("satisfaction", "群众满意度测评"),
+    ),
     "rating": (("site_inspection", "实地查看"), ("work_check", "工作实绩核查")),
-    "score": (("party_committee", "乡镇党委评价"), ("daily_work", "日常工作评价"), ("township_score", "乡镇考核组评分")),
+    "score": (
+        ("party_committee", "乡镇党委评价"),
+        ("daily_work", "日常工作评价"),
+        ("township_score", "乡镇考核组评分"),
+    ),
     "points": (("targets", "目标责任考核"), ("duties", "履职尽责考核"), ("tasks", "重点任务考核")),
 }
 _GIVEN_BY = ("乡党委", "研判工作组", "乡镇考核组")
 _ROUNDING_MODES = ("half_up", "half_even", "half_down", "down", "up", "floor", "ceiling")
-_SHARES = tuple(
-    Fraction(x) for x in ("0", "1/10", "1/5", "1/4", "3/10", "1/3", "2/5", "1/2", "1")
-)
+_SHARES = tuple(Fraction(x) for x in ("0", "1/10", "1/5", "1/4", "3/10", "1/3", "2/5", "1/2", "1"))
 _PER_KEYS = ("township", "area")
 _ASSESSMENTS = ("shuzhi-2023", "review-2023")
-_LOCALITIES: tuple[tuple[str, str | None], ...] = (("会宁县", "620422"), ("青石县", None), ("某县", None), ("东乡", None))
+_LOCALITIES: tuple[tuple[str, str | None], ...] = (
+    ("会宁县", "620422"),
+    ("青石县", None),
+    ("某县", None),
+    ("东乡", None),
+)
 _PERIODS = ("2024", "2023", "2024下半年", "")
 _SCHEME_IDS = ("generated-2024", "qingshi-annual-2024", "mouxian-shuzhi-2023", "test-scheme")
 _RULE_NAMES: dict[str, tuple[str, ...]] = {
@@ -274,7 +287,8 @@ def _interval(cmp: Mapping[str, Any]) -> tuple[Fraction | None, bool, Fraction |
 
 
 def _within(
-    inner: tuple[Fraction | None, bool, Fraction | None, bool], outer: tuple[Fraction | None, bool, Fraction | None, bool]
+    inner: tuple[Fraction | None, bool, Fraction | None, bool],
+    outer: tuple[Fraction | None, bool, Fraction | None, bool],
 ) -> bool:
     """Whether every value of ``inner`` is in ``outer``."""
     ilo, ilo_in, ihi, ihi_in = inner
@@ -307,6 +321,7 @@ class _SchemeBuilder:
         self.ranges: dict[str, tuple[Fraction, Fraction, Fraction]] = {}
         self.ballots: dict[str, tuple[str, ...]] = {}
         self.ratings: dict[str, tuple[str, ...]] = {}
+        self.conditional: set[str] = set()
         self.dedicated: list[str] = []
         #: role → (lowest total, highest total, weighting total)
         self.span: dict[str, tuple[Fraction, Fraction, Fraction]] = {}
@@ -339,6 +354,12 @@ class _SchemeBuilder:
         top = len(items) if max_size is None else min(max_size, len(items))
         idx = self.draw(_index_sets(len(items), min_size, top))
         return [items[i] for i in sorted(idx)]
+
+    def cuts(self, lo: int, hi: int, n: int) -> list[int]:
+        """``n`` distinct integers in [lo, hi], ascending."""
+        if n == 0:
+            return []
+        return sorted(self.draw(st.lists(_ints(lo, hi), unique=True, min_size=n, max_size=n)))
 
     def clause(self) -> str:
         n = next(self._clause)
@@ -392,7 +413,7 @@ class _SchemeBuilder:
         data["scales"] = self.scales
         data["instruments"] = self.instruments
         for section, make, most in (
-            ("eligibility", self._eligibility, int(self.o.with_facts and self.one_in(3))),  # rarely holds
+            ("eligibility", self._eligibility, int(self.o.with_facts and self.one_in(2))),  # rarely holds
             ("vetoes", self._veto, 2 * self.o.with_vetoes),
             ("caps", self._cap, 2 * self.o.with_caps),
             ("quotas", self._quota, 3 * self.o.with_quotas),
@@ -416,7 +437,7 @@ class _SchemeBuilder:
             st.lists(st.integers(0, len(self.roles) - 1), min_size=len(self.roles), max_size=len(self.roles))
         )
         groups: dict[int, list[str]] = {}
-        for role, mark in zip(self.roles, marks):
+        for role, mark in zip(self.roles, marks, strict=True):
             groups.setdefault(mark, []).append(role)
         return list(groups.values())
 
@@ -431,7 +452,7 @@ class _SchemeBuilder:
     def _add_scale(self, sid: str, labels: Sequence[str], points: list[Fraction] | None, title: str) -> None:
         tiers: list[Any]
         if points is not None:
-            tiers = [{"label": t, "points": _n(p)} for t, p in zip(labels, points)]
+            tiers = [{"label": t, "points": _n(p)} for t, p in zip(labels, points, strict=True)]
         elif self.one_in(4):
             tiers = [{"label": t} for t in labels]
         else:
@@ -510,6 +531,7 @@ class _SchemeBuilder:
         if not weighted and self.one_in(4) and self._readable_before(roles):
             # Read before this instrument is registered: it may only read instruments above it.
             d["applies_when"] = self._predicate("facts", roles, ())
+            self.conditional.add(iid)  # never weighted: a subject it skips would have no total
         self.applies[iid] = frozenset(roles)
         if kind in ("ballot", "rating"):
             scored = weighted or not self.count_scales or self.one_in(2)
@@ -613,28 +635,38 @@ class _SchemeBuilder:
     def _weights(self, n: int) -> tuple[list[int], int]:
         total = self.pick((100, 100, 10, 1000, 0))
         if total >= n and self.one_in(2):
-            cuts = sorted(self.draw(st.lists(st.integers(1, total - 1), unique=True, min_size=n - 1, max_size=n - 1)))
-            return [b - a for a, b in zip([0, *cuts], [*cuts, total])], total
+            cuts = self.cuts(1, total - 1, n - 1)
+            return [b - a for a, b in zip([0, *cuts], [*cuts, total], strict=True)], total
         weights = [self.between(1, 50) for _ in range(n)]
         return weights, sum(weights)
 
     def _weightings(self, groups: list[list[str]]) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        for i, (group, first) in enumerate(zip(groups, self.dedicated)):
-            others = [iid for iid in self.ranges if iid != first and set(group) <= self.applies[iid]]
+        for i, (group, first) in enumerate(zip(groups, self.dedicated, strict=True)):
+            others = [
+                iid
+                for iid in self.ranges
+                if iid != first and iid not in self.conditional and set(group) <= self.applies[iid]
+            ]
             chosen = [first, *(iid for iid in others if self.one_in(2))]
             weights, total = self._weights(len(chosen))
             d: dict[str, Any] = {
                 "clause": self.clause(),
                 "total": total,
-                "weights": {iid: w for iid, w in zip(chosen, weights)},
+                "weights": dict(zip(chosen, weights, strict=True)),
             }
             key = self.roles_key(group)
             if key is not None:
                 d["roles"] = key
             out["main" if i == 0 else f"main{i + 1}"] = d
-            low = sum((w * self.ranges[iid][0] / self.ranges[iid][2] for iid, w in zip(chosen, weights)), Fraction(0))
-            high = sum((w * self.ranges[iid][1] / self.ranges[iid][2] for iid, w in zip(chosen, weights)), Fraction(0))
+            low = sum(
+                (w * self.ranges[iid][0] / self.ranges[iid][2] for iid, w in zip(chosen, weights, strict=True)),
+                Fraction(0),
+            )
+            high = sum(
+                (w * self.ranges[iid][1] / self.ranges[iid][2] for iid, w in zip(chosen, weights, strict=True)),
+                Fraction(0),
+            )
             for role in group:
                 self.span[role] = (low, high, Fraction(total))
         return out
@@ -656,7 +688,7 @@ class _SchemeBuilder:
             if key is not None:
                 d["roles"] = key
             rounding: tuple[int, str] | None = None
-            if self.one_in(3 if kind == "conditions" else 2) or (kind == "bands" and self.one_in(2)):
+            if self.one_in(3) if kind == "conditions" else not self.one_in(3):
                 rounding = (self.between(0, 2), self.pick(_ROUNDING_MODES))
                 written: dict[str, Any] = {}
                 if rounding[0] or self.one_in(2):
@@ -676,8 +708,14 @@ class _SchemeBuilder:
         return out
 
     def _grades(self, labels: Sequence[str], k: int) -> list[str]:
-        """``k`` grades, best first."""
-        return self.subset(labels, min_size=k, max_size=k)
+        """``k`` grades, best first; usually with the best grade at the top, as documents have it."""
+        if self.one_in(4):
+            return self.subset(labels, min_size=k, max_size=k)
+        return [labels[0], *self.subset(labels[1:], min_size=k - 1, max_size=k - 1)] if k > 1 else [labels[0]]
+
+    def _band_count(self, most: int) -> int:
+        """How many bands: one band (every total the same grade) only now and then."""
+        return self.between(1, most) if most < 2 or self.one_in(6) else self.between(2, most)
 
     def _bands(
         self, labels: Sequence[str], bottom: Fraction, top: Fraction, rounding: tuple[int, str] | None
@@ -690,9 +728,9 @@ class _SchemeBuilder:
             step = Fraction(1, 10**digits)
             first = int(round_fraction(bottom, digits, mode) / step)
             last = int(round_fraction(top, digits, mode) / step)
-            k = self.between(1, min(len(labels), last - first + 1))
+            k = self._band_count(min(len(labels), last - first + 1))
             # A cut c: the band above starts at the grid point c × step.
-            cuts = sorted(self.draw(st.lists(st.integers(first + 1, last), unique=True, min_size=k - 1, max_size=k - 1)))
+            cuts = self.cuts(first + 1, last, k - 1)
             lower.append({"at_least": _n(first * step)} if self.one_in(4) else {})
             for c in cuts:
                 v = c * step
@@ -711,17 +749,17 @@ class _SchemeBuilder:
         else:
             q = self.pick((1, 2, 4, 10, 3))
             lo_n, hi_n = floor(bottom * q) + 1, ceil(top * q) - 1  # cuts strictly inside
-            k = self.between(1, min(len(labels), max(0, hi_n - lo_n + 1) + 1))
-            cuts_n = sorted(self.draw(st.lists(st.integers(lo_n, hi_n), unique=True, min_size=k - 1, max_size=k - 1)))
+            k = self._band_count(min(len(labels), max(0, hi_n - lo_n + 1) + 1))
+            cuts_n = self.cuts(lo_n, hi_n, k - 1)
             lower.append({"at_least": _n(bottom)} if self.one_in(4) else {})
             for c in cuts_n:
-                v = _n(Fraction(c, q))
+                edge = _n(Fraction(c, q))
                 if self.one_in(2):
-                    upper.append({"below": v})
-                    lower.append({"at_least": v})
+                    upper.append({"below": edge})
+                    lower.append({"at_least": edge})
                 else:
-                    upper.append({"at_most": v})
-                    lower.append({"above": v})
+                    upper.append({"at_most": edge})
+                    lower.append({"above": edge})
             upper.append({"at_most": _n(top)} if self.one_in(4) else {})
         grades = self._grades(labels, k)
         bands = [{"grade": grades[k - 1 - j], **lower[j], **upper[j]} for j in range(k)]
@@ -734,9 +772,7 @@ class _SchemeBuilder:
         rules: list[dict[str, Any]] = []
         seen: list[m.Predicate] = []
         totals: list[tuple[Fraction | None, bool, Fraction | None, bool]] = []
-        thresholds = sorted(
-            {self.value_in(bottom, top) for _ in range(self.between(1, len(labels)))}, reverse=True
-        )
+        thresholds = sorted({self.value_in(bottom, top) for _ in range(self.between(1, len(labels)))}, reverse=True)
         for i in range(self.between(1, len(labels) + 1)):
             grade = labels[i] if i < len(labels) else self.pick(labels)
             form = self.pick(("threshold", "threshold", "combined", "any"))
@@ -910,20 +946,46 @@ class _SchemeBuilder:
         when = self._predicate("facts", roles, ())
         return {**self._base("eligibility"), "when": when, **({} if key is None else {"roles": key})}
 
+    def _rare(self, roles: Sequence[str], labels: Sequence[str]) -> dict[str, Any]:
+        """A condition that holds for few subjects, as a veto's or cap's usually does."""
+        forms = ["any"]
+        if self.bool_facts:
+            forms += ["fact", "fact"]
+        if self._ballots_for(roles):
+            forms.append("majority")
+        if self._scored_for(roles):
+            forms.append("low")
+        if self.assessments:
+            forms.append("outcome")
+        form = self.pick(forms)
+        if form == "fact":
+            return {"fact": self.pick(self.bool_facts)}
+        if form == "majority":  # 不满意 over half
+            ballot = self.pick(self._ballots_for(roles))
+            return {"share": ballot, "tiers": [self.ballots[ballot][-1]], "above": _n(Fraction(1, 2))}
+        if form == "low":
+            iid = self.pick(self._scored_for(roles))
+            low, high, _ = self.ranges[iid]
+            return {"score": iid, "below": _n(low + (high - low) / 5)}
+        if form == "outcome":
+            assessment, scale = self.pick(self.assessments)
+            return {"outcome": assessment, "scale": scale, "worse_than": self.pick(self.labels[scale])}
+        return self._predicate("grade", roles, labels)
+
     def _veto(self) -> dict[str, Any]:
         sid, roles, key = self._rule_scope()
         labels = self.labels[sid]
         grade = labels[-1] if self.one_in(2) else self.pick(labels)
-        return {**self._base("vetoes"), "when": self._predicate("grade", roles, labels), "grade": grade, **key}
+        return {**self._base("vetoes"), "when": self._rare(roles, labels), "grade": grade, **key}
 
     def _cap(self) -> dict[str, Any]:
         sid, roles, key = self._rule_scope()
         labels = self.labels[sid]
-        if self.assessments and self.one_in(2):
+        if self.assessments and self.one_in(2):  # 上一年度述职评议为“一般”或“差”的，不得评为“优秀”
             assessment, scale = self.pick(self.assessments)
             when: dict[str, Any] = {"outcome": assessment, "scale": scale, "worse_than": self.pick(self.labels[scale])}
         else:
-            when = self._predicate("grade", roles, labels)
+            when = self._rare(roles, labels)
         at_most = self.pick(labels[1:]) if len(labels) > 1 else labels[0]
         return {**self._base("caps"), "when": when, "at_most": at_most, **key}
 
@@ -940,7 +1002,7 @@ class _SchemeBuilder:
             allowed = [g for g in allowed if g != labels[-1]]  # no worse grade to demote to
         if not allowed:
             return None
-        grade = self.pick(allowed)
+        grade = allowed[0] if bound == "at_most" and self.one_in(2) else self.pick(allowed)  # 优秀 ≤ 30%
         self.quota_grades[bound].add((sid, grade))
         d: dict[str, Any] = {
             **self._base("quotas"),
@@ -990,9 +1052,7 @@ class _SchemeBuilder:
         return {**self._base("consequences"), "when": when, **key}
 
 
-def _check_options(
-    kinds: Sequence[str], gradings: Sequence[str], max_roles: int, flags: Sequence[bool]
-) -> _Options:
+def _check_options(kinds: Sequence[str], gradings: Sequence[str], max_roles: int, flags: Sequence[bool]) -> _Options:
     k = _check_choice("kinds", kinds, INSTRUMENT_KINDS)
     g = _check_choice("gradings", gradings, GRADING_KINDS)
     if isinstance(max_roles, bool) or not isinstance(max_roles, int) or max_roles < 1:
@@ -1085,11 +1145,20 @@ def schemes(
       declared scale; with ``with_quotas``: ``at_most`` / ``at_least`` quotas,
       ``floor`` / ``ceil``, ``hard`` / ``soft``, ``per`` a group, ``base``,
       ``fill_from`` and ``rank_by`` keys (``total``, instruments,
-      ``fact:<name>``); and consequences, ``streak`` ones included.
+      ``fact:<name>``); findings and consequences, ``streak`` ones included;
+    - predicates of every form (``fact``, ``score``, ``share``, ``rating``,
+      ``grade``, ``streak``, ``outcome``, ``role``, ``all`` / ``any`` / ``not``)
+      where ``check`` allows each, and ``applies_when`` on some instruments
+      that are not weighted.
 
-    Generated schemes never have an ``at_least`` quota and an ``at_most`` quota
-    on the same grade of the same scale: the ``at_least`` quota runs later and
-    could undo the other.
+    Vetoes and caps mostly test conditions that hold for few subjects (a
+    ``bool`` fact, 不满意 over half, a very low sub-score), as documents write
+    them. Generated schemes never have an ``at_least`` quota and an
+    ``at_most`` quota on the same grade of the same scale: the ``at_least``
+    quota runs later and can undo the other (``check`` does not forbid it), so
+    a hard ``at_most`` quota holds in every result. No ``[parameters]`` and no
+    ``{ rule = ... }`` predicates are generated: they need a TOML file or a
+    plugin.
 
     Example::
 
@@ -1155,7 +1224,7 @@ def _role_predicates(scheme: m.Scheme, role: str) -> list[m.Predicate]:
 @attrs.frozen
 class _RoleInfo:
     label: str
-    instruments: tuple[tuple[str, SearchStrategy[Any]], ...]
+    instruments: tuple[tuple[str, Mapping[Level, SearchStrategy[Any]]], ...]
     facts: frozenset[str]  # declared facts the role's rules read
     outcomes: Mapping[str, tuple[str, ...]]  # linked assessment → the grades it may give
     streak: int  # the longest streak a rule of the role reads
@@ -1196,7 +1265,9 @@ class _Info:
                         streak_grades.update(leaf.streak)
             for q in scheme.quotas.values():
                 if role in scheme.role_ids(q.roles):
-                    facts.update(k.key[5:] for k in q.rank_by if k.key.startswith("fact:") and k.key[5:] in scheme.facts)
+                    facts.update(
+                        k.key[5:] for k in q.rank_by if k.key.startswith("fact:") and k.key[5:] in scheme.facts
+                    )
             for k, v in outcomes.items():
                 all_outcomes.setdefault(k, v)
             grades: tuple[str, ...] = ()
@@ -1205,7 +1276,7 @@ class _Info:
                     grades = scheme.scales[g.scale].labels
                     break
             instruments = tuple(
-                (iid, _valid_evidence(scheme, iid, plugin_evidence))
+                (iid, {level: _valid_evidence(scheme, iid, plugin_evidence, level) for level in _LEVELS})
                 for iid, ins in scheme.instruments.items()
                 if role in scheme.role_ids(getattr(ins, "roles", ()))
             )
@@ -1225,9 +1296,9 @@ class _Info:
                 self.fact_values[name] = _MOSTLY_FALSE
             else:
                 near = sorted({b + d for b in bounds.get(name, ()) for d in (-1, 0, Fraction(1, 2), 1)} | {Fraction(0)})
-                self.fact_values[name] = st.one_of(
-                    st.sampled_from(near), st.integers(0, 40).map(Fraction)
-                ).flatmap(_exact)
+                self.fact_values[name] = st.one_of(st.sampled_from(near), st.integers(0, 40).map(Fraction)).flatmap(
+                    _exact
+                )
 
 
 def _exact(v: Fraction) -> SearchStrategy[Any]:
@@ -1259,25 +1330,36 @@ def _coverage(ins: Any) -> SearchStrategy[dict[str, Any]]:
     return st.fixed_dictionaries(parts)
 
 
-def _split(total: int, labels: Sequence[str]) -> SearchStrategy[dict[str, int]]:
+#: How good a subject's evidence is: drawn at random, or the best (or worst) the
+#: instrument can give, so that several subjects reach the top (or bottom) total.
+Level = Literal["random", "best", "worst"]
+_LEVELS: tuple[Level, ...] = ("random", "best", "worst")
+
+
+def _draw_split(draw: st.DrawFn, total: int, labels: Sequence[str], level: Level) -> dict[str, int]:
     """``total`` ballots over ``labels``: all in one tier, spread evenly, or at random."""
     k = len(labels)
+    mode = 0 if level != "random" else draw(_ints(0, 3))
+    if mode == 0:
+        counts = [0] * k
+        at = {"best": 0, "worst": k - 1}.get(level)
+        counts[at if at is not None else draw(_ints(0, k - 1))] = total
+    elif mode == 1:
+        counts = [total // k + (1 if i < total % k else 0) for i in range(k)]
+    else:
+        cuts = sorted(draw(_ints(0, total)) for _ in range(k - 1))
+        counts = [b - a for a, b in zip([0, *cuts], [*cuts, total], strict=True)]
+    keep_zeros = draw(st.booleans())
+    return {label: n for label, n in zip(labels, counts, strict=True) if n or keep_zeros}
 
-    @st.composite
-    def split(draw: st.DrawFn) -> dict[str, int]:
-        mode = draw(st.integers(0, 3))
-        if mode == 0:
-            counts = [0] * k
-            counts[draw(st.integers(0, k - 1))] = total
-        elif mode == 1:
-            counts = [total // k + (1 if i < total % k else 0) for i in range(k)]
-        else:
-            cuts = sorted(draw(st.integers(0, total)) for _ in range(k - 1))
-            counts = [b - a for a, b in zip([0, *cuts], [*cuts, total])]
-        keep_zeros = draw(st.booleans())
-        return {label: n for label, n in zip(labels, counts) if n or keep_zeros}
 
-    return split()
+# Composites are defined once, at module level: hypothesis reads a composite's source
+# when it is defined, which is slow enough to matter if done per draw.
+
+
+@st.composite
+def _split(draw: st.DrawFn, total: int, labels: tuple[str, ...], level: Level = "random") -> dict[str, int]:
+    return _draw_split(draw, total, labels, level)
 
 
 def _ballot_needs(scheme: m.Scheme, ins: m.Ballot) -> int:
@@ -1287,53 +1369,64 @@ def _ballot_needs(scheme: m.Scheme, ins: m.Ballot) -> int:
     return max(ins.min_respondents, 1 if scored or ins.quorum is not None else 0)
 
 
-def _strata(rule: m.StratumRule, need: int) -> SearchStrategy[dict[str, int]]:
-    """Respondents per stratum, each within [min, max], adding up to at least ``need``."""
+def _stratum_name(i: int) -> str:
+    name = _STRATUM_NAMES[i % len(_STRATUM_NAMES)]
+    return name if i < len(_STRATUM_NAMES) else f"{name}{i // len(_STRATUM_NAMES)}"
+
+
+def _draw_strata(draw: st.DrawFn, rule: m.StratumRule, need: int) -> dict[str, int]:
+    """Respondents per stratum, each within [min, max] (often at them), adding up to at least ``need``."""
     low, high = rule.min, rule.max
     soft_high = high if high is not None else low + 4
     k_min = 1 if high is None else max(1, ceil(need / high))
-    count = st.one_of(st.sampled_from((low, soft_high)), st.integers(low, soft_high))
-
-    @st.composite
-    def strata(draw: st.DrawFn) -> dict[str, int]:
-        counts = [draw(count) for _ in range(draw(st.integers(k_min, k_min + 3)))]
-        deficit, i = need - sum(counts), 0
-        while deficit > 0:  # fill up to ``need``, stratum by stratum, never past max
-            add = deficit if high is None else min(high - counts[i], deficit)
-            counts[i] += add
-            deficit -= add
-            i += 1
-        names = [_STRATUM_NAMES[i % len(_STRATUM_NAMES)] + (str(i // len(_STRATUM_NAMES)) if i >= 8 else "") for i in range(len(counts))]
-        return dict(zip(names, counts))
-
-    return strata()
+    counts = [
+        draw(_ints(low, soft_high)) if draw(st.booleans()) else (low, soft_high)[draw(_ints(0, 1))]
+        for _ in range(draw(_ints(k_min, k_min + 3)))
+    ]
+    deficit, i = need - sum(counts), 0
+    while deficit > 0:  # fill up to ``need``, stratum by stratum, never past max
+        add = deficit if high is None else min(high - counts[i], deficit)
+        counts[i] += add
+        deficit -= add
+        i += 1
+    return {_stratum_name(i): n for i, n in enumerate(counts)}
 
 
-def _ballot_evidence(scheme: m.Scheme, ins: m.Ballot, iid: str) -> SearchStrategy[BallotEvidence]:
-    labels = scheme.scales[ins.scale].labels
+_EXTRA_BALLOTS = st.one_of(st.just(0), st.integers(0, 3), st.integers(0, 30))  # often exactly min_respondents
+
+
+@st.composite
+def _ballot(
+    draw: st.DrawFn,
+    labels: tuple[str, ...],
+    need: int,
+    rule: m.StratumRule | None,
+    quorum: Fraction | None,
+    coverage: SearchStrategy[dict[str, Any]],
+    level: Level,
+) -> BallotEvidence:
+    strata: dict[str, int] = {}
+    if rule is not None:
+        strata = _draw_strata(draw, rule, need)
+        total = sum(strata.values())
+    else:
+        total = need + draw(_EXTRA_BALLOTS)
+    tallies = _draw_split(draw, total, labels, level)
+    expected = None
+    if quorum is not None:
+        most = floor(total / quorum)  # the most expected for which ``total`` still meets the quorum
+        expected = (total, most, draw(_ints(total, most)))[draw(_ints(0, 2))]
+    return BallotEvidence(tallies, draw(coverage), strata, expected)
+
+
+def _ballot_evidence(scheme: m.Scheme, ins: m.Ballot, iid: str, level: Level) -> SearchStrategy[BallotEvidence]:
     need = _ballot_needs(scheme, ins)
     rule = ins.per_stratum
     if rule is not None and rule.max is not None and rule.max == 0 and need > 0:
-        raise InvalidArgument(f"instrument {iid!r}: no evidence can meet per_stratum max = 0 with {need} ballots needed")
-    quorum = ins.quorum
-    coverage = _coverage(ins)
-
-    @st.composite
-    def ballot(draw: st.DrawFn) -> BallotEvidence:
-        strata: dict[str, int] = {}
-        if rule is not None:
-            strata = draw(_strata(rule, need))
-            total = sum(strata.values())
-        else:
-            total = need + draw(st.one_of(st.just(0), st.integers(0, 3), st.integers(0, 30)))
-        tallies = draw(_split(total, labels))
-        expected = None
-        if quorum is not None:
-            most = floor(total / quorum)  # the most expected for which ``total`` still meets the quorum
-            expected = draw(st.one_of(st.sampled_from((total, most)), st.integers(total, most)))
-        return BallotEvidence(tallies, draw(coverage), strata, expected)
-
-    return ballot()
+        raise InvalidArgument(
+            f"instrument {iid!r}: no evidence can meet per_stratum max = 0 with {need} ballots needed"
+        )
+    return _ballot(scheme.scales[ins.scale].labels, need, rule, ins.quorum, _coverage(ins), level)
 
 
 def _fraction_of(top: Fraction, steps: int, most: int) -> SearchStrategy[Any]:
@@ -1342,47 +1435,59 @@ def _fraction_of(top: Fraction, steps: int, most: int) -> SearchStrategy[Any]:
     return i.flatmap(lambda k: _exact(top * Fraction(k, steps)))
 
 
-def _score_evidence(ins: m.DirectScore) -> SearchStrategy[ScoreEvidence]:
-    span = ins.max - ins.min
-    steps = st.sampled_from((1, 2, 10, 20, 100))
-    value = steps.flatmap(
-        lambda n: st.one_of(st.sampled_from((0, n)), st.integers(0, n)).flatmap(
-            lambda i: _exact(ins.min + span * Fraction(i, n))
+def _score_evidence(ins: m.DirectScore, level: Level) -> SearchStrategy[ScoreEvidence]:
+    if level != "random":
+        value = _exact(ins.max if level == "best" else ins.min)
+    else:
+        span = ins.max - ins.min
+        value = st.sampled_from((1, 2, 10, 20, 100)).flatmap(
+            lambda n: st.one_of(st.sampled_from((0, n)), st.integers(0, n)).flatmap(
+                lambda i: _exact(ins.min + span * Fraction(i, n))
+            )
         )
-    )
     return st.builds(ScoreEvidence, value, _coverage(ins))
 
 
-def _points_evidence(ins: m.Points) -> SearchStrategy[PointsEvidence]:
-    items = st.fixed_dictionaries(
-        {
-            item_id: _fraction_of(item.max, 20, 20 if item.mode == "award" else 30)  # deductions may pass max
-            for item_id, item in ins.items.items()
-        }
-    )
-    bonus = st.none() if ins.bonus is None else st.one_of(st.none(), _fraction_of(ins.bonus.max, 10, 15))
+def _points_evidence(ins: m.Points, level: Level) -> SearchStrategy[PointsEvidence]:
+    def item(it: m.PointItem) -> SearchStrategy[Any]:
+        if level == "random":
+            return _fraction_of(it.max, 20, 20 if it.mode == "award" else 30)  # deductions may pass max
+        full = (level == "best") == (it.mode == "award")
+        return _exact(it.max) if full else _exact(Fraction(0))
+
+    items = st.fixed_dictionaries({item_id: item(it) for item_id, it in ins.items.items()})
+    if ins.bonus is None:
+        bonus: SearchStrategy[Any] = st.none()
+    elif level == "random":
+        bonus = st.one_of(st.none(), _fraction_of(ins.bonus.max, 10, 15))  # above max is capped
+    else:
+        bonus = _exact(ins.bonus.max) if level == "best" else st.sampled_from((None, 0))
     return st.builds(PointsEvidence, items, bonus, _coverage(ins))
 
 
-def _valid_evidence(scheme: m.Scheme, iid: str, plugin_evidence: PluginEvidence | None) -> SearchStrategy[Any]:
+def _valid_evidence(
+    scheme: m.Scheme, iid: str, plugin_evidence: PluginEvidence | None, level: Level = "random"
+) -> SearchStrategy[Any]:
     try:
         ins = scheme.instruments[iid]
     except KeyError:
         raise InvalidArgument(f"scheme {scheme.id!r} has no instrument {iid!r}") from None
     kind = getattr(ins, "kind", None)
-    if plugin_evidence and kind in plugin_evidence:
+    if plugin_evidence and isinstance(kind, str) and kind in plugin_evidence:
         return plugin_evidence[kind](ins)
     if isinstance(ins, m.Ballot):
-        return _ballot_evidence(scheme, ins, iid)
+        return _ballot_evidence(scheme, ins, iid, level)
     if isinstance(ins, m.Rating):
-        return st.builds(RatingEvidence, st.sampled_from(scheme.scales[ins.scale].labels), _coverage(ins))
+        labels = scheme.scales[ins.scale].labels
+        tier = st.sampled_from(labels) if level == "random" else st.just(labels[0 if level == "best" else -1])
+        return st.builds(RatingEvidence, tier, _coverage(ins))
     if isinstance(ins, m.DirectScore):
-        return _score_evidence(ins)
+        return _score_evidence(ins, level)
     if isinstance(ins, m.Points):
-        return _points_evidence(ins)
+        return _points_evidence(ins, level)
     raise InvalidArgument(
         f"instrument {iid!r} is of the plugin kind {kind!r}: pass plugin_evidence={{{kind!r}: ...}} "
-        "with a strategy of valid evidence for it"
+        "with a strategy of valid evidence for it (CustomEvidence, say)"
     )
 
 
@@ -1435,7 +1540,11 @@ def _history_keys(period: str, n: int) -> list[str]:
 def _subject(draw: st.DrawFn, info: _Info, role: str, sid: str, groups: tuple[str, ...]) -> Subject:
     scheme = info.scheme
     ri = info.roles[role]
-    ev = {iid: draw(strategy) for iid, strategy in ri.instruments}
+    # A third of the subjects bring the best evidence on every instrument (a sixth the
+    # worst): equal top totals, so that at_most quotas on the best grade overflow, with
+    # ties at the cut.
+    level = _LEVELS[(0, 0, 0, 1, 1, 2)[draw(_ints(0, 5))]]
+    ev = {iid: draw(strategies[level]) for iid, strategies in ri.instruments}
     facts: dict[str, Any] = {}
     for name, fact in scheme.facts.items():
         if name in ri.facts:
@@ -1527,9 +1636,7 @@ def subjects(
 
 
 @st.composite
-def _cohort(
-    draw: st.DrawFn, info: _Info, min_size: int, max_size: int, groups: tuple[str, ...]
-) -> Cohort:
+def _cohort(draw: st.DrawFn, info: _Info, min_size: int, max_size: int, groups: tuple[str, ...]) -> Cohort:
     n = draw(st.integers(min_size, max_size))
     numbers = draw(st.lists(st.integers(0, 10 * max_size + 9), unique=True, min_size=n, max_size=n))
     roles = sorted(info.scheme.roles)
@@ -1539,7 +1646,8 @@ def _cohort(
         sid = f"v{k:03d}"
         role = draw(st.sampled_from(roles))
         earlier = by_role.get(role, [])
-        if earlier and draw(st.integers(0, 2)) == 0:
+        twin_now: bool = draw(st.booleans()) if earlier else False
+        if twin_now:
             # A twin: the same evidence and facts as an earlier subject, so that
             # quotas meet ties at their cut; in the same group or another one.
             twin = draw(st.sampled_from(earlier))
@@ -1574,9 +1682,17 @@ def cohorts(
     ``min_size`` to ``max_size`` subjects (see :func:`subjects`) with unique ids
     (``v<number>``, in an order that is not their sorted order), roles drawn from
     the scheme, and a group from ``groups`` for every key a quota counts
-    ``per``. About a third of the subjects are twins of an earlier subject of
-    their role (same evidence, facts and history, sometimes another group), so
-    equal totals and quota ties at the cut are common.
+    ``per``. About half of the subjects are twins of an earlier subject of
+    their role (same evidence, facts and history, sometimes another group),
+    and a third bring the best evidence every instrument allows, so equal
+    totals, full ``at_most`` quotas and ties at their cut are common.
+
+    Two things of a scheme are not steered: a predicate a plugin registers
+    (``{ rule = ... }``), whose facts this module cannot see, and an
+    ``applies_when`` on a *weighted* instrument, for which a subject it does
+    not apply to has no total and is ``insufficient_evidence`` (``no_total``)
+    unless a veto or cap grades it, as the scheme says. Neither occurs in
+    generated schemes.
 
     Example::
 
@@ -1619,24 +1735,28 @@ def _broken_coverage(ins: Any) -> SearchStrategy[dict[str, Any]] | None:
     every = getattr(ins, "cover", "at_least_one") == "every_member"
     wrong: list[Any] = [{"count": -1}, {"count": 3, "of": 2}, {"count": "2"}, {"count": 1, "of": 1, "extra": 1}, -1]
     wrong += [{"count": 1, "of": 2}, 3] if every else [0, {"count": 0}]
+    return _broken(_coverage(ins), required, tuple(wrong))
 
-    @st.composite
-    def broken(draw: st.DrawFn) -> dict[str, Any]:
-        coverage = dict(draw(_coverage(ins)))
-        category = draw(st.sampled_from(required))
-        if draw(st.booleans()):
-            del coverage[category]
-        else:
-            coverage[category] = draw(st.sampled_from(wrong))
-        return coverage
 
-    return broken()
+@st.composite
+def _broken(
+    draw: st.DrawFn, valid: SearchStrategy[dict[str, Any]], required: tuple[str, ...], wrong: tuple[Any, ...]
+) -> dict[str, Any]:
+    coverage = dict(draw(valid))
+    category = draw(st.sampled_from(required))
+    if draw(st.booleans()):
+        del coverage[category]
+    else:
+        coverage[category] = draw(st.sampled_from(wrong))
+    return coverage
 
 
 def _wrong_shapes(labels: Sequence[str], not_kind: type | None) -> SearchStrategy[Any]:
     """Evidence of another kind's shape, or of no shape the cohort reader knows."""
     tier = labels[0] if labels else "好"
-    shapes: list[Any] = [MalformedEvidence({"talies": {tier: 1}}, "evidence needs exactly one of tallies, tier, value, items")]
+    shapes: list[Any] = [
+        MalformedEvidence({"talies": {tier: 1}}, "evidence needs exactly one of tallies, tier, value, items")
+    ]
     if not_kind is not None:
         shapes += [BallotEvidence({tier: 1}), RatingEvidence(tier), ScoreEvidence(1), PointsEvidence({"x": 1})]
     return st.sampled_from([e for e in shapes if not_kind is None or not isinstance(e, not_kind)])
@@ -1693,7 +1813,9 @@ def invalid_evidence(scheme: m.Scheme, instrument_id: str) -> SearchStrategy[Evi
         ]
         broken = _broken_coverage(ins)
         if broken is not None:
-            options.append(_score_evidence(ins).flatmap(lambda e: broken.map(lambda c: attrs.evolve(e, coverage=c))))
+            options.append(
+                _score_evidence(ins, "random").flatmap(lambda e: broken.map(lambda c: attrs.evolve(e, coverage=c)))
+            )
         return st.one_of(options)
     if isinstance(ins, m.Points):
         return st.one_of(_broken_points(ins))
@@ -1703,7 +1825,7 @@ def invalid_evidence(scheme: m.Scheme, instrument_id: str) -> SearchStrategy[Evi
 
 def _broken_ballot(scheme: m.Scheme, ins: m.Ballot, iid: str) -> list[SearchStrategy[Any]]:
     labels = scheme.scales[ins.scale].labels
-    valid = _ballot_evidence(scheme, ins, iid)
+    valid = _ballot_evidence(scheme, ins, iid, "random")
     need = _ballot_needs(scheme, ins)
     options: list[SearchStrategy[Any]] = [
         st.tuples(valid, _unknown_tier(labels), st.integers(0, 5)).map(
@@ -1716,9 +1838,7 @@ def _broken_ballot(scheme: m.Scheme, ins: m.Ballot, iid: str) -> list[SearchStra
     ]
     if need > 0:
         fewer = ins.min_respondents - 1 if ins.min_respondents > 0 else 0
-        options.append(
-            st.tuples(valid, _split(fewer, labels)).map(lambda t: attrs.evolve(t[0], tallies=t[1]))
-        )
+        options.append(st.tuples(valid, _split(fewer, labels)).map(lambda t: attrs.evolve(t[0], tallies=t[1])))
     quorum = ins.quorum
     if quorum is not None:
 
@@ -1751,7 +1871,7 @@ def _broken_ballot(scheme: m.Scheme, ins: m.Ballot, iid: str) -> list[SearchStra
 
 
 def _broken_points(ins: m.Points) -> list[SearchStrategy[Any]]:
-    valid = _points_evidence(ins)
+    valid = _points_evidence(ins, "random")
     ids = sorted(ins.items)
     options: list[SearchStrategy[Any]] = [
         st.tuples(valid, st.sampled_from(ids)).map(

@@ -1,0 +1,223 @@
+"""A scheme compiled for evaluation: per role, everything resolved once.
+
+Building the plan resolves every name a scheme uses (instruments, weights,
+grading, the rules as closures, the facts each role's rules read), so that
+evaluating a subject does no look-ups by name. It is built on first use and
+cached on the scheme.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from fractions import Fraction
+from math import ceil, floor
+from typing import Any
+
+from . import _model as m
+from ._predicates import Compiled, compile_predicate, facts_used, outcomes_used
+from ._scoring import Scorer, _scorer
+
+
+class _Rule:
+    __slots__ = ("clause", "grade_rank", "id", "kind", "target", "test", "text")
+
+    def __init__(
+        self,
+        rid: str,
+        kind: str,
+        clause: str,
+        text: str,
+        test: Compiled,
+        target: str | None = None,
+        grade_rank: int = 0,
+    ) -> None:
+        self.id = rid
+        self.kind = kind
+        self.clause = clause
+        self.text = text
+        self.test = test
+        self.target = target
+        self.grade_rank = grade_rank
+
+
+class _RolePlan:
+    __slots__ = (
+        "applies",
+        "bands",
+        "caps",
+        "conditions",
+        "consequences",
+        "defaults",
+        "display_digits",
+        "eligibility",
+        "facts",
+        "fallback",
+        "findings",
+        "grading",
+        "grading_id",
+        "grid",
+        "instruments",
+        "labels",
+        "limits",
+        "linked",
+        "rank",
+        "rounding",
+        "terms",
+        "vetoes",
+        "weighting_id",
+    )
+
+    def __init__(self) -> None:
+        self.instruments: list[tuple[str, m.Instrument, Fraction | None, Scorer]] = []
+        self.eligibility: list[_Rule] = []
+        self.vetoes: list[_Rule] = []
+        self.caps: list[_Rule] = []
+        self.consequences: list[_Rule] = []
+        self.findings: list[_Rule] = []
+        self.applies: dict[str, Compiled] = {}
+        self.terms: list[tuple[str, int, int]] = []
+        self.limits: tuple[_Rule, ...] = ()
+        self.grid: list[tuple[int, int, str]] = []
+        self.bands: list[m.Band] = []
+        self.conditions: list[tuple[str, Compiled, str]] = []
+        self.fallback: str | None = None
+        self.labels: tuple[str, ...] = ()
+        self.rank: dict[str, int] = {}
+        self.rounding: m.Rounding | None = None
+        self.display_digits = 2
+        self.grading: m.Grading | None = None
+        self.grading_id = ""
+        self.weighting_id = ""
+        self.facts: dict[str, m.Fact] = {}
+        self.defaults: dict[str, bool | Fraction] = {}
+        self.linked: dict[str, tuple[str, ...]] = {}
+
+
+class Plan:
+    """A scheme compiled for evaluation; built once and cached on the scheme."""
+
+    def __init__(self, scheme: m.Scheme) -> None:
+        self.scheme = scheme
+        rules: Mapping[str, Any] = scheme._rules
+        self.roles: dict[str, _RolePlan] = {}
+        linked_used: dict[str, tuple[str, ...]] = {}
+
+        used: dict[str, str] = {}
+
+        def comp(p: m.Predicate) -> Compiled:
+            facts_used(p, used)
+            linked: dict[str, str] = {}
+            outcomes_used(p, linked)
+            for k, v in linked.items():
+                linked_used.setdefault(k, scheme.scales[v].labels)
+            return compile_predicate(p, scheme, rules)
+
+        for role in scheme.roles:
+            used.clear()
+            linked_used.clear()
+            for quota in scheme.quotas.values():
+                if role in scheme.role_ids(quota.roles):
+                    for key in quota.rank_by:
+                        if key.key.startswith("fact:"):
+                            used.setdefault(key.key[5:], "number")
+            rp = _RolePlan()
+            weights: Mapping[str, Fraction] = {}
+            for wid, w in scheme.weightings.items():
+                if role in scheme.role_ids(w.roles):
+                    weights, rp.weighting_id = w.weights, wid
+                    break
+            for iid, ins in scheme.instruments.items():
+                if role in scheme.role_ids(getattr(ins, "roles", ())):  # a plugin kind may have no roles
+                    factor = weights[iid] / m.instrument_out_of(ins) if iid in weights else None
+                    rp.instruments.append((iid, ins, factor, _scorer(ins, scheme)))
+                    if factor is not None:
+                        rp.terms.append((iid, factor.numerator, factor.denominator))
+                    condition = getattr(ins, "applies_when", None)
+                    if condition is not None:
+                        rp.applies[iid] = comp(condition)
+            for gid, g in scheme.gradings.items():
+                if role in scheme.role_ids(g.roles):
+                    rp.grading, rp.grading_id = g, gid
+                    rp.labels = scheme.scales[g.scale].labels
+                    rp.rank = {label: i for i, label in enumerate(rp.labels)}
+                    rp.rounding = g.round
+                    rp.display_digits = (
+                        g.display_digits if g.display_digits is not None else (g.round.digits if g.round else 2)
+                    )
+                    if isinstance(g, m.BandGrading):
+                        rp.bands = list(g.bands)
+                        if g.round is not None:
+                            rp.grid = [(*_grid_range(b, g.round.digits), b.grade) for b in g.bands]
+                    else:
+                        rp.conditions = [(r.grade, comp(r.when), r.clause or g.clause) for r in g.rules]
+                        rp.fallback = g.fallback
+                    break
+            for rid, e in scheme.eligibility.items():
+                if role in scheme.role_ids(e.roles):
+                    rp.eligibility.append(_Rule(rid, "eligibility", e.clause, e.text, comp(e.when)))
+            for rid, v in scheme.vetoes.items():
+                if role in scheme.role_ids(v.roles):
+                    rp.vetoes.append(_Rule(rid, "veto", v.clause, v.text, comp(v.when), v.grade, rp.rank[v.grade]))
+            for rid, c in scheme.caps.items():
+                if role in scheme.role_ids(c.roles):
+                    rp.caps.append(_Rule(rid, "cap", c.clause, c.text, comp(c.when), c.at_most, rp.rank[c.at_most]))
+            for rid, f in scheme.findings.items():
+                if role in scheme.role_ids(f.roles):
+                    rp.findings.append(_Rule(rid, "finding", f.clause, f.text, comp(f.when), f.note or None))
+            for rid, q in scheme.consequences.items():
+                if role in scheme.role_ids(q.roles):
+                    rp.consequences.append(_Rule(rid, "consequence", q.clause, q.text, comp(q.when)))
+            rp.limits = (*rp.vetoes, *rp.caps)
+            # The facts this role's rules read: each must be given, or have a default.
+            rp.facts = {name: scheme.facts[name] for name in sorted(used) if name in scheme.facts}
+            rp.defaults = {n: f.default for n, f in rp.facts.items() if f.default is not None}
+            rp.linked = dict(sorted(linked_used.items()))
+            self.roles[role] = rp
+        # At-most quotas from the best grade down, so a demotion can cascade into
+        # the next grade's quota; then at-least quotas in the scheme's order.
+        self.quotas = sorted(
+            scheme.quotas.items(),
+            key=lambda kv: (
+                kv[1].bound != "at_most",
+                self._grade_rank(kv[1]) if kv[1].bound == "at_most" else 0,
+            ),
+        )
+
+        self._hash: str | None = None
+
+    @property
+    def hash(self) -> str:
+        """The scheme's content hash, computed once."""
+        if self._hash is None:
+            from ._load import scheme_hash
+
+            self._hash = scheme_hash(self.scheme)
+        return self._hash
+
+    def _grade_rank(self, q: m.Quota) -> int:
+        role = self.scheme.role_ids(q.roles)[0]
+        return self.roles[role].rank.get(q.grade, 0)
+
+
+def _grid_range(band: m.Band, digits: int) -> tuple[int, int]:
+    """The band as an inclusive range of totals × 10**digits (rounded totals are integers there)."""
+    scale = 10**digits
+    low, high = -(10**30), 10**30
+    if band.at_least is not None:
+        low = ceil(band.at_least * scale)
+    elif band.above is not None:
+        low = floor(band.above * scale) + 1
+    if band.at_most is not None:
+        high = floor(band.at_most * scale)
+    elif band.below is not None:
+        high = ceil(band.below * scale) - 1
+    return low, high
+
+
+def plan_of(scheme: m.Scheme) -> Plan:
+    """The compiled plan of ``scheme``, built on first use."""
+    plan = scheme._plan
+    if not isinstance(plan, Plan):
+        plan = Plan(scheme)
+        object.__setattr__(scheme, "_plan", plan)
+    return plan

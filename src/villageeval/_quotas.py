@@ -1,0 +1,173 @@
+"""Quotas over populations: at most / at least a share of them may hold a grade.
+
+Applied after every subject has its grade from the score, vetoes and caps.
+Ranking is a sort (O(n log n) per population) with the subject id as the last
+key, so the outcome never depends on input order; subjects tied at a cut are
+flagged for the committee.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from fractions import Fraction
+from math import ceil, floor
+from typing import Any, Literal
+
+from . import _model as m
+from ._plan import Plan
+from ._predicates import RuleContext, number_of
+from ._result import Adjustment, PopulationUsage
+from ._scoring import _step
+
+
+def _rank_key(q: m.Quota) -> Callable[[RuleContext], tuple[Any, ...]]:
+    getters: list[tuple[Callable[[RuleContext], Fraction | None], int]] = []
+    for key in q.rank_by:
+        sign = -1 if key.better == "higher" else 1
+        k = key.key
+        if k == "total":
+            getters.append((lambda ctx: ctx.total, sign))
+        elif k.startswith("share:"):
+            iid, _, tiers_text = k[6:].partition(":")
+            tiers = frozenset(tiers_text.split("|"))
+
+            def share(ctx: RuleContext, iid: str = iid, tiers: frozenset[str] = tiers) -> Fraction | None:
+                t = ctx.tallies.get(iid)
+                if t is None or t[1] == 0:
+                    return None
+                return Fraction(sum(n for label, n in t[0].items() if label in tiers), t[1])
+
+            getters.append((share, sign))
+        elif k.startswith("fact:"):
+            name = k[5:]
+            getters.append((lambda ctx, name=name: number_of(ctx.facts.get(name)), sign))  # type: ignore[misc]
+        else:
+            getters.append((lambda ctx, k=k: ctx.scores.get(k), sign))  # type: ignore[misc]
+
+    def rank(ctx: RuleContext) -> tuple[Any, ...]:
+        out: list[Any] = []
+        for get, sign in getters:
+            v = get(ctx)
+            out.append((1, 0) if v is None else (0, sign * v))
+        return tuple(out)
+
+    return rank
+
+
+def _apply_quotas(
+    plan: Plan, contexts: list[RuleContext], populations: list[PopulationUsage], warnings: list[str]
+) -> None:
+    for qid, q in plan.quotas:
+        roles = set(plan.scheme.role_ids(q.roles))
+        rp = plan.roles[next(iter(sorted(roles)))]
+        rank = rp.rank
+        labels = rp.labels
+        g_rank = rank[q.grade]
+        groups: dict[str | None, list[RuleContext]] = {}
+        for ctx in contexts:
+            if ctx.role in roles:
+                groups.setdefault(ctx.subject.groups.get(q.per) if q.per else None, []).append(ctx)
+        key = _rank_key(q)
+        for group in sorted(groups, key=lambda g: (g is not None, g or "")):
+            members = groups[group]
+            graded = [c for c in members if c.status == "graded"]
+            size = len(members) if q.base == "all" else len(graded)
+            exact = q.share * size
+            limit = floor(exact) if q.count == "floor" else ceil(exact)
+            holders = sorted((c for c in graded if c.grade == q.grade), key=lambda c: (key(c), c.subject.id))
+            before = len(holders)
+            where = f" in {q.per} {group}" if q.per else ""
+            moved: list[str] = []
+            ties: list[str] = []
+            status: Literal["ok", "demoted", "promoted", "warned", "unmet"] = "ok"
+            if q.bound == "at_most" and before > limit:
+                keep, over = holders[:limit], holders[limit:]
+                if keep and key(keep[-1]) == key(over[0]):
+                    tied = [c for c in holders if key(c) == key(over[0])]
+                    ties = [c.subject.id for c in tied]
+                if q.enforce == "soft":
+                    status = "warned"
+                    warnings.append(
+                        f"quota {qid} ({q.clause}): {before} of {size} hold {q.grade}{where}, "
+                        f"above the limit of {limit} "
+                        f"({q.text}); the quota is soft (原则上), so nothing was changed"
+                    )
+                else:
+                    status = "demoted"
+                    to = labels[g_rank + 1]
+                    for c in over:
+                        note = f"{q.grade} limited to {limit} of {size}{where}; ranked below the cut"
+                        c.adjustments.append(Adjustment(qid, "quota", q.clause, q.grade, to, note))
+                        _step(c, "quota", f"{q.grade} → {to}: {note}", qid, q.clause)
+                        c.grade = to
+                        moved.append(c.subject.id)
+            elif q.bound == "at_least" and before < limit:
+                source = q.fill_from or (labels[g_rank + 1] if g_rank + 1 < len(labels) else labels[g_rank - 1])
+                towards_better = g_rank < rank[source]
+                pool = [c for c in graded if c.grade == source and c.ceiling <= g_rank]
+                if towards_better:
+                    pool.sort(key=lambda c: (key(c), c.subject.id))
+                else:
+                    # Worst ranked first; the id tie-break stays ascending either way.
+                    pool.sort(key=lambda c: (tuple((-a, -b) for a, b in key(c)), c.subject.id))
+                need = limit - before
+                take, rest = pool[:need], pool[need:]
+                if take and rest and key(take[-1]) == key(rest[0]):
+                    ties = [c.subject.id for c in pool if key(c) == key(rest[0])]
+                if q.enforce == "soft":
+                    status = "warned"
+                    warnings.append(
+                        f"quota {qid} ({q.clause}): {before} of {size} hold {q.grade}{where}, "
+                        f"below the minimum of {limit} "
+                        f"({q.text}); the quota is soft (原则上), so nothing was changed"
+                    )
+                else:
+                    status = "promoted"
+                    for c in take:
+                        note = f"{q.grade} needs at least {limit} of {size}{where}; next in line from {source}"
+                        c.adjustments.append(Adjustment(qid, "quota", q.clause, source, q.grade, note))
+                        _step(c, "quota", f"{source} → {q.grade}: {note}", qid, q.clause)
+                        c.grade = q.grade
+                        moved.append(c.subject.id)
+                    if len(take) < need:
+                        status = "unmet"
+                        warnings.append(
+                            f"quota {qid} ({q.clause}): {q.grade}{where} needs at least {limit} of {size}, "
+                            f"but only {before + len(take)} could hold it"
+                        )
+            after = sum(1 for c in graded if c.grade == q.grade)
+            if ties and q.enforce == "soft":
+                ties = []  # nothing was cut, so nothing was settled by the tie-break
+            if ties:
+                for c in members:
+                    if c.subject.id in ties:
+                        c.flags.append(f"quota_tie:{qid}")
+                        _step(
+                            c,
+                            "quota",
+                            f"tied at the cut of quota {qid}{where}: settled by subject id; "
+                            "for the committee to confirm",
+                            qid,
+                            q.clause,
+                        )
+                warnings.append(
+                    f"quota {qid} ({q.clause}){where}: tie at the cut between {', '.join(ties)}; "
+                    "settled by subject id, to be confirmed by the committee"
+                )
+            populations.append(
+                PopulationUsage(
+                    qid,
+                    q.clause,
+                    q.grade,
+                    q.bound,
+                    q.enforce,
+                    group,
+                    size,
+                    limit,
+                    before,
+                    after,
+                    tuple(moved),
+                    tuple(ties),
+                    status,
+                )
+            )
