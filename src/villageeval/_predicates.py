@@ -99,6 +99,13 @@ def number_of(value: object) -> Fraction | None:
         return Fraction(value)
     if isinstance(value, Decimal) and value.is_finite():
         return Fraction(value)
+    if isinstance(value, str) and "/" in value:
+        # A rational has no JSON number, so it travels as "16/3"; a plain numeric
+        # string ("3") is more likely a spreadsheet slip and stays invalid.
+        try:
+            return Fraction(value.strip())
+        except (ValueError, ZeroDivisionError):
+            return None
     return None
 
 

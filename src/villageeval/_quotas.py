@@ -111,6 +111,10 @@ def _apply_quotas(
                     # Worst ranked first; the id tie-break stays ascending either way.
                     pool.sort(key=lambda c: (tuple((-a, -b) for a, b in key(c)), c.subject.id))
                 need = limit - before
+                if q.enforce == "hard":
+                    # A hard at-most quota on the same grade is never pushed past its
+                    # limit to fill this one: the shortfall is reported instead.
+                    pool = _within_limits(plan, contexts, pool, q.grade, need)
                 take, rest = pool[:need], pool[need:]
                 if take and rest and key(take[-1]) == key(rest[0]):
                     ties = [c.subject.id for c in pool if key(c) == key(rest[0])]
@@ -171,3 +175,36 @@ def _apply_quotas(
                     status,
                 )
             )
+
+
+def _within_limits(
+    plan: Plan, contexts: list[RuleContext], pool: list[RuleContext], grade: str, need: int
+) -> list[RuleContext]:
+    """The candidates, in order, that can take ``grade`` without breaking a hard at-most quota."""
+    caps = [q for _, q in plan.quotas if q.bound == "at_most" and q.enforce == "hard" and q.grade == grade]
+    if not caps:
+        return pool
+    out: list[RuleContext] = []
+    taken: list[RuleContext] = []
+    for c in pool:
+        if len(out) == need:
+            out.append(c)  # kept after the needed ones, so a tie at the cut is still seen
+            continue
+        fits = True
+        for q in caps:
+            roles = set(plan.scheme.role_ids(q.roles))
+            if c.role not in roles:
+                continue
+            group = c.subject.groups.get(q.per) if q.per else None
+            members = [x for x in contexts if x.role in roles and (not q.per or x.subject.groups.get(q.per) == group)]
+            graded = [x for x in members if x.status == "graded"]
+            size = len(members) if q.base == "all" else len(graded)
+            limit = floor(q.share * size) if q.count == "floor" else ceil(q.share * size)
+            holders = sum(1 for x in graded if x.grade == grade) + sum(1 for x in taken if x in members)
+            if holders >= limit:
+                fits = False
+                break
+        if fits:
+            out.append(c)
+            taken.append(c)
+    return out

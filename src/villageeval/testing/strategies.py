@@ -969,8 +969,13 @@ class _SchemeBuilder:
             return {"score": iid, "below": _n(low + (high - low) / 5)}
         if form == "outcome":
             assessment, scale = self.pick(self.assessments)
-            return {"outcome": assessment, "scale": scale, "worse_than": self.pick(self.labels[scale])}
+            return {"outcome": assessment, "scale": scale, "worse_than": self._lower_half(scale)}
         return self._predicate("grade", roles, labels)
+
+    def _lower_half(self, scale: str) -> str:
+        """A tier of the lower half: ``worse_than`` it holds for the worst outcomes only."""
+        tiers = self.labels[scale]
+        return self.pick(tiers[len(tiers) // 2 : -1] or tiers)
 
     def _veto(self) -> dict[str, Any]:
         sid, roles, key = self._rule_scope()
@@ -983,7 +988,7 @@ class _SchemeBuilder:
         labels = self.labels[sid]
         if self.assessments and self.one_in(2):  # 上一年度述职评议为“一般”或“差”的，不得评为“优秀”
             assessment, scale = self.pick(self.assessments)
-            when: dict[str, Any] = {"outcome": assessment, "scale": scale, "worse_than": self.pick(self.labels[scale])}
+            when: dict[str, Any] = {"outcome": assessment, "scale": scale, "worse_than": self._lower_half(scale)}
         else:
             when = self._rare(roles, labels)
         at_most = self.pick(labels[1:]) if len(labels) > 1 else labels[0]
@@ -1007,7 +1012,7 @@ class _SchemeBuilder:
         d: dict[str, Any] = {
             **self._base("quotas"),
             "grade": grade,
-            "share": _n(self.pick(_SHARES)),
+            "share": _n(self.pick(_SHARES if self.one_in(4) else _SHARES[2:-1])),  # edges 0, 1/10 and 1 now and then
             "bound": bound,
             "count": self.pick(("floor", "ceil")),
             **key,
@@ -1599,9 +1604,11 @@ def subjects(
     that handles one outcome. The subject has:
 
     - ``role``, or one of the scheme's roles; ``id``, or a drawn ``s<number>``;
-    - :func:`evidence` for every instrument that applies to the role;
+    - :func:`evidence` for every instrument of the role (one whose
+      ``applies_when`` does not hold just leaves it unread);
     - every declared fact that a rule of the role reads (eligibility, a
-      condition grading, vetoes, caps, consequences, a quota's ``fact:`` key), of
+      condition grading, vetoes, caps, findings, consequences, an instrument's
+      ``applies_when``, a quota's ``fact:`` key), of
       the declared type, left out now and then when it has a default; number
       facts often at or next to the bounds the scheme compares them with.
       Facts only other roles read are sometimes given, sometimes not;
