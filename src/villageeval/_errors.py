@@ -69,8 +69,11 @@ class VillageevalError(Exception):
     """Base of every error villageeval raises on purpose."""
 
 
-class SchemeError(VillageevalError, ValueError):
-    """A scheme could not be loaded; ``problems`` lists every reason at once."""
+class _ProblemsError(VillageevalError, ValueError):
+    """Every problem found in one input, raised together."""
+
+    #: What the problems are in, for the message ("scheme", "cohort").
+    subject = "input"
 
     def __init__(self, problems: Iterable[Problem]) -> None:
         self.problems = tuple(problems)
@@ -78,21 +81,23 @@ class SchemeError(VillageevalError, ValueError):
 
     def __str__(self) -> str:
         n = len(self.problems)
-        head = f"{n} problem{'s' if n != 1 else ''} in scheme"
+        head = f"{n} problem{'s' if n != 1 else ''} in {self.subject}"
         return head + ":\n" + "\n".join(f"  {p}" for p in self.problems)
 
 
-class CohortError(VillageevalError, ValueError):
+class SchemeError(_ProblemsError):
+    """A scheme could not be loaded; ``problems`` lists every reason at once."""
+
+    subject = "scheme"
+
+
+class CohortError(_ProblemsError):
     """A cohort is malformed as a whole (duplicate ids, unknown roles, not JSON)."""
 
-    def __init__(self, problems: Iterable[Problem]) -> None:
-        self.problems = tuple(p if p.file else evolve(p, file="<cohort>") for p in problems)
-        super().__init__(self.problems)
+    subject = "cohort"
 
-    def __str__(self) -> str:
-        n = len(self.problems)
-        head = f"{n} problem{'s' if n != 1 else ''} in cohort"
-        return head + ":\n" + "\n".join(f"  {p}" for p in self.problems)
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        super().__init__(p if p.file else evolve(p, file="<cohort>") for p in problems)
 
 
 class UnknownSchemeError(VillageevalError, LookupError):

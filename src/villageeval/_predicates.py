@@ -8,7 +8,7 @@ functions that plugins register; TOML only names them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
@@ -230,29 +230,29 @@ def _checked(name: str, fn: PredicateFunction) -> Compiled:
     return call
 
 
-def facts_used(p: m.Predicate, into: dict[str, str]) -> None:
-    """Record each fact a predicate reads and whether as ``bool`` or ``number``."""
-    if isinstance(p, m.FactTest):
-        into.setdefault(p.fact, "bool" if p.compare is None else "number")
-    elif isinstance(p, m.AllOf):
+def leaves(p: m.Predicate) -> Iterator[m.Predicate]:
+    """Every predicate inside ``p`` that is not ``all`` / ``any`` / ``not``."""
+    if isinstance(p, m.AllOf):
         for x in p.all:
-            facts_used(x, into)
+            yield from leaves(x)
     elif isinstance(p, m.AnyOf):
         for x in p.any:
-            facts_used(x, into)
+            yield from leaves(x)
     elif isinstance(p, m.Not):
-        facts_used(p.not_, into)
+        yield from leaves(p.not_)
+    else:
+        yield p
+
+
+def facts_used(p: m.Predicate, into: dict[str, str]) -> None:
+    """Record each fact a predicate reads and whether as ``bool`` or ``number``."""
+    for leaf in leaves(p):
+        if isinstance(leaf, m.FactTest):
+            into.setdefault(leaf.fact, "bool" if leaf.compare is None else "number")
 
 
 def outcomes_used(p: m.Predicate, into: dict[str, str]) -> None:
     """Record each linked assessment a predicate reads, with the scale it uses."""
-    if isinstance(p, m.OutcomeTest):
-        into.setdefault(p.outcome, p.scale)
-    elif isinstance(p, m.AllOf):
-        for x in p.all:
-            outcomes_used(x, into)
-    elif isinstance(p, m.AnyOf):
-        for x in p.any:
-            outcomes_used(x, into)
-    elif isinstance(p, m.Not):
-        outcomes_used(p.not_, into)
+    for leaf in leaves(p):
+        if isinstance(leaf, m.OutcomeTest):
+            into.setdefault(leaf.outcome, leaf.scale)
