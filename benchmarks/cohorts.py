@@ -148,7 +148,9 @@ def _near(n: int, mean: float, width: float = 3) -> list[tuple[Fraction, tuple[i
     found = _SPLITS.get(n)
     if found is None:
         splits = sorted(
-            ((90 * g + 70 * f + 40 * (n - g - f)) / n, (g, f, n - g - f)) for g in range(n + 1) for f in range(n - g + 1)
+            ((90 * g + 70 * f + 40 * (n - g - f)) / n, (g, f, n - g - f))
+            for g in range(n + 1)
+            for f in range(n - g + 1)
         )
         found = _SPLITS[n] = (
             [m for m, _ in splits],
@@ -194,7 +196,8 @@ def _edge_evidence(
         committee = (target - partial - mi * Fraction(1, 5)) * 10
         if 0 <= committee <= 100:
             value = Decimal(committee.numerator) / committee.denominator
-            return dict(zip(TIERS, a)), dict(zip(TIERS, i)), dict(zip(TIERS, h)), site, value
+            tallies = [dict(zip(TIERS, split, strict=True)) for split in (a, i, h)]
+            return tallies[0], tallies[1], tallies[2], site, value
     return None
 
 
@@ -261,9 +264,7 @@ def township(level: str, index: int, tid: str, n_villages: int, seed: int = SEED
     return subjects
 
 
-def townships(
-    level: str, seed: int = SEED, villages: int | None = None
-) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+def townships(level: str, seed: int = SEED, villages: int | None = None) -> Iterator[tuple[str, list[dict[str, Any]]]]:
     """Stream ``(township_id, subject dicts)`` for a level (or its first ``villages``)."""
     for index, tid, n in layout(level, seed, villages):
         yield tid, township(level, index, tid, n, seed)

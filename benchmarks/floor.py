@@ -45,16 +45,9 @@ QUOTA_NUM, QUOTA_DEN = 2, 5  # 好 ≤ 40% per township, floor
 Row = tuple[str, "Fraction | None", "int | None", "str | None", "str | None"]
 
 
-def _count(v: Any) -> bool:
-    return type(v) is int and v >= 0
-
-
-def _ballots(ev: Any, minimum: int) -> tuple[int, int] | None:
+def _ballots(tallies: Any, minimum: int) -> tuple[int, int] | None:
     """(sum of points, ballots) of a tally, or None if it is not valid."""
-    if not isinstance(ev, dict):
-        return None
-    tallies = ev.get("tallies")
-    if not isinstance(tallies, dict):
+    if type(tallies) is not dict:
         return None
     s = n = 0
     for label, k in tallies.items():
@@ -71,73 +64,84 @@ def _ballots(ev: Any, minimum: int) -> tuple[int, int] | None:
 def _subject(d: Mapping[str, Any]) -> tuple[int, int, bool] | None:
     """(numerator, denominator, vetoed) of a valid subject's exact total, else None."""
     ev = d.get("evidence")
-    if not isinstance(ev, dict):
+    if type(ev) is not dict:
         return None
-    # 四、2 述职测评
-    a = _ballots(ev.get("appraisal"), 20)
+    appraisal, interview, household = ev.get("appraisal"), ev.get("interview"), ev.get("household_visit")
+    site, committee = ev.get("site_inspection"), ev.get("party_committee")
+    if not (
+        type(appraisal) is dict
+        and type(interview) is dict
+        and type(household) is dict
+        and type(site) is dict
+        and type(committee) is dict
+    ):
+        return None
+    # 四、2 述职测评: at least 20 valid ballots
+    a = _ballots(appraisal.get("tallies"), 20)
     if a is None:
         return None
-    # 四、3 个别谈话: ≥ 15, every member of each category covered
-    iv = ev.get("interview")
-    i = _ballots(iv, 15)
+    # 四、3 个别谈话: at least 15, every member of each category covered ({"count": n, "of": n})
+    i = _ballots(interview.get("tallies"), 15)
     if i is None:
         return None
-    cov = iv.get("coverage")
-    if not isinstance(cov, dict):
+    cov = interview.get("coverage")
+    if type(cov) is not dict:
         return None
     for cat in INTERVIEWED:
         c = cov.get(cat)
-        if not isinstance(c, dict) or set(c) - {"count", "of"}:
+        if type(c) is not dict or len(c) != 2:
             return None
         count, of = c.get("count"), c.get("of")
-        if not _count(count) or not _count(of) or count != of:
+        if type(count) is not int or type(of) is not int or count < 0 or count != of:
             return None
     # 四、5 入户访谈: 3–5 households per natural village, adding up to the tallies
-    hv = ev.get("household_visit")
-    h = _ballots(hv, 0)
+    h = _ballots(household.get("tallies"), 0)
     if h is None:
         return None
-    strata = hv.get("strata")
-    if not isinstance(strata, dict) or not strata:
+    strata = household.get("strata")
+    if type(strata) is not dict or not strata:
         return None
     in_strata = 0
     for k in strata.values():
-        if type(k) is not int or not 3 <= k <= 5:
+        if type(k) is not int or k < 3 or k > 5:
             return None
         in_strata += k
     if in_strata != h[1]:
         return None
     # 四、4 实地查看: a tier, each must-see item seen at least once
-    site = ev.get("site_inspection")
-    if not isinstance(site, dict):
-        return None
     sp = POINTS.get(site.get("tier"))  # type: ignore[arg-type]
-    if sp is None:
-        return None
     scov = site.get("coverage")
-    if not isinstance(scov, dict):
+    if sp is None or type(scov) is not dict:
         return None
     for item in SITE_ITEMS:
         c = scov.get(item)
-        if isinstance(c, dict):  # {"count": n} or {"count": n, "of": m}
+        if type(c) is not int:
+            if type(c) is not dict:  # {"count": n} or {"count": n, "of": m}
+                return None
             count, of = c.get("count"), c.get("of", 0)
-            if set(c) - {"count", "of"} or not _count(count) or not _count(of) or ("of" in c and count > of):
+            if (
+                len(c) != 1 + ("of" in c)
+                or "count" not in c
+                or type(count) is not int
+                or type(of) is not int
+                or count < 0
+                or of < 0
+                or ("of" in c and count > of)
+            ):
                 return None
             c = count
-        if type(c) is not int or c < 1:
+        if c < 1:
             return None
-    # 四、6 乡镇党委评价: an exact score 0–100
-    pc = ev.get("party_committee")
-    if not isinstance(pc, dict):
-        return None
-    v = pc.get("value")
-    if type(v) is int:
-        cn, cd = v, 1
-    elif isinstance(v, Decimal) and v.is_finite():
+    # 四、6 乡镇党委评价: an exact score 0–100 (floats are not exact)
+    v = committee.get("value")
+    tv = type(v)
+    if tv is Decimal and v.is_finite():
         cn, cd = v.as_integer_ratio()
-    elif isinstance(v, Fraction):
+    elif tv is int:
+        cn, cd = v, 1
+    elif tv is Fraction:
         cn, cd = v.numerator, v.denominator
-    elif isinstance(v, str):
+    elif tv is str:
         try:
             dv = Decimal(v)
         except ArithmeticError:
@@ -145,21 +149,23 @@ def _subject(d: Mapping[str, Any]) -> tuple[int, int, bool] | None:
         if not dv.is_finite():
             return None
         cn, cd = dv.as_integer_ratio()
-    else:  # floats (and bools) are not exact scores
+    else:
         return None
     if cn < 0 or cn > 100 * cd:
         return None
     # facts: all seven given, booleans
     facts = d.get("facts")
-    if not isinstance(facts, dict):
+    if type(facts) is not dict:
         return None
     vetoed = False
-    for name in FACTS:
+    for name in VETOES:
         f = facts.get(name)
-        if type(f) is not bool:
-            return None
-        if f and name != "serious_problems":
+        if f is True:
             vetoed = True
+        elif f is not False:
+            return None
+    if type(facts.get("serious_problems")) is not bool:
+        return None
     (sa, na), (si, ni), (sh, nh) = a, i, h
     # total = 40/100·sa/na + 20/100·si/ni + 20/100·sh/nh + 10/100·sp + 10/100·cn/cd
     #       = (4·sa·ni·nh·cd + 2·si·na·nh·cd + 2·sh·na·ni·cd + sp·na·ni·nh·cd + cn·na·ni·nh) / (10·na·ni·nh·cd)

@@ -162,4 +162,4 @@ class OpenFisca(Adapter):
             sim.set_input(name, PERIOD, np.array(values))
         grades = sim.calculate("grade", PERIOD).tolist()
         totals = sim.calculate("total", PERIOD).tolist()  # float32 values, as exact Python floats
-        return {sid: (t, GRADES[g]) for sid, t, g in zip(ids, totals, grades)}
+        return {sid: (t, GRADES[g]) for sid, t, g in zip(ids, totals, grades, strict=True)}

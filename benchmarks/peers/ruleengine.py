@@ -26,8 +26,7 @@ TOTAL = (
     + " + (site == '好' ? 90 : (site == '一般' ? 70 : 40)) * 0.1 + committee * 0.1"
 )
 GRADE = (
-    f"({' or '.join(VETOES)}) ? '差' : "
-    "((total + 0.5).floor >= 85 ? '好' : ((total + 0.5).floor >= 66 ? '一般' : '差'))"
+    f"({' or '.join(VETOES)}) ? '差' : ((total + 0.5).floor >= 85 ? '好' : ((total + 0.5).floor >= 66 ? '一般' : '差'))"
 )
 
 

@@ -26,7 +26,8 @@ from ._common import VETOES, Adapter, flat, python_quota
 def _node(nid: str, kind: str, name: str, content: dict[str, Any] | None = None) -> dict[str, Any]:
     n: dict[str, Any] = {"id": nid, "type": kind, "name": name, "position": {"x": 0, "y": 0}}
     if content is not None:
-        n["content"] = {**content, "passThrough": True, "inputField": None, "outputPath": None, "executionMode": "single"}
+        options = {"passThrough": True, "inputField": None, "outputPath": None, "executionMode": "single"}
+        n["content"] = {**content, **options}
     return n
 
 
@@ -91,8 +92,7 @@ TOTAL = (
     + ' + (site == "好" ? 90 : (site == "一般" ? 70 : 40)) * 0.1 + committee * 0.1'
 )
 GRADE = (
-    f"({' or '.join(VETOES)}) ? \"差\" : "
-    '(floor(total + 0.5) >= 85 ? "好" : (floor(total + 0.5) >= 66 ? "一般" : "差"))'
+    f'({" or ".join(VETOES)}) ? "差" : (floor(total + 0.5) >= 85 ? "好" : (floor(total + 0.5) >= 66 ? "一般" : "差"))'
 )
 
 
