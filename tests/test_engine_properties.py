@@ -20,6 +20,7 @@ from typing import Any
 
 from hypothesis import assume, given
 from hypothesis import strategies as st
+from tests.test_quotas import BASE as QUOTA_BASE
 
 import villageeval as ve
 
@@ -128,46 +129,9 @@ def huining_subjects(draw: st.DrawFn) -> list[ve.Subject]:
 
 GRADES = ("优秀", "称职", "基本称职", "不称职")
 
-BASE = """
-id = "property-test"
-title = "测试"
-period = "2024"
-
-[locality]
-name = "某乡"
-
-[source]
-document = "某组发〔2024〕1号"
-
-[roles.secretary]
-label = "村党组织书记"
-
-[scales.grade]
-tiers = ["优秀", "称职", "基本称职", "不称职"]
-
-[instruments.committee]
-kind = "score"
-title = "乡党委评价"
-clause = "三、1"
-min = 0
-max = 100
-
-[weightings.main]
-clause = "三、2"
-total = 100
-weights = { committee = 100 }
-
-[gradings.main]
-kind = "bands"
-clause = "三、3"
-scale = "grade"
-bands = [
-  { grade = "优秀", at_least = 90 },
-  { grade = "称职", at_least = 70, below = 90 },
-  { grade = "基本称职", at_least = 60, below = 70 },
-  { grade = "不称职", below = 60 },
-]
-
+BASE = (
+    QUOTA_BASE.replace('id = "quota-test"', 'id = "property-test"', 1)
+    + """
 # Required facts (no default): every drawn secretary records both.
 [facts.disciplined]
 label = "受到党纪处分"
@@ -187,6 +151,7 @@ text = "受到诫勉的,不得评为优秀"
 when = { fact = "admonished" }
 at_most = "称职"
 """
+)
 
 SHARES = {"0.2": Fraction(1, 5), "0.3": Fraction(3, 10), "0.4": Fraction(2, 5), "0.5": Fraction(1, 2)}
 

@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import functools
 import itertools
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from math import ceil, floor
@@ -65,6 +65,7 @@ from .._errors import SchemeError
 from .._load import scheme_from_dict
 from .._numbers import round_fraction
 from .._plugins import Registry, make_plugin_manager
+from .._predicates import leaves
 
 __all__ = [
     "GRADING_KINDS",
@@ -1189,19 +1190,6 @@ def schemes(
 # --- reading a scheme for its cohorts -----------------------------------------------------
 
 
-def _leaves(p: m.Predicate) -> Iterator[m.Predicate]:
-    if isinstance(p, m.AllOf):
-        for x in p.all:
-            yield from _leaves(x)
-    elif isinstance(p, m.AnyOf):
-        for x in p.any:
-            yield from _leaves(x)
-    elif isinstance(p, m.Not):
-        yield from _leaves(p.not_)
-    else:
-        yield p
-
-
 def _role_predicates(scheme: m.Scheme, role: str) -> list[m.Predicate]:
     """The predicates of the rules that apply to ``role``, in the engine's order."""
     out: list[m.Predicate] = []
@@ -1252,7 +1240,7 @@ class _Info:
             streak = 0
             streak_grades: set[str] = set()
             for p in _role_predicates(scheme, role):
-                for leaf in _leaves(p):
+                for leaf in leaves(p):
                     if isinstance(leaf, m.FactTest) and leaf.fact in scheme.facts:
                         facts.add(leaf.fact)
                         if leaf.compare is not None:
