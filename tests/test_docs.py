@@ -65,7 +65,7 @@ def tables(text: str, header: tuple[str, ...]) -> dict[str, list[str]]:
         if in_code:
             continue
         level = len(line) - len(line.lstrip("#"))
-        if 1 <= level <= 3 and line[level:level + 1] == " ":
+        if 1 <= level <= 3 and line[level : level + 1] == " ":
             heading = line[level:].strip() if level == 3 else None
             in_table = False
             continue
@@ -261,8 +261,15 @@ EVIDENCE_SECTIONS = {
 
 def _full_cohort() -> ve.Cohort:
     subject = ve.Subject(
-        "a", "team", name="n", unit="u", groups={"township": "t"},
-        evidence={"x": ve.RatingEvidence("好")}, facts={"f": True}, history={"2023": "好"}, outcomes={"o": "好"},
+        "a",
+        "team",
+        name="n",
+        unit="u",
+        groups={"township": "t"},
+        evidence={"x": ve.RatingEvidence("好")},
+        facts={"f": True},
+        history={"2023": "好"},
+        outcomes={"o": "好"},
     )
     return ve.Cohort([subject], period="2024", scheme="s")
 
@@ -310,13 +317,23 @@ def _keys_by_object(data: Mapping[str, Any]) -> dict[str, set[str]]:
 def _full_result() -> ve.Result:
     """A result with every optional field present, so every key is emitted."""
     outcome = ve.Outcome(
-        subject_id="a", role="team", status="graded", name="n", unit="u",
+        subject_id="a",
+        role="team",
+        status="graded",
+        name="n",
+        unit="u",
         reasons=(ve.Reason("ineligible", "m", "i", "r", "c"),),
-        score=Fraction(1690, 19), rounded_score=Fraction(89), score_display="88.95",
-        instrument_scores={"x": Fraction(90)}, raw_grade="好", final_grade="一般",
+        score=Fraction(1690, 19),
+        rounded_score=Fraction(89),
+        score_display="88.95",
+        instrument_scores={"x": Fraction(90)},
+        raw_grade="好",
+        final_grade="一般",
         adjustments=(ve.Adjustment("q", "quota", "六", "好", "一般", "note"),),
-        consequences=(ve.ConsequenceOutcome("c", "七", "text"),), flags=("quota_tie:q",),
-        findings=(ve.FindingOutcome("f", "三", "text", "detail"),), notes={"存在问题": "text"},
+        consequences=(ve.ConsequenceOutcome("c", "七", "text"),),
+        flags=("quota_tie:q",),
+        findings=(ve.FindingOutcome("f", "三", "text", "detail"),),
+        notes={"存在问题": "text"},
         trace=(ve.TraceStep("grade", "m", "r", "c"),),
     )
     usage = ve.PopulationUsage("q", "六", "好", "at_most", "hard", "t", 4, 1, 2, 1, ("a",), ("a",), "demoted")
@@ -335,9 +352,7 @@ class TestResultTables:
         """The result tables document exactly the keys of a result with every field present."""
         data = ve.result_to_dict(_full_result())
         documented = {name: set(keys) for name, keys in RESULT_TABLES.items()}
-        assert {k: sorted(v) for k, v in _keys_by_object(data).items()} == {
-            k: sorted(v) for k, v in documented.items()
-        }
+        assert {k: sorted(v) for k, v in _keys_by_object(data).items()} == {k: sorted(v) for k, v in documented.items()}
 
 
 def test_python_example_prints_what_the_page_shows(monkeypatch: pytest.MonkeyPatch) -> None:

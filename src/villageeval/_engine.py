@@ -20,7 +20,7 @@ from typing import Any, Literal
 from . import _model as m
 from ._cohort import Cohort, MalformedEvidence
 from ._errors import CohortError, PluginError, Problem, VillageevalError
-from ._numbers import exact_text, fixed, round_scaled
+from ._numbers import _decimal_text, exact_text, fixed, round_scaled
 from ._plan import Plan, _RolePlan, _Rule, plan_of
 from ._predicates import RuleContext, number_of
 from ._quotas import _apply_quotas
@@ -33,7 +33,7 @@ from ._result import (
     Reason,
     Result,
 )
-from ._scoring import _close, _reason, _show, _step
+from ._scoring import FAIL, _close, _reason, _show, _step
 
 __all__ = ["consequences_under", "evaluate", "plan_of"]
 
@@ -85,6 +85,93 @@ def _grade_by_score(rp: _RolePlan, value: Fraction) -> str | None:
 
 
 def _evaluate_subject(plan: Plan, rp: _RolePlan, ctx: _Ctx) -> None:
+    if ctx.trace is None and rp.quick is not None:
+        if _quick_evaluate(plan, rp, ctx):
+            return
+        # Not plainly valid: start again on the careful path, which says why. (The
+        # quick path gives up before it grades, so nothing else has been set.)
+        ctx.scores.clear()
+        ctx.tallies.clear()
+        ctx.tiers.clear()
+        ctx.reasons.clear()  # a plugin kind's careful scorer may have said why already
+        ctx.total = ctx.rounded = ctx.display = None
+    skipped = _careful_scores(plan, rp, ctx)
+    if skipped is not None:
+        _grade(plan, rp, ctx, skipped)
+
+
+def _quick_evaluate(plan: Plan, rp: _RolePlan, ctx: _Ctx) -> bool:
+    """Evaluate a subject whose facts and evidence are plainly valid; False if they are not.
+
+    The common case, without explanations, and with the same outcome as the careful
+    path: a quick scorer accepts only evidence its careful scorer accepts, with the
+    same value. A subject it turns down is evaluated again, carefully, from the start.
+    """
+    facts = ctx.subject.facts
+    some_true = False
+    for name in rp.bool_facts:
+        v = facts.get(name)
+        if v is True:
+            some_true = True
+        elif v is not False:
+            return False
+    for name in rp.number_facts:
+        if number_of(facts.get(name)) is None:
+            return False
+    evidence = ctx.subject.evidence
+    scores = ctx.scores
+    assert rp.quick is not None
+    for iid, quick in rp.quick:
+        ev = evidence.get(iid)
+        if ev is None:
+            return False
+        value = quick(ev, ctx, iid)
+        if value is FAIL:
+            return False
+        if value is not None:
+            scores[iid] = value
+    if rp.eligibility and _ineligible(rp, ctx):
+        return True
+    memo = rp.graded_memo
+    if memo is None:  # graded by conditions, or not rounded: the general steps
+        _grade(plan, rp, ctx, [])
+        return True
+    # Σ weight × score / out_of over a common denominator: integers, one Fraction.
+    num, den = 0, 1
+    for iid, fn, fd in rp.terms:
+        s = scores[iid]
+        tn, td = fn * s.numerator, fd * s.denominator
+        num, den = num * td + tn * den, den * td
+    ctx.total = Fraction(num, den)
+    rounding = rp.rounding
+    assert rounding is not None
+    scaled = round_scaled(num, den, rounding.digits, rounding.mode)
+    digits = rp.display_digits
+    if digits == rounding.digits and rounding.mode == "half_up":
+        ctx.display = _decimal_text(scaled, digits)
+    else:
+        ctx.display = _decimal_text(round_scaled(num, den, digits, "half_up"), digits)
+    graded = memo.get(scaled)
+    if graded is None:
+        grade = next((label for low, high, label in rp.grid if low <= scaled <= high), None)
+        if grade is None:
+            return False  # no band: the careful path raises the error
+        graded = (Fraction(scaled, 10**rounding.digits), grade)
+        if len(memo) < 4096:
+            memo[scaled] = graded
+    ctx.rounded, ctx.grade = graded
+    ctx.raw_grade = ctx.grade
+    limits = rp.limits if some_true else rp.limits_always
+    if limits:
+        _apply_limits(rp, ctx, limits)
+    return True
+
+
+def _careful_scores(plan: Plan, rp: _RolePlan, ctx: _Ctx) -> list[str] | None:
+    """Check facts and evidence, explaining every problem; the instruments that did not apply.
+
+    Returns None when the subject's status is settled here (insufficient evidence).
+    """
     subject = ctx.subject
     # Facts first, since an instrument's applies_when may read them; their
     # problems are listed after the evidence's, in the order of the pipeline.
@@ -119,17 +206,28 @@ def _evaluate_subject(plan: Plan, rp: _RolePlan, ctx: _Ctx) -> None:
         if value is not None:
             ctx.scores[iid] = value
     ctx.reasons.extend(fact_reasons)
-    # 2. eligibility
+    # 2. eligibility: an ineligible subject is not graded, whatever its evidence
+    if _ineligible(rp, ctx):
+        return None
+    if ctx.reasons:
+        ctx.status = "insufficient_evidence"
+        _step(ctx, "status", f"insufficient evidence: {len(ctx.reasons)} problem(s); no score is given")
+        return None
+    return skipped
+
+
+def _ineligible(rp: _RolePlan, ctx: _Ctx) -> bool:
     for rule in rp.eligibility:
         if rule.test(ctx):
             ctx.status = "ineligible"
             ctx.reasons = [Reason("ineligible", rule.text, None, rule.id, rule.clause)]
             _step(ctx, "eligibility", f"not evaluated: {rule.text}", rule.id, rule.clause)
-            return
-    if ctx.reasons:
-        ctx.status = "insufficient_evidence"
-        _step(ctx, "status", f"insufficient evidence: {len(ctx.reasons)} problem(s); no score is given")
-        return
+            return True
+    return False
+
+
+def _grade(plan: Plan, rp: _RolePlan, ctx: _Ctx, skipped: list[str]) -> None:
+    """Total, rounding, grade, vetoes and caps of a subject whose evidence holds."""
     # 3. total (a role without a weighting is graded on ratings and facts alone)
     g = rp.grading
     assert g is not None
@@ -147,6 +245,7 @@ def _evaluate_subject(plan: Plan, rp: _RolePlan, ctx: _Ctx) -> None:
             tn, td = fn * s.numerator, fd * s.denominator
             num, den = num * td + tn * den, den * td
         total = ctx.total = Fraction(num, den)
+        ctx.display = _decimal_text(round_scaled(num, den, rp.display_digits, "half_up"), rp.display_digits)
         if tr:
             terms = []
             for iid, ins, factor, _ in rp.instruments:
@@ -205,7 +304,16 @@ def _evaluate_subject(plan: Plan, rp: _RolePlan, ctx: _Ctx) -> None:
             _step(ctx, "grade", f"{exact_text(graded)} is in the band of {grade}", rp.grading_id, g.clause)
     ctx.grade = ctx.raw_grade = grade
     # 5. vetoes and caps
-    for rule in rp.limits:
+    _apply_limits(rp, ctx, rp.limits)
+    if ctx.grade is None:
+        ctx.status = "insufficient_evidence"
+        missing = ", ".join(iid for iid, _ins, factor, _ in rp.instruments if factor is not None and iid in skipped)
+        _reason(ctx, "no_total", f"{missing} did not apply, so there is no total to grade, and no veto or cap decided")
+
+
+def _apply_limits(rp: _RolePlan, ctx: _Ctx, limits: tuple[_Rule, ...]) -> None:
+    """Vetoes and caps, in the scheme's order: each may only lower the grade."""
+    for rule in limits:
         if rule.test(ctx):
             ctx.flags.append(f"{rule.kind}:{rule.id}")
             ctx.ceiling = max(ctx.ceiling, rule.grade_rank)
@@ -225,10 +333,6 @@ def _evaluate_subject(plan: Plan, rp: _RolePlan, ctx: _Ctx) -> None:
                     rule.id,
                     rule.clause,
                 )
-    if ctx.grade is None:
-        ctx.status = "insufficient_evidence"
-        missing = ", ".join(iid for iid, _ins, factor, _ in rp.instruments if factor is not None and iid in skipped)
-        _reason(ctx, "no_total", f"{missing} did not apply, so there is no total to grade, and no veto or cap decided")
 
 
 # --- the cohort -------------------------------------------------------------------------
@@ -263,25 +367,31 @@ def _outcome(
     consequences: tuple[ConsequenceOutcome, ...],
     findings: tuple[FindingOutcome, ...] = (),
 ) -> Outcome:
+    subject = ctx.subject
+    graded = ctx.status == "graded"
+    display = ctx.display
+    if display is None and ctx.total is not None:  # a plugin kind's total, set by hand
+        display = fixed(ctx.total, rp.display_digits)
+    # Positional, in field order: an outcome is built for every subject.
     return Outcome(
-        subject_id=ctx.subject.id,
-        role=ctx.role,
-        status=ctx.status,  # type: ignore[arg-type]
-        name=ctx.subject.name,
-        unit=ctx.subject.unit,
-        reasons=tuple(ctx.reasons),
-        score=ctx.total,
-        rounded_score=ctx.rounded,
-        score_display=fixed(ctx.total, rp.display_digits) if ctx.total is not None else None,
-        instrument_scores=dict(ctx.scores) if ctx.status == "graded" else {},
-        raw_grade=ctx.raw_grade,
-        final_grade=ctx.grade if ctx.status == "graded" else None,
-        adjustments=tuple(ctx.adjustments),
-        consequences=consequences,
-        findings=findings,
-        notes=ctx.subject.notes,
-        flags=tuple(ctx.flags),
-        trace=tuple(ctx.trace or ()),
+        subject.id,
+        ctx.role,
+        ctx.status,  # type: ignore[arg-type]
+        subject.name,
+        subject.unit,
+        tuple(ctx.reasons),
+        ctx.total,
+        ctx.rounded,
+        display,
+        ctx.scores if graded else {},  # the context is not used again: no copy
+        ctx.raw_grade,
+        ctx.grade if graded else None,
+        tuple(ctx.adjustments),
+        consequences,
+        findings,
+        subject.notes,
+        tuple(ctx.flags),
+        tuple(ctx.trace) if ctx.trace else (),
     )
 
 
@@ -318,6 +428,14 @@ def _plugin_adjust(
         ctx.adjustments.append(Adjustment(rule, "plugin", answer.clause, ctx.grade or "", answer.grade, answer.note))
         _step(ctx, "plugin", f"{ctx.grade} → {answer.grade}: {answer.note}", rule, answer.clause or None)
         ctx.grade = answer.grade
+
+
+def _under(
+    by_grade: dict[str | None, list[tuple[_Rule, Any]]], rules: list[_Rule], grade: str | None
+) -> list[tuple[_Rule, Any]]:
+    """The rules that may hold under ``grade``, with what is left to test (see ``_plan._by_grade``)."""
+    found = by_grade.get(grade)
+    return found if found is not None else [(rule, rule.test) for rule in rules]
 
 
 def consequences_under(scheme: m.Scheme, cohort: Cohort, grades: Mapping[str, str]) -> dict[str, list[_Rule]]:
@@ -394,14 +512,14 @@ def _evaluate(scheme: m.Scheme, cohort: Cohort, trace: bool) -> Result:
         if ctx.status == "graded":
             if adjusters:
                 _plugin_adjust(ctx, rp, scheme, adjusters)
-            for rule in rp.findings:
-                if rule.test(ctx):
+            for rule, rest in _under(rp.findings_for, rp.findings, ctx.grade):
+                if rest is None or rest(ctx):
                     detail = ctx.subject.notes.get(rule.target, "") if rule.target else ""
                     findings.append(FindingOutcome(rule.id, rule.clause, rule.text, detail))
                     _step(ctx, "finding", rule.text, rule.id, rule.clause)
-            for rule in rp.consequences:
-                if rule.test(ctx):
-                    consequences.append(ConsequenceOutcome(rule.id, rule.clause, rule.text))
+            for rule, rest in _under(rp.consequences_for, rp.consequences, ctx.grade):
+                if rest is None or rest(ctx):
+                    consequences.append(rule.outcome)
                     _step(ctx, "consequence", rule.text, rule.id, rule.clause)
             _step(ctx, "final", f"final grade {ctx.grade}")
         outcomes.append(_outcome(ctx, rp, tuple(consequences), tuple(findings)))

@@ -15,11 +15,12 @@ from typing import Any
 
 from . import _model as m
 from ._predicates import Compiled, compile_predicate, facts_used, outcomes_used
-from ._scoring import Scorer, _scorer
+from ._result import ConsequenceOutcome
+from ._scoring import QuickScorer, Scorer, _quick_scorer, _scorer
 
 
 class _Rule:
-    __slots__ = ("clause", "grade_rank", "id", "kind", "target", "test", "text")
+    __slots__ = ("clause", "grade_rank", "id", "kind", "outcome", "target", "test", "text")
 
     def __init__(
         self,
@@ -38,28 +39,37 @@ class _Rule:
         self.test = test
         self.target = target
         self.grade_rank = grade_rank
+        # A consequence's outcome is the same for every subject: built once.
+        self.outcome = ConsequenceOutcome(rid, clause, text)  # used for consequences only
 
 
 class _RolePlan:
     __slots__ = (
         "applies",
         "bands",
+        "bool_facts",
         "caps",
         "conditions",
         "consequences",
+        "consequences_for",
         "defaults",
         "display_digits",
         "eligibility",
         "facts",
         "fallback",
         "findings",
+        "findings_for",
+        "graded_memo",
         "grading",
         "grading_id",
         "grid",
         "instruments",
         "labels",
         "limits",
+        "limits_always",
         "linked",
+        "number_facts",
+        "quick",
         "rank",
         "rounding",
         "terms",
@@ -91,6 +101,20 @@ class _RolePlan:
         self.facts: dict[str, m.Fact] = {}
         self.defaults: dict[str, bool | Fraction] = {}
         self.linked: dict[str, tuple[str, ...]] = {}
+        # The quick path (valid evidence, no trace): a quick scorer per instrument,
+        # or None when the role needs the careful path for every subject.
+        self.quick: tuple[tuple[str, QuickScorer], ...] | None = None
+        self.bool_facts: tuple[str, ...] = ()
+        self.number_facts: tuple[str, ...] = ()
+        # The vetoes and caps that may hold even when every boolean fact is false:
+        # the only ones the quick path tests for a subject with no fact true.
+        self.limits_always: tuple[_Rule, ...] = ()
+        # Scaled rounded total → (rounded total, band), filled as totals are seen.
+        self.graded_memo: dict[int, tuple[Fraction, str]] | None = None
+        # Grade → the consequences (findings) that may hold under it, each with what
+        # is left to test once the grade is known (None: nothing, it holds).
+        self.consequences_for: dict[str | None, list[tuple[_Rule, Compiled | None]]] = {}
+        self.findings_for: dict[str | None, list[tuple[_Rule, Compiled | None]]] = {}
 
 
 class Plan:
@@ -99,6 +123,7 @@ class Plan:
     def __init__(self, scheme: m.Scheme) -> None:
         self.scheme = scheme
         rules: Mapping[str, Any] = scheme._rules
+        rule_predicates: dict[tuple[str, str], m.Predicate] = {}
         self.roles: dict[str, _RolePlan] = {}
         linked_used: dict[str, tuple[str, ...]] = {}
 
@@ -158,20 +183,46 @@ class Plan:
             for rid, v in scheme.vetoes.items():
                 if role in scheme.role_ids(v.roles):
                     rp.vetoes.append(_Rule(rid, "veto", v.clause, v.text, comp(v.when), v.grade, rp.rank[v.grade]))
+                    rule_predicates["veto", rid] = v.when
             for rid, c in scheme.caps.items():
                 if role in scheme.role_ids(c.roles):
                     rp.caps.append(_Rule(rid, "cap", c.clause, c.text, comp(c.when), c.at_most, rp.rank[c.at_most]))
+                    rule_predicates["cap", rid] = c.when
             for rid, f in scheme.findings.items():
                 if role in scheme.role_ids(f.roles):
                     rp.findings.append(_Rule(rid, "finding", f.clause, f.text, comp(f.when), f.note or None))
+                    rule_predicates["finding", rid] = f.when
             for rid, q in scheme.consequences.items():
                 if role in scheme.role_ids(q.roles):
                     rp.consequences.append(_Rule(rid, "consequence", q.clause, q.text, comp(q.when)))
+                    rule_predicates["consequence", rid] = q.when
             rp.limits = (*rp.vetoes, *rp.caps)
             # The facts this role's rules read: each must be given, or have a default.
             rp.facts = {name: scheme.facts[name] for name in sorted(used) if name in scheme.facts}
             rp.defaults = {n: f.default for n, f in rp.facts.items() if f.default is not None}
             rp.linked = dict(sorted(linked_used.items()))
+            rp.bool_facts = tuple(n for n, f in rp.facts.items() if f.type == "bool")
+            rp.number_facts = tuple(n for n, f in rp.facts.items() if f.type == "number")
+            if not rp.applies and not rp.linked:
+                rp.quick = tuple((iid, _quick_scorer(ins, scheme, scorer)) for iid, ins, _, scorer in rp.instruments)
+                if rp.weighting_id and rp.grid and rp.rounding is not None:
+                    rp.graded_memo = {}
+            bool_facts = frozenset(rp.bool_facts)
+            rp.limits_always = tuple(
+                rule for rule in rp.limits if not _needs_a_true_fact(rule_predicates[rule.kind, rule.id], bool_facts)
+            )
+            for rules_for, role_rules, kind in (
+                (rp.consequences_for, rp.consequences, "consequence"),
+                (rp.findings_for, rp.findings, "finding"),
+            ):
+                for grade in (*rp.labels, None):
+                    rules_for[grade] = []
+                for rule in role_rules:
+                    grades, rest = _by_grade(rule_predicates[kind, rule.id])
+                    test = compile_predicate(rest, scheme, rules) if rest is not None else None
+                    for grade in rules_for:
+                        if grades is None or grade in grades:
+                            rules_for[grade].append((rule, test))
             self.roles[role] = rp
         # At-most quotas from the best grade down, so a demotion can cascade into
         # the next grade's quota; then at-least quotas in the scheme's order.
@@ -197,6 +248,44 @@ class Plan:
     def _grade_rank(self, q: m.Quota) -> int:
         role = self.scheme.role_ids(q.roles)[0]
         return self.roles[role].rank.get(q.grade, 0)
+
+
+def _needs_a_true_fact(p: m.Predicate, bool_facts: frozenset[str]) -> bool:
+    """Whether ``p`` can hold only if one of the boolean facts is true.
+
+    True for a test of a declared boolean fact, and for ``all`` / ``any`` of such
+    tests: with every one of those facts false (the quick path has checked they
+    are all given, as booleans) the predicate is false without being evaluated.
+    """
+    if isinstance(p, m.FactTest):
+        return p.compare is None and p.fact in bool_facts
+    if isinstance(p, m.AnyOf):
+        return all(_needs_a_true_fact(x, bool_facts) for x in p.any)
+    if isinstance(p, m.AllOf):
+        return any(_needs_a_true_fact(x, bool_facts) for x in p.all)
+    return False
+
+
+def _by_grade(p: m.Predicate) -> tuple[frozenset[str] | None, m.Predicate | None]:
+    """The grades under which ``p`` can hold (None: any), and what is left to test then.
+
+    ``{ grade = "差" }`` holds exactly under 差, with nothing left to test;
+    ``{ all = [{ grade = "差" }, { fact = "serious_problems" }] }`` only under 差,
+    and then only if the fact is true. Anything else is tested as it is.
+    """
+    if isinstance(p, m.GradeIs):
+        return frozenset(p.grade), None
+    if isinstance(p, m.AllOf):
+        grades: frozenset[str] | None = None
+        rest: list[m.Predicate] = []
+        for x in p.all:
+            if isinstance(x, m.GradeIs):
+                grades = frozenset(x.grade) if grades is None else grades & frozenset(x.grade)
+            else:
+                rest.append(x)
+        if grades is not None:
+            return grades, (None if not rest else rest[0] if len(rest) == 1 else m.AllOf(tuple(rest)))
+    return None, p
 
 
 def _grid_range(band: m.Band, digits: int) -> tuple[int, int]:

@@ -38,6 +38,7 @@ class RuleContext:
             compare subjects (a secretary's pledges against the director's).
         total: the exact weighted total, once computed.
         rounded: the total after the scheme's rounding, once computed.
+        display: the total as people see it (decimal text), once computed.
         grade: the current grade (raw, then adjusted, then final).
     """
 
@@ -45,6 +46,7 @@ class RuleContext:
         "adjustments",
         "ceiling",
         "cohort",
+        "display",
         "facts",
         "flags",
         "grade",
@@ -75,6 +77,7 @@ class RuleContext:
         self.cohort: tuple[Subject, ...] = ()
         self.total: Fraction | None = None
         self.rounded: Fraction | None = None
+        self.display: str | None = None
         self.grade: str | None = None
         self.raw_grade: str | None = None
         self.ceiling = 0

@@ -10,6 +10,7 @@ first so a clean cohort pays for little more than the arithmetic.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 from fractions import Fraction
 from math import ceil, gcd
 from typing import Any
@@ -439,6 +440,170 @@ def _points_scorer(ins: m.Points) -> Scorer:
         return total
 
     return score
+
+
+# --- quick scorers: the valid, common case without a word of explanation -------------------
+
+#: What a quick scorer returns when the evidence is not plainly valid.
+FAIL: Any = object()
+
+#: ``quick(evidence, context, instrument id) -> sub-score, None (unscored) or FAIL``.
+#: A quick scorer accepts only evidence its careful scorer accepts, and gives the same
+#: value; on anything else it returns :data:`FAIL` and the engine takes the careful
+#: path for the whole subject, which explains what is wrong. It never records reasons.
+QuickScorer = Callable[[Any, RuleContext, str], Any]
+
+# Sub-scores repeat a great deal (a mean of 30 ballots over three tiers takes few
+# values), so each quick scorer keeps the Fractions it has built, up to this many.
+_MEMO = 4096
+
+
+def _quick_scorer(ins: m.Instrument, scheme: m.Scheme, careful: Scorer) -> QuickScorer:
+    if ins.kind not in scheme._kinds:
+        if isinstance(ins, m.Ballot) and all(t.points is not None for t in scheme.scales[ins.scale].tiers):
+            return _quick_ballot(ins, scheme)
+        if isinstance(ins, m.Rating):
+            return _quick_rating(ins, scheme)
+        if isinstance(ins, m.DirectScore):
+            return _quick_score(ins)
+
+    def quick(ev: Any, ctx: RuleContext, iid: str) -> Any:
+        if type(ev) is MalformedEvidence:
+            return FAIL
+        before = len(ctx.reasons)
+        value = careful(ev, ctx, iid)
+        return FAIL if len(ctx.reasons) != before else value
+
+    return quick
+
+
+def _quick_coverage(ins: m.Instrument) -> Callable[[Mapping[str, Any]], bool] | None:
+    """Whether coverage is plainly complete (the forms :func:`_coverage` accepts first)."""
+    categories = ins.must_cover
+    if not categories:
+        return None
+    if getattr(ins, "cover", "at_least_one") == "every_member":
+
+        def every(coverage: Mapping[str, Any]) -> bool:
+            for category in categories:
+                raw = coverage.get(category)
+                if type(raw) is not dict or len(raw) != 2:
+                    return False
+                count, of = raw.get("count"), raw.get("of")
+                if type(count) is not int or type(of) is not int or count < 0 or count != of:
+                    return False
+            return True
+
+        return every
+
+    def at_least_one(coverage: Mapping[str, Any]) -> bool:
+        for category in categories:
+            raw = coverage.get(category)
+            if type(raw) is not int or raw < 1:
+                return False
+        return True
+
+    return at_least_one
+
+
+def _quick_ballot(ins: m.Ballot, scheme: m.Scheme) -> QuickScorer:
+    points = {t.label: t.points or Fraction(0) for t in scheme.scales[ins.scale].tiers}
+    scale_den = 1
+    for p in points.values():
+        scale_den = scale_den * p.denominator // gcd(scale_den, p.denominator)
+    int_points = {label: int(p * scale_den) for label, p in points.items()}
+    minimum = max(ins.min_respondents, 1)
+    quorum = ins.quorum
+    covered = _quick_coverage(ins)
+    st = ins.per_stratum
+    low, high = (st.min, st.max) if st is not None else (0, None)
+    memo: dict[tuple[int, int], Fraction] = {}
+
+    def quick(ev: Any, ctx: RuleContext, iid: str) -> Any:
+        if type(ev) is not BallotEvidence:
+            return FAIL
+        total = acc = 0
+        for label, raw in ev.tallies.items():
+            p = int_points.get(label)
+            if p is None or type(raw) is not int or raw < 0:
+                return FAIL
+            total += raw
+            acc += p * raw
+        if total < minimum:
+            return FAIL
+        if quorum is not None:
+            expected = ev.expected
+            if type(expected) is not int or expected < 1 or total > expected or total < ceil(quorum * expected):
+                return FAIL
+        if covered is not None and not covered(ev.coverage):
+            return FAIL
+        if st is not None:
+            strata = ev.strata
+            if not strata:
+                return FAIL
+            in_strata = 0
+            for raw in strata.values():
+                if type(raw) is not int or raw < low or (high is not None and raw > high):
+                    return FAIL
+                in_strata += raw
+            if in_strata != total:
+                return FAIL
+        ctx.tallies[iid] = (ev.tallies, total)
+        key = (acc, total)
+        value = memo.get(key)
+        if value is None:
+            value = Fraction(acc, total * scale_den)
+            if len(memo) < _MEMO:
+                memo[key] = value
+        return value
+
+    return quick
+
+
+def _quick_rating(ins: m.Rating, scheme: m.Scheme) -> QuickScorer:
+    points = {t.label: t.points for t in scheme.scales[ins.scale].tiers}
+    covered = _quick_coverage(ins)
+
+    def quick(ev: Any, ctx: RuleContext, iid: str) -> Any:
+        if type(ev) is not RatingEvidence:
+            return FAIL
+        tier = ev.tier
+        if type(tier) is not str or tier not in points:
+            return FAIL
+        if covered is not None and not covered(ev.coverage):
+            return FAIL
+        ctx.tiers[iid] = tier
+        return points[tier]
+
+    return quick
+
+
+def _quick_score(ins: m.DirectScore) -> QuickScorer:
+    low, high = ins.min, ins.max
+    covered = _quick_coverage(ins)
+    # Valid scores seen so far, by value: int, Decimal and Fraction keys that are
+    # equal hash alike and stand for the same number, so one entry serves them all.
+    memo: dict[Any, Fraction] = {}
+
+    def quick(ev: Any, ctx: RuleContext, iid: str) -> Any:
+        if type(ev) is not ScoreEvidence:
+            return FAIL
+        v = ev.value
+        t = type(v)
+        if t is not int and t is not Fraction and not (t is Decimal and v.is_finite()):
+            return FAIL  # strings, floats, bools, NaN: the careful path says why
+        value = memo.get(v)
+        if value is None:
+            value = Fraction(v)
+            if not low <= value <= high:
+                return FAIL
+            if len(memo) < _MEMO:
+                memo[v] = value
+        if covered is not None and not covered(ev.coverage):
+            return FAIL
+        return value
+
+    return quick
 
 
 def _show(value: Fraction) -> str:
