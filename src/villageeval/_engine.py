@@ -84,17 +84,8 @@ def _grade_by_score(rp: _RolePlan, value: Fraction) -> str | None:
     return None
 
 
-def _evaluate_subject(plan: Plan, rp: _RolePlan, ctx: _Ctx) -> None:
-    if ctx.trace is None and rp.quick is not None:
-        if _quick_evaluate(plan, rp, ctx):
-            return
-        # Not plainly valid: start again on the careful path, which says why. (The
-        # quick path gives up before it grades, so nothing else has been set.)
-        ctx.scores.clear()
-        ctx.tallies.clear()
-        ctx.tiers.clear()
-        ctx.reasons.clear()  # a plugin kind's careful scorer may have said why already
-        ctx.total = ctx.rounded = ctx.display = None
+def _evaluate_carefully(plan: Plan, rp: _RolePlan, ctx: _Ctx) -> None:
+    """The careful path: every check explained, every step traced when asked."""
     skipped = _careful_scores(plan, rp, ctx)
     if skipped is not None:
         _grade(plan, rp, ctx, skipped)
@@ -121,36 +112,39 @@ def _quick_evaluate(plan: Plan, rp: _RolePlan, ctx: _Ctx) -> bool:
     evidence = ctx.subject.evidence
     scores = ctx.scores
     assert rp.quick is not None
-    for iid, quick in rp.quick:
+    # The weighted total, Σ weight × score / out_of, is added up as the scores come:
+    # integers over a common denominator, and one Fraction at the end.
+    num, den = 0, 1
+    for iid, quick, fn, fd in rp.quick:
         ev = evidence.get(iid)
         if ev is None:
             return False
-        value = quick(ev, ctx, iid)
-        if value is FAIL:
+        scored = quick(ev, ctx, iid)
+        if scored is FAIL:
             return False
+        value, n, d = scored
         if value is not None:
             scores[iid] = value
+            if fd:
+                td = fd * d
+                num, den = num * td + fn * n * den, den * td
     if rp.eligibility and _ineligible(rp, ctx):
         return True
     memo = rp.graded_memo
     if memo is None:  # graded by conditions, or not rounded: the general steps
         _grade(plan, rp, ctx, [])
         return True
-    # Σ weight × score / out_of over a common denominator: integers, one Fraction.
-    num, den = 0, 1
-    for iid, fn, fd in rp.terms:
-        s = scores[iid]
-        tn, td = fn * s.numerator, fd * s.denominator
-        num, den = num * td + tn * den, den * td
     ctx.total = Fraction(num, den)
     rounding = rp.rounding
     assert rounding is not None
-    scaled = round_scaled(num, den, rounding.digits, rounding.mode)
-    digits = rp.display_digits
-    if digits == rounding.digits and rounding.mode == "half_up":
-        ctx.display = _decimal_text(scaled, digits)
-    else:
-        ctx.display = _decimal_text(round_scaled(num, den, digits, "half_up"), digits)
+    scaled = rp.round_total(num, den)
+    shown = rp.round_display(num, den)
+    display = rp.display_memo.get(shown)
+    if display is None:
+        display = _decimal_text(shown, rp.display_digits)
+        if len(rp.display_memo) < 16384:
+            rp.display_memo[shown] = display
+    ctx.display = display
     graded = memo.get(scaled)
     if graded is None:
         grade = next((label for low, high, label in rp.grid if low <= scaled <= high), None)
@@ -176,7 +170,7 @@ def _careful_scores(plan: Plan, rp: _RolePlan, ctx: _Ctx) -> list[str] | None:
     # Facts first, since an instrument's applies_when may read them; their
     # problems are listed after the evidence's, in the order of the pipeline.
     _check_facts(plan, rp, ctx)
-    fact_reasons, ctx.reasons = ctx.reasons, []
+    fact_reasons, ctx.reasons = ctx.reasons, ()
     skipped: list[str] = []
     # 1. evidence checks (and sub-scores, which are computed by the same pass)
     for iid, ins, _factor, scorer in rp.instruments:
@@ -205,7 +199,7 @@ def _careful_scores(plan: Plan, rp: _RolePlan, ctx: _Ctx) -> list[str] | None:
         value = scorer(ev, ctx, iid)
         if value is not None:
             ctx.scores[iid] = value
-    ctx.reasons.extend(fact_reasons)
+    ctx.reasons += fact_reasons
     # 2. eligibility: an ineligible subject is not graded, whatever its evidence
     if _ineligible(rp, ctx):
         return None
@@ -220,7 +214,7 @@ def _ineligible(rp: _RolePlan, ctx: _Ctx) -> bool:
     for rule in rp.eligibility:
         if rule.test(ctx):
             ctx.status = "ineligible"
-            ctx.reasons = [Reason("ineligible", rule.text, None, rule.id, rule.clause)]
+            ctx.reasons = (Reason("ineligible", rule.text, None, rule.id, rule.clause),)
             _step(ctx, "eligibility", f"not evaluated: {rule.text}", rule.id, rule.clause)
             return True
     return False
@@ -315,14 +309,14 @@ def _apply_limits(rp: _RolePlan, ctx: _Ctx, limits: tuple[_Rule, ...]) -> None:
     """Vetoes and caps, in the scheme's order: each may only lower the grade."""
     for rule in limits:
         if rule.test(ctx):
-            ctx.flags.append(f"{rule.kind}:{rule.id}")
+            ctx.flags += (f"{rule.kind}:{rule.id}",)
             ctx.ceiling = max(ctx.ceiling, rule.grade_rank)
             current = rp.rank[ctx.grade] if ctx.grade is not None else -1
             if rule.grade_rank > current:
                 assert rule.target is not None
                 before = ctx.grade or ""
                 kind: Literal["veto", "cap"] = "veto" if rule.kind == "veto" else "cap"
-                ctx.adjustments.append(Adjustment(rule.id, kind, rule.clause, before, rule.target, rule.text))
+                ctx.adjustments += (Adjustment(rule.id, kind, rule.clause, before, rule.target, rule.text),)
                 _step(ctx, rule.kind, f"{ctx.grade or 'no grade'} → {rule.target}: {rule.text}", rule.id, rule.clause)
                 ctx.grade = rule.target
             else:
@@ -340,18 +334,23 @@ def _apply_limits(rp: _RolePlan, ctx: _Ctx, limits: tuple[_Rule, ...]) -> None:
 
 def _check_cohort(plan: Plan, cohort: Cohort) -> None:
     problems = []
-    per_keys = sorted({q.per for q in plan.scheme.quotas.values() if q.per})  # sorted: problems in a stable order
+    scheme = plan.scheme
+    # Per role, the groups its quotas count by (sorted: problems in a stable order).
+    needs: dict[str, list[str]] = {role: [] for role in plan.roles}
+    for per in sorted({q.per for q in scheme.quotas.values() if q.per}):
+        for role in sorted({r for q in scheme.quotas.values() if q.per == per for r in scheme.role_ids(q.roles)}):
+            needs[role].append(per)
     for i, s in enumerate(cohort.subjects):
-        if s.role not in plan.roles:
+        pers = needs.get(s.role)
+        if pers is None:
             problems.append(
                 Problem(
                     ("subjects", i, "role"), f"subject {s.id!r} has unknown role {s.role!r}{_close(s.role, plan.roles)}"
                 )
             )
             continue
-        for per in per_keys:
-            roles = {r for q in plan.scheme.quotas.values() if q.per == per for r in plan.scheme.role_ids(q.roles)}
-            if s.role in roles and per not in s.groups:
+        for per in pers:
+            if per not in s.groups:
                 problems.append(
                     Problem(
                         ("subjects", i, "groups"), f"subject {s.id!r} has no {per!r} group, which a quota counts by"
@@ -379,18 +378,18 @@ def _outcome(
         ctx.status,  # type: ignore[arg-type]
         subject.name,
         subject.unit,
-        tuple(ctx.reasons),
+        ctx.reasons,
         ctx.total,
         ctx.rounded,
         display,
         ctx.scores if graded else {},  # the context is not used again: no copy
         ctx.raw_grade,
         ctx.grade if graded else None,
-        tuple(ctx.adjustments),
+        ctx.adjustments,
         consequences,
         findings,
         subject.notes,
-        tuple(ctx.flags),
+        ctx.flags,
         tuple(ctx.trace) if ctx.trace else (),
     )
 
@@ -425,7 +424,7 @@ def _plugin_adjust(
             _step(ctx, "plugin", f"{plugin}: keeps {ctx.grade}: {answer.note}", answer.rule, answer.clause or None)
             continue
         rule = f"{plugin}:{answer.rule}"
-        ctx.adjustments.append(Adjustment(rule, "plugin", answer.clause, ctx.grade or "", answer.grade, answer.note))
+        ctx.adjustments += (Adjustment(rule, "plugin", answer.clause, ctx.grade or "", answer.grade, answer.note),)
         _step(ctx, "plugin", f"{ctx.grade} → {answer.grade}: {answer.note}", rule, answer.clause or None)
         ctx.grade = answer.grade
 
@@ -436,6 +435,26 @@ def _under(
     """The rules that may hold under ``grade``, with what is left to test (see ``_plan._by_grade``)."""
     found = by_grade.get(grade)
     return found if found is not None else [(rule, rule.test) for rule in rules]
+
+
+def _findings(ctx: _Ctx, under: list[tuple[_Rule, Any]]) -> tuple[FindingOutcome, ...]:
+    found = []
+    for rule, rest in under:
+        if rest is None or rest(ctx):
+            detail = ctx.subject.notes.get(rule.target, "") if rule.target else ""
+            found.append(FindingOutcome(rule.id, rule.clause, rule.text, detail))
+            _step(ctx, "finding", rule.text, rule.id, rule.clause)
+    return tuple(found)
+
+
+def _consequences(ctx: _Ctx, under: list[tuple[_Rule, Any]]) -> tuple[ConsequenceOutcome, ...]:
+    found = []
+    for rule, rest in under:
+        if rest is None or rest(ctx):
+            found.append(rule.outcome)
+            if ctx.trace is not None:
+                _step(ctx, "consequence", rule.text, rule.id, rule.clause)
+    return tuple(found)
 
 
 def consequences_under(scheme: m.Scheme, cohort: Cohort, grades: Mapping[str, str]) -> dict[str, list[_Rule]]:
@@ -452,7 +471,7 @@ def consequences_under(scheme: m.Scheme, cohort: Cohort, grades: Mapping[str, st
             continue
         rp = plan.roles[subject.role]
         ctx = _Ctx(subject, scheme, period, False)
-        _evaluate_subject(plan, rp, ctx)
+        _evaluate_carefully(plan, rp, ctx)
         ctx.grade = grades[subject.id]
         out[subject.id] = [rule for rule in rp.consequences if rule.test(ctx)]
     return out
@@ -493,11 +512,17 @@ def _evaluate(scheme: m.Scheme, cohort: Cohort, trace: bool) -> Result:
     period = cohort.period or scheme.period
     contexts: list[_Ctx] = []
     subjects = tuple(sorted(cohort.subjects, key=lambda s: s.id))
+    roles = plan.roles
     for subject in subjects:
-        rp = plan.roles[subject.role]
+        rp = roles[subject.role]
         ctx = _Ctx(subject, scheme, period, trace)
         ctx.cohort = subjects
-        _evaluate_subject(plan, rp, ctx)
+        if trace or rp.quick is None or not _quick_evaluate(plan, rp, ctx):
+            if not trace and rp.quick is not None:
+                # Not plainly valid: start again on the careful path, which says why.
+                ctx = _Ctx(subject, scheme, period, trace)
+                ctx.cohort = subjects
+            _evaluate_carefully(plan, rp, ctx)
         contexts.append(ctx)
     populations: list[PopulationUsage] = []
     warnings: list[str] = []
@@ -506,23 +531,21 @@ def _evaluate(scheme: m.Scheme, cohort: Cohort, trace: bool) -> Result:
     adjusters = registry.adjusters(scheme) if registry is not None else []
     outcomes = []
     for ctx in contexts:
-        rp = plan.roles[ctx.role]
-        consequences = []
-        findings = []
+        rp = roles[ctx.role]
+        consequences: tuple[ConsequenceOutcome, ...] = ()
+        findings: tuple[FindingOutcome, ...] = ()
         if ctx.status == "graded":
             if adjusters:
                 _plugin_adjust(ctx, rp, scheme, adjusters)
-            for rule, rest in _under(rp.findings_for, rp.findings, ctx.grade):
-                if rest is None or rest(ctx):
-                    detail = ctx.subject.notes.get(rule.target, "") if rule.target else ""
-                    findings.append(FindingOutcome(rule.id, rule.clause, rule.text, detail))
-                    _step(ctx, "finding", rule.text, rule.id, rule.clause)
-            for rule, rest in _under(rp.consequences_for, rp.consequences, ctx.grade):
-                if rest is None or rest(ctx):
-                    consequences.append(rule.outcome)
-                    _step(ctx, "consequence", rule.text, rule.id, rule.clause)
-            _step(ctx, "final", f"final grade {ctx.grade}")
-        outcomes.append(_outcome(ctx, rp, tuple(consequences), tuple(findings)))
+            under = _under(rp.findings_for, rp.findings, ctx.grade)
+            if under:
+                findings = _findings(ctx, under)
+            under = _under(rp.consequences_for, rp.consequences, ctx.grade)
+            if under:
+                consequences = _consequences(ctx, under)
+            if trace:
+                _step(ctx, "final", f"final grade {ctx.grade}")
+        outcomes.append(_outcome(ctx, rp, consequences, findings))
     return Result(
         scheme_id=scheme.id,
         scheme_hash=plan.hash,

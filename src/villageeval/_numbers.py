@@ -7,9 +7,10 @@ ever goes through a float.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from fractions import Fraction
 
-__all__ = ["exact_text", "fixed", "round_fraction", "round_scaled"]
+__all__ = ["exact_text", "fixed", "round_fraction", "round_scaled", "rounder"]
 
 
 def round_scaled(numerator: int, denominator: int, digits: int, mode: str) -> int:
@@ -42,6 +43,25 @@ def round_scaled(numerator: int, denominator: int, digits: int, mode: str) -> in
         raise ValueError(f"unknown rounding mode {mode!r}")
     n = whole + 1 if up else whole
     return -n if negative else n
+
+
+def rounder(digits: int, mode: str) -> Callable[[int, int], int]:
+    """:func:`round_scaled` with ``digits`` and ``mode`` fixed, for rounding many totals.
+
+    Half-up, the mode most schemes use, gets an inlined form for totals that are not
+    negative (one floor division); everything else goes through :func:`round_scaled`.
+    """
+    power: int = 10**digits
+    if mode == "half_up":
+
+        def half_up(numerator: int, denominator: int) -> int:
+            if numerator >= 0:
+                return (2 * numerator * power + denominator) // (2 * denominator)
+            return round_scaled(numerator, denominator, digits, mode)
+
+        return half_up
+    round_scaled(0, 1, digits, mode)  # an unknown mode fails here, not on the first total
+    return lambda numerator, denominator: round_scaled(numerator, denominator, digits, mode)
 
 
 def round_fraction(value: Fraction, digits: int, mode: str) -> Fraction:

@@ -8,12 +8,13 @@ cached on the scheme.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from fractions import Fraction
 from math import ceil, floor
 from typing import Any
 
 from . import _model as m
+from ._numbers import rounder
 from ._predicates import Compiled, compile_predicate, facts_used, outcomes_used
 from ._result import ConsequenceOutcome
 from ._scoring import QuickScorer, Scorer, _quick_scorer, _scorer
@@ -54,6 +55,7 @@ class _RolePlan:
         "consequences_for",
         "defaults",
         "display_digits",
+        "display_memo",
         "eligibility",
         "facts",
         "fallback",
@@ -71,6 +73,8 @@ class _RolePlan:
         "number_facts",
         "quick",
         "rank",
+        "round_display",
+        "round_total",
         "rounding",
         "terms",
         "vetoes",
@@ -103,7 +107,9 @@ class _RolePlan:
         self.linked: dict[str, tuple[str, ...]] = {}
         # The quick path (valid evidence, no trace): a quick scorer per instrument,
         # or None when the role needs the careful path for every subject.
-        self.quick: tuple[tuple[str, QuickScorer], ...] | None = None
+        # Each with the instrument's factor in the total (weight / out_of) as integers,
+        # 0/0 when it is not weighted.
+        self.quick: tuple[tuple[str, QuickScorer, int, int], ...] | None = None
         self.bool_facts: tuple[str, ...] = ()
         self.number_facts: tuple[str, ...] = ()
         # The vetoes and caps that may hold even when every boolean fact is false:
@@ -111,6 +117,11 @@ class _RolePlan:
         self.limits_always: tuple[_Rule, ...] = ()
         # Scaled rounded total → (rounded total, band), filled as totals are seen.
         self.graded_memo: dict[int, tuple[Fraction, str]] | None = None
+        # (numerator, denominator) → the scaled rounded total, and the shown one.
+        self.round_total: Callable[[int, int], int] = rounder(0, "half_up")
+        self.round_display: Callable[[int, int], int] = rounder(2, "half_up")
+        # The shown total (scaled) → its text: there are few of them.
+        self.display_memo: dict[int, str] = {}
         # Grade → the consequences (findings) that may hold under it, each with what
         # is left to test once the grade is known (None: nothing, it holds).
         self.consequences_for: dict[str | None, list[tuple[_Rule, Compiled | None]]] = {}
@@ -204,9 +215,19 @@ class Plan:
             rp.bool_facts = tuple(n for n, f in rp.facts.items() if f.type == "bool")
             rp.number_facts = tuple(n for n, f in rp.facts.items() if f.type == "number")
             if not rp.applies and not rp.linked:
-                rp.quick = tuple((iid, _quick_scorer(ins, scheme, scorer)) for iid, ins, _, scorer in rp.instruments)
+                rp.quick = tuple(
+                    (
+                        iid,
+                        _quick_scorer(ins, scheme, scorer),
+                        factor.numerator if factor is not None else 0,
+                        factor.denominator if factor is not None else 0,
+                    )
+                    for iid, ins, factor, scorer in rp.instruments
+                )
                 if rp.weighting_id and rp.grid and rp.rounding is not None:
                     rp.graded_memo = {}
+                    rp.round_total = rounder(rp.rounding.digits, rp.rounding.mode)
+                    rp.round_display = rounder(rp.display_digits, "half_up")
             bool_facts = frozenset(rp.bool_facts)
             rp.limits_always = tuple(
                 rule for rule in rp.limits if not _needs_a_true_fact(rule_predicates[rule.kind, rule.id], bool_facts)

@@ -82,9 +82,11 @@ class RuleContext:
         self.raw_grade: str | None = None
         self.ceiling = 0
         self.status = "graded"
-        self.reasons: list[Any] = []
-        self.adjustments: list[Any] = []
-        self.flags: list[str] = []
+        # Tuples, grown by concatenation: most subjects never have any, and an
+        # outcome takes them as they are.
+        self.reasons: tuple[Any, ...] = ()
+        self.adjustments: tuple[Any, ...] = ()
+        self.flags: tuple[str, ...] = ()
         self.trace: list[Any] | None = [] if trace else None
 
 

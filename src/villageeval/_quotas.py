@@ -120,7 +120,7 @@ def _apply_quotas(
                     to = labels[g_rank + 1]
                     for c in over:
                         note = f"{q.grade} limited to {limit} of {size}{where}; ranked below the cut"
-                        c.adjustments.append(Adjustment(qid, "quota", q.clause, q.grade, to, note))
+                        c.adjustments += (Adjustment(qid, "quota", q.clause, q.grade, to, note),)
                         _step(c, "quota", f"{q.grade} → {to}: {note}", qid, q.clause)
                         c.grade = to
                         moved.append(c.subject.id)
@@ -152,7 +152,7 @@ def _apply_quotas(
                     status = "promoted"
                     for c in take:
                         note = f"{q.grade} needs at least {limit} of {size}{where}; next in line from {source}"
-                        c.adjustments.append(Adjustment(qid, "quota", q.clause, source, q.grade, note))
+                        c.adjustments += (Adjustment(qid, "quota", q.clause, source, q.grade, note),)
                         _step(c, "quota", f"{source} → {q.grade}: {note}", qid, q.clause)
                         c.grade = q.grade
                         moved.append(c.subject.id)
@@ -162,13 +162,13 @@ def _apply_quotas(
                             f"quota {qid} ({q.clause}): {q.grade}{where} needs at least {limit} of {size}, "
                             f"but only {before + len(take)} could hold it"
                         )
-            after = sum(1 for c in graded if c.grade == q.grade)
+            after = len([c for c in graded if c.grade == q.grade])
             if ties and q.enforce == "soft":
                 ties = []  # nothing was cut, so nothing was settled by the tie-break
             if ties:
                 for c in members:
                     if c.subject.id in ties:
-                        c.flags.append(f"quota_tie:{qid}")
+                        c.flags += (f"quota_tie:{qid}",)
                         _step(
                             c,
                             "quota",

@@ -12,7 +12,7 @@ from fractions import Fraction
 from typing import Literal
 
 import attrs
-from attrs import field, frozen
+from attrs import define, field, frozen
 
 __all__ = [
     "Adjustment",
@@ -84,7 +84,7 @@ class TraceStep:
     clause: str | None = None
 
 
-@frozen
+@define
 class Outcome:
     """The outcome for one subject.
 
@@ -92,6 +92,11 @@ class Outcome:
     used after the scheme's rounding; ``score_display`` the decimal shown to
     people. ``raw_grade`` is what the score (or conditions) gave, ``final_grade``
     what stands after vetoes, caps, quotas and plugins.
+
+    Treat an outcome as read-only (use :func:`attrs.evolve` for a changed copy).
+    Unlike the other result classes it is not frozen: one is built for every
+    subject of a cohort, and a frozen attrs class with this many fields takes
+    about five times as long to build (see ``docs/performance.md``).
     """
 
     subject_id: str

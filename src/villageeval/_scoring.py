@@ -29,7 +29,7 @@ Scorer = Callable[[Any, RuleContext, str], "Fraction | None"]
 
 
 def _reason(ctx: RuleContext, code: str, message: str, instrument: str | None = None) -> None:
-    ctx.reasons.append(Reason(code, message, instrument))
+    ctx.reasons += (Reason(code, message, instrument),)
     if ctx.trace is not None:
         ctx.trace.append(TraceStep("evidence", f"{code}: {message}", instrument))
 
@@ -447,11 +447,18 @@ def _points_scorer(ins: m.Points) -> Scorer:
 #: What a quick scorer returns when the evidence is not plainly valid.
 FAIL: Any = object()
 
-#: ``quick(evidence, context, instrument id) -> sub-score, None (unscored) or FAIL``.
-#: A quick scorer accepts only evidence its careful scorer accepts, and gives the same
-#: value; on anything else it returns :data:`FAIL` and the engine takes the careful
-#: path for the whole subject, which explains what is wrong. It never records reasons.
+#: ``quick(evidence, context, instrument id) -> (sub-score, numerator, denominator)``,
+#: ``(None, 0, 1)`` for an unscored instrument, or FAIL. A quick scorer accepts only
+#: evidence its careful scorer accepts, and gives the same value; on anything else it
+#: returns :data:`FAIL` and the engine takes the careful path for the whole subject,
+#: which explains what is wrong. The integers spare the engine the Fraction's
+#: properties when it adds up the total.
 QuickScorer = Callable[[Any, RuleContext, str], Any]
+_UNSCORED = (None, 0, 1)
+
+
+def _triple(value: Fraction | None) -> tuple[Fraction | None, int, int]:
+    return _UNSCORED if value is None else (value, value.numerator, value.denominator)
 
 # Sub-scores repeat a great deal (a mean of 30 ballots over three tiers takes few
 # values), so each quick scorer keeps the Fractions it has built, up to this many.
@@ -472,7 +479,7 @@ def _quick_scorer(ins: m.Instrument, scheme: m.Scheme, careful: Scorer) -> Quick
             return FAIL
         before = len(ctx.reasons)
         value = careful(ev, ctx, iid)
-        return FAIL if len(ctx.reasons) != before else value
+        return FAIL if len(ctx.reasons) != before else _triple(value)
 
     return quick
 
@@ -517,7 +524,7 @@ def _quick_ballot(ins: m.Ballot, scheme: m.Scheme) -> QuickScorer:
     covered = _quick_coverage(ins)
     st = ins.per_stratum
     low, high = (st.min, st.max) if st is not None else (0, None)
-    memo: dict[tuple[int, int], Fraction] = {}
+    memo: dict[tuple[int, int], tuple[Fraction | None, int, int]] = {}
 
     def quick(ev: Any, ctx: RuleContext, iid: str) -> Any:
         if type(ev) is not BallotEvidence:
@@ -550,18 +557,18 @@ def _quick_ballot(ins: m.Ballot, scheme: m.Scheme) -> QuickScorer:
                 return FAIL
         ctx.tallies[iid] = (ev.tallies, total)
         key = (acc, total)
-        value = memo.get(key)
-        if value is None:
-            value = Fraction(acc, total * scale_den)
+        scored = memo.get(key)
+        if scored is None:
+            scored = _triple(Fraction(acc, total * scale_den))
             if len(memo) < _MEMO:
-                memo[key] = value
-        return value
+                memo[key] = scored
+        return scored
 
     return quick
 
 
 def _quick_rating(ins: m.Rating, scheme: m.Scheme) -> QuickScorer:
-    points = {t.label: t.points for t in scheme.scales[ins.scale].tiers}
+    points = {t.label: _triple(t.points) for t in scheme.scales[ins.scale].tiers}
     covered = _quick_coverage(ins)
 
     def quick(ev: Any, ctx: RuleContext, iid: str) -> Any:
@@ -583,7 +590,7 @@ def _quick_score(ins: m.DirectScore) -> QuickScorer:
     covered = _quick_coverage(ins)
     # Valid scores seen so far, by value: int, Decimal and Fraction keys that are
     # equal hash alike and stand for the same number, so one entry serves them all.
-    memo: dict[Any, Fraction] = {}
+    memo: dict[Any, tuple[Fraction | None, int, int]] = {}
 
     def quick(ev: Any, ctx: RuleContext, iid: str) -> Any:
         if type(ev) is not ScoreEvidence:
@@ -592,16 +599,17 @@ def _quick_score(ins: m.DirectScore) -> QuickScorer:
         t = type(v)
         if t is not int and t is not Fraction and not (t is Decimal and v.is_finite()):
             return FAIL  # strings, floats, bools, NaN: the careful path says why
-        value = memo.get(v)
-        if value is None:
+        scored = memo.get(v)
+        if scored is None:
             value = Fraction(v)
             if not low <= value <= high:
                 return FAIL
+            scored = _triple(value)
             if len(memo) < _MEMO:
-                memo[v] = value
+                memo[v] = scored
         if covered is not None and not covered(ev.coverage):
             return FAIL
-        return value
+        return scored
 
     return quick
 
