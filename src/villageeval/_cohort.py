@@ -153,6 +153,8 @@ class Cohort:
     scheme: str | None = None
 
     def __attrs_post_init__(self) -> None:
+        if len({s.id for s in self.subjects}) == len(self.subjects):
+            return  # no duplicates: the usual case, checked at C speed
         seen: dict[str, int] = {}
         problems = []
         for i, s in enumerate(self.subjects):

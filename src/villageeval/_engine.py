@@ -15,6 +15,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Mapping
 from fractions import Fraction
+from operator import attrgetter
 from typing import Any, Literal
 
 from . import _model as m
@@ -511,7 +512,7 @@ def _evaluate(scheme: m.Scheme, cohort: Cohort, trace: bool) -> Result:
     _check_cohort(plan, cohort)
     period = cohort.period or scheme.period
     contexts: list[_Ctx] = []
-    subjects = tuple(sorted(cohort.subjects, key=lambda s: s.id))
+    subjects = tuple(sorted(cohort.subjects, key=attrgetter("id")))
     roles = plan.roles
     for subject in subjects:
         rp = roles[subject.role]
@@ -537,12 +538,12 @@ def _evaluate(scheme: m.Scheme, cohort: Cohort, trace: bool) -> Result:
         if ctx.status == "graded":
             if adjusters:
                 _plugin_adjust(ctx, rp, scheme, adjusters)
-            under = _under(rp.findings_for, rp.findings, ctx.grade)
-            if under:
-                findings = _findings(ctx, under)
-            under = _under(rp.consequences_for, rp.consequences, ctx.grade)
-            if under:
-                consequences = _consequences(ctx, under)
+            under = rp.findings_for.get(ctx.grade)
+            if under is None or under:
+                findings = _findings(ctx, _under(rp.findings_for, rp.findings, ctx.grade))
+            under = rp.consequences_for.get(ctx.grade)
+            if under is None or under:
+                consequences = _consequences(ctx, _under(rp.consequences_for, rp.consequences, ctx.grade))
             if trace:
                 _step(ctx, "final", f"final grade {ctx.grade}")
         outcomes.append(_outcome(ctx, rp, consequences, findings))

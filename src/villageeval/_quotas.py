@@ -65,7 +65,10 @@ def _rank_keys(
         values = [get(c) for c in members]
         common = lcm(*{v.denominator for v in values if v is not None})
         columns.append([(1, 0) if v is None else (0, sign * v.numerator * (common // v.denominator)) for v in values])
-    return {c.subject.id: tuple(col[i] for col in columns) for i, c in enumerate(members)}
+    ids = [c.subject.id for c in members]
+    if not columns:  # no ranking keys: every subject ties, the id decides
+        return dict.fromkeys(ids, ())
+    return dict(zip(ids, zip(*columns, strict=True), strict=True))
 
 
 def _apply_quotas(
@@ -118,10 +121,12 @@ def _apply_quotas(
                 else:
                     status = "demoted"
                     to = labels[g_rank + 1]
+                    note = f"{q.grade} limited to {limit} of {size}{where}; ranked below the cut"
+                    demotion = Adjustment(qid, "quota", q.clause, q.grade, to, note)  # the same for each
                     for c in over:
-                        note = f"{q.grade} limited to {limit} of {size}{where}; ranked below the cut"
-                        c.adjustments += (Adjustment(qid, "quota", q.clause, q.grade, to, note),)
-                        _step(c, "quota", f"{q.grade} → {to}: {note}", qid, q.clause)
+                        c.adjustments += (demotion,)
+                        if c.trace is not None:
+                            _step(c, "quota", f"{q.grade} → {to}: {note}", qid, q.clause)
                         c.grade = to
                         moved.append(c.subject.id)
             elif q.bound == "at_least" and before < limit:
@@ -150,9 +155,10 @@ def _apply_quotas(
                     )
                 else:
                     status = "promoted"
+                    note = f"{q.grade} needs at least {limit} of {size}{where}; next in line from {source}"
+                    promotion = Adjustment(qid, "quota", q.clause, source, q.grade, note)  # the same for each
                     for c in take:
-                        note = f"{q.grade} needs at least {limit} of {size}{where}; next in line from {source}"
-                        c.adjustments += (Adjustment(qid, "quota", q.clause, source, q.grade, note),)
+                        c.adjustments += (promotion,)
                         _step(c, "quota", f"{source} → {q.grade}: {note}", qid, q.clause)
                         c.grade = q.grade
                         moved.append(c.subject.id)
