@@ -541,8 +541,10 @@ def _evaluate(scheme: m.Scheme, cohort: Cohort, trace: bool) -> Result:
             under = rp.findings_for.get(ctx.grade)
             if under is None or under:
                 findings = _findings(ctx, _under(rp.findings_for, rp.findings, ctx.grade))
-            under = rp.consequences_for.get(ctx.grade)
-            if under is None or under:
+            settled = rp.consequences_settled.get(ctx.grade)
+            if settled is not None and not trace:
+                consequences = settled
+            else:
                 consequences = _consequences(ctx, _under(rp.consequences_for, rp.consequences, ctx.grade))
             if trace:
                 _step(ctx, "final", f"final grade {ctx.grade}")

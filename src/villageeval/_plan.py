@@ -53,6 +53,7 @@ class _RolePlan:
         "conditions",
         "consequences",
         "consequences_for",
+        "consequences_settled",
         "defaults",
         "display_digits",
         "display_memo",
@@ -126,6 +127,8 @@ class _RolePlan:
         # is left to test once the grade is known (None: nothing, it holds).
         self.consequences_for: dict[str | None, list[tuple[_Rule, Compiled | None]]] = {}
         self.findings_for: dict[str | None, list[tuple[_Rule, Compiled | None]]] = {}
+        # Grade → its consequences, where the grade alone decides them (nothing left to test).
+        self.consequences_settled: dict[str | None, tuple[ConsequenceOutcome, ...]] = {}
 
 
 class Plan:
@@ -244,6 +247,11 @@ class Plan:
                     for grade in rules_for:
                         if grades is None or grade in grades:
                             rules_for[grade].append((rule, test))
+            rp.consequences_settled = {
+                grade: tuple(rule.outcome for rule, _ in under)
+                for grade, under in rp.consequences_for.items()
+                if all(rest is None for _, rest in under)
+            }
             self.roles[role] = rp
         # At-most quotas from the best grade down, so a demotion can cascade into
         # the next grade's quota; then at-least quotas in the scheme's order.

@@ -94,14 +94,18 @@ def _apply_quotas(
             holders = [c for c in graded if c.grade == q.grade]
             before = len(holders)
             acts = before > limit if q.bound == "at_most" else before < limit
-            # Ranking keys only where the quota acts: most populations are within it.
-            keys = _rank_keys(getters, graded) if acts else {}
+            # Ranking keys only where the quota acts: an at-most quota ranks the
+            # holders, an at-least quota the subjects it may promote.
+            keys = _rank_keys(getters, holders if q.bound == "at_most" else graded) if acts else {}
 
             def key(c: RuleContext, keys: dict[str, _Key] = keys) -> _Key:
                 return keys[c.subject.id]
 
             if acts:
-                holders.sort(key=lambda c: (key(c), c.subject.id))
+                # Sorted as (key, id, subject) tuples: ids are unique, so subjects are never compared.
+                ids = [c.subject.id for c in holders]
+                ranked = sorted(zip([keys[i] for i in ids], ids, holders, strict=True))
+                holders = [c for _, _, c in ranked]
             where = f" in {q.per} {group}" if q.per else ""
             moved: list[str] = []
             ties: list[str] = []
