@@ -460,6 +460,7 @@ _UNSCORED = (None, 0, 1)
 def _triple(value: Fraction | None) -> tuple[Fraction | None, int, int]:
     return _UNSCORED if value is None else (value, value.numerator, value.denominator)
 
+
 # Sub-scores repeat a great deal (a mean of 30 ballots over three tiers takes few
 # values), so each quick scorer keeps the Fractions it has built, up to this many.
 _MEMO = 4096
