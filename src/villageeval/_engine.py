@@ -34,7 +34,7 @@ from ._result import (
     Reason,
     Result,
 )
-from ._scoring import FAIL, _close, _reason, _show, _step
+from ._scoring import _MEMO, FAIL, _close, _reason, _show, _step
 
 __all__ = ["consequences_under", "evaluate", "plan_of"]
 
@@ -43,6 +43,9 @@ __all__ = ["consequences_under", "evaluate", "plan_of"]
 
 
 _Ctx = RuleContext
+# Bounds of the memos kept on a role's plan: a total rounded to a whole point takes
+# about 100 values; shown with two decimals, about 10,000.
+_SHOWN_MEMO = 16384
 
 
 def _check_facts(plan: Plan, rp: _RolePlan, ctx: RuleContext) -> None:
@@ -143,7 +146,7 @@ def _quick_evaluate(plan: Plan, rp: _RolePlan, ctx: _Ctx) -> bool:
     display = rp.display_memo.get(shown)
     if display is None:
         display = _decimal_text(shown, rp.display_digits)
-        if len(rp.display_memo) < 16384:
+        if len(rp.display_memo) < _SHOWN_MEMO:
             rp.display_memo[shown] = display
     ctx.display = display
     graded = memo.get(scaled)
@@ -152,7 +155,7 @@ def _quick_evaluate(plan: Plan, rp: _RolePlan, ctx: _Ctx) -> bool:
         if grade is None:
             return False  # no band: the careful path raises the error
         graded = (Fraction(scaled, 10**rounding.digits), grade)
-        if len(memo) < 4096:
+        if len(memo) < _MEMO:
             memo[scaled] = graded
     ctx.rounded, ctx.grade = graded
     ctx.raw_grade = ctx.grade
