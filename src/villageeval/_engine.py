@@ -245,13 +245,7 @@ def _grade(plan: Plan, rp: _RolePlan, ctx: _Ctx, skipped: list[str]) -> None:
         total = ctx.total = Fraction(num, den)
         ctx.display = _decimal_text(round_scaled(num, den, rp.display_digits, "half_up"), rp.display_digits)
         if tr:
-            terms = []
-            for iid, ins, factor, _ in rp.instruments:
-                if factor is not None:
-                    out_of = m.instrument_out_of(ins)
-                    terms.append(
-                        f"{iid} {exact_text(scores[iid])} × {exact_text(factor * out_of)}/{exact_text(out_of)}"
-                    )
+            terms = [f"{iid} {exact_text(scores[iid])} × {rp.weight_texts[iid]}" for iid, _, _ in rp.terms]
             _step(
                 ctx,
                 "total",

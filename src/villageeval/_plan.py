@@ -14,7 +14,7 @@ from math import ceil, floor
 from typing import Any
 
 from . import _model as m
-from ._numbers import rounder
+from ._numbers import exact_text, rounder
 from ._predicates import Compiled, compile_predicate, facts_used, outcomes_used
 from ._result import ConsequenceOutcome
 from ._scoring import QuickScorer, Scorer, _quick_scorer, _scorer
@@ -79,6 +79,7 @@ class _RolePlan:
         "rounding",
         "terms",
         "vetoes",
+        "weight_texts",
         "weighting_id",
     )
 
@@ -103,6 +104,8 @@ class _RolePlan:
         self.grading: m.Grading | None = None
         self.grading_id = ""
         self.weighting_id = ""
+        # Instrument id → its weight in the total as the trace shows it ("40/100").
+        self.weight_texts: dict[str, str] = {}
         self.facts: dict[str, m.Fact] = {}
         self.defaults: dict[str, bool | Fraction] = {}
         self.linked: dict[str, tuple[str, ...]] = {}
@@ -171,6 +174,8 @@ class Plan:
                     rp.instruments.append((iid, ins, factor, _scorer(ins, scheme)))
                     if factor is not None:
                         rp.terms.append((iid, factor.numerator, factor.denominator))
+                        out_of = m.instrument_out_of(ins)
+                        rp.weight_texts[iid] = f"{exact_text(factor * out_of)}/{exact_text(out_of)}"
                     condition = getattr(ins, "applies_when", None)
                     if condition is not None:
                         rp.applies[iid] = comp(condition)

@@ -174,6 +174,7 @@ def _ballot_scorer(ins: m.Ballot, scheme: m.Scheme) -> Scorer:
     for p in points.values():
         scale_den = scale_den * p.denominator // gcd(scale_den, p.denominator)
     int_points = {label: int(p * scale_den) for label, p in points.items()}
+    point_texts = {label: exact_text(p) for label, p in points.items()}  # for the trace
 
     def score(ev: Any, ctx: RuleContext, iid: str) -> Fraction | None:
         if not isinstance(ev, BallotEvidence):
@@ -293,7 +294,7 @@ def _ballot_scorer(ins: m.Ballot, scheme: m.Scheme) -> Scorer:
             return None
         value = Fraction(acc, total * scale_den)
         if ctx.trace is not None:
-            terms = " + ".join(f"{label} {n} × {exact_text(points[label])}" for label, n in counts.items() if n)
+            terms = " + ".join(f"{label} {n} × {point_texts[label]}" for label, n in counts.items() if n)
             ctx.trace.append(
                 TraceStep("score", f"{iid} ({ins.title}): ({terms}) / {total} = {_show(value)}", iid, ins.clause)
             )
