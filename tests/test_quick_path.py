@@ -139,3 +139,39 @@ class TestMemoisedValues:
         ]
         result = ve.evaluate(huining, ve.Cohort(subjects), trace=False)
         assert result.outcome("a").score == result.outcome("b").score == Fraction(359, 4)
+
+
+class TestTalliesForPlugins:
+    """The quick path records tallies and tiers only when something may read them.
+
+    huining's own rules read neither, so a plain evaluation does not record them; a
+    plugin's outcome adjuster gets the context, and must see them all the same.
+    """
+
+    def test_adjusters_see_tallies_and_tiers(self) -> None:
+        import types
+
+        from tests.test_engine_properties import huining_subject
+
+        seen: dict[str, Any] = {}
+
+        def adjust(outcome: ve.Outcome, context: ve.RuleContext) -> None:
+            seen[outcome.subject_id] = (dict(context.tallies), dict(context.tiers))
+
+        module = types.ModuleType("county_tallies")
+        module.villageeval_adjust_outcome = ve.hookimpl(adjust)  # type: ignore[attr-defined]
+        registry = ve.Registry(ve.make_plugin_manager(autoload=False, plugins=[module]))
+        scheme = ve.load_scheme(SCHEMES / "huining-midterm-2023", registry=registry)
+        e = {
+            "appraisal": (15, 5, 0),
+            "interview": (15, 0, 0),
+            "household_visit": (3, 0, 0),
+            "strata": {"庄": 3},
+            "site_inspection": "一般",
+            "party_committee": 80,
+        }
+        ve.evaluate(scheme, ve.Cohort([huining_subject("a", e)]), trace=False)
+        tallies, tiers = seen["a"]
+        assert tallies["appraisal"] == ({"好": 15, "一般": 5, "差": 0}, 20)
+        assert tallies["household_visit"][1] == 3
+        assert tiers == {"site_inspection": "一般"}

@@ -95,7 +95,7 @@ def _evaluate_carefully(plan: Plan, rp: _RolePlan, ctx: _Ctx) -> None:
         _grade(plan, rp, ctx, skipped)
 
 
-def _quick_evaluate(plan: Plan, rp: _RolePlan, ctx: _Ctx) -> bool:
+def _quick_evaluate(plan: Plan, rp: _RolePlan, ctx: _Ctx, scorers: tuple[tuple[str, Any, int, int], ...]) -> bool:
     """Evaluate a subject whose facts and evidence are plainly valid; False if they are not.
 
     The common case, without explanations, and with the same outcome as the careful
@@ -115,11 +115,10 @@ def _quick_evaluate(plan: Plan, rp: _RolePlan, ctx: _Ctx) -> bool:
             return False
     evidence = ctx.subject.evidence
     scores = ctx.scores
-    assert rp.quick is not None
     # The weighted total, Σ weight × score / out_of, is added up as the scores come:
     # integers over a common denominator, and one Fraction at the end.
     num, den = 0, 1
-    for iid, quick, fn, fd in rp.quick:
+    for iid, quick, fn, fd in scorers:
         ev = evidence.get(iid)
         if ev is None:
             return False
@@ -508,6 +507,8 @@ def _evaluate(scheme: m.Scheme, cohort: Cohort, trace: bool) -> Result:
     plan = plan_of(scheme)
     _check_cohort(plan, cohort)
     period = cohort.period or scheme.period
+    registry: Any = scheme._registry
+    adjusters = registry.adjusters(scheme) if registry is not None else []
     contexts: list[_Ctx] = []
     subjects = tuple(sorted(cohort.subjects, key=attrgetter("id")))
     roles = plan.roles
@@ -515,8 +516,9 @@ def _evaluate(scheme: m.Scheme, cohort: Cohort, trace: bool) -> Result:
         rp = roles[subject.role]
         ctx = _Ctx(subject, scheme, period, trace)
         ctx.cohort = subjects
-        if trace or rp.quick is None or not _quick_evaluate(plan, rp, ctx):
-            if not trace and rp.quick is not None:
+        scorers = rp.quick_keeping if adjusters else rp.quick  # adjusters see the tallies
+        if trace or scorers is None or not _quick_evaluate(plan, rp, ctx, scorers):
+            if not trace and scorers is not None:
                 # Not plainly valid: start again on the careful path, which says why.
                 ctx = _Ctx(subject, scheme, period, trace)
                 ctx.cohort = subjects
@@ -525,8 +527,6 @@ def _evaluate(scheme: m.Scheme, cohort: Cohort, trace: bool) -> Result:
     populations: list[PopulationUsage] = []
     warnings: list[str] = []
     _apply_quotas(plan, contexts, populations, warnings)
-    registry: Any = scheme._registry
-    adjusters = registry.adjusters(scheme) if registry is not None else []
     outcomes = []
     for ctx in contexts:
         rp = roles[ctx.role]

@@ -15,7 +15,7 @@ from typing import Any
 
 from . import _model as m
 from ._numbers import exact_text, rounder
-from ._predicates import Compiled, compile_predicate, facts_used, outcomes_used
+from ._predicates import Compiled, compile_predicate, facts_used, leaves, outcomes_used
 from ._result import ConsequenceOutcome
 from ._scoring import QuickScorer, Scorer, _quick_scorer, _scorer
 
@@ -67,12 +67,14 @@ class _RolePlan:
         "grading_id",
         "grid",
         "instruments",
+        "keep_tallies",
         "labels",
         "limits",
         "limits_always",
         "linked",
         "number_facts",
         "quick",
+        "quick_keeping",
         "rank",
         "round_display",
         "round_total",
@@ -114,6 +116,9 @@ class _RolePlan:
         # Each with the instrument's factor in the total (weight / out_of) as integers,
         # 0/0 when it is not weighted.
         self.quick: tuple[tuple[str, QuickScorer, int, int], ...] | None = None
+        # The same scorers, recording tallies and tiers whatever the rules read: for
+        # evaluations with plugin adjusters, which see the context.
+        self.quick_keeping: tuple[tuple[str, QuickScorer, int, int], ...] | None = None
         self.bool_facts: tuple[str, ...] = ()
         self.number_facts: tuple[str, ...] = ()
         # The vetoes and caps that may hold even when every boolean fact is false:
@@ -126,6 +131,8 @@ class _RolePlan:
         self.round_display: Callable[[int, int], int] = rounder(2, "half_up")
         # The shown total (scaled) → its text: there are few of them.
         self.display_memo: dict[int, str] = {}
+        # Whether the quick scorers record tallies and tiers (see _reads_tallies).
+        self.keep_tallies = True
         # Grade → the consequences (findings) that may hold under it, each with what
         # is left to test once the grade is known (None: nothing, it holds).
         self.consequences_for: dict[str | None, list[tuple[_Rule, Compiled | None]]] = {}
@@ -145,8 +152,10 @@ class Plan:
         linked_used: dict[str, tuple[str, ...]] = {}
 
         used: dict[str, str] = {}
+        role_predicates: list[m.Predicate] = []  # every predicate of the role being planned
 
         def comp(p: m.Predicate) -> Compiled:
+            role_predicates.append(p)
             facts_used(p, used)
             linked: dict[str, str] = {}
             outcomes_used(p, linked)
@@ -156,6 +165,7 @@ class Plan:
 
         for role in scheme.roles:
             used.clear()
+            role_predicates.clear()
             linked_used.clear()
             for quota in scheme.quotas.values():
                 if role in scheme.role_ids(quota.roles):
@@ -223,14 +233,18 @@ class Plan:
             rp.bool_facts = tuple(n for n, f in rp.facts.items() if f.type == "bool")
             rp.number_facts = tuple(n for n, f in rp.facts.items() if f.type == "number")
             if not rp.applies and not rp.linked:
-                rp.quick = tuple(
-                    (
-                        iid,
-                        _quick_scorer(ins, scheme, scorer),
-                        factor.numerator if factor is not None else 0,
-                        factor.denominator if factor is not None else 0,
+                rp.keep_tallies = _reads_tallies(scheme, role, role_predicates, rp.instruments)
+                rp.quick, rp.quick_keeping = (
+                    tuple(
+                        (
+                            iid,
+                            _quick_scorer(ins, scheme, scorer, keep),
+                            factor.numerator if factor is not None else 0,
+                            factor.denominator if factor is not None else 0,
+                        )
+                        for iid, ins, factor, scorer in rp.instruments
                     )
-                    for iid, ins, factor, scorer in rp.instruments
+                    for keep in (rp.keep_tallies, True)
                 )
                 if rp.weighting_id and rp.grid and rp.rounding is not None:
                     rp.graded_memo = {}
@@ -282,6 +296,28 @@ class Plan:
     def _grade_rank(self, q: m.Quota) -> int:
         role = self.scheme.role_ids(q.roles)[0]
         return self.roles[role].rank.get(q.grade, 0)
+
+
+def _reads_tallies(
+    scheme: m.Scheme, role: str, predicates: list[m.Predicate], instruments: list[tuple[str, m.Instrument, Any, Any]]
+) -> bool:
+    """Whether anything may read a subject's ``RuleContext.tallies`` or ``.tiers``.
+
+    A share or rating test in one of the role's rules, a ``share:`` ranking key of a
+    quota over the role, a Python predicate, or an instrument of a plugin's kind (its
+    scorer gets the context) may; built-in rules that read neither may not. Plugins'
+    outcome adjusters also get the context: the engine keeps recording for them.
+    """
+    if any(ins.kind in scheme._kinds for _, ins, _, _ in instruments):
+        return True
+    if any(isinstance(leaf, (m.ShareTest, m.RatingIs, m.NamedRule)) for p in predicates for leaf in leaves(p)):
+        return True
+    return any(
+        key.key.startswith("share:")
+        for quota in scheme.quotas.values()
+        if role in scheme.role_ids(quota.roles)
+        for key in quota.rank_by
+    )
 
 
 def _needs_a_true_fact(p: m.Predicate, bool_facts: frozenset[str]) -> bool:

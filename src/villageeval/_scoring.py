@@ -467,12 +467,18 @@ def _triple(value: Fraction | None) -> tuple[Fraction | None, int, int]:
 _MEMO = 4096
 
 
-def _quick_scorer(ins: m.Instrument, scheme: m.Scheme, careful: Scorer) -> QuickScorer:
+def _quick_scorer(ins: m.Instrument, scheme: m.Scheme, careful: Scorer, keep: bool = True) -> QuickScorer:
+    """The quick scorer of an instrument; ``keep=False``: it does not record tallies or tiers.
+
+    Nothing may read them then: the plan builds such scorers only for roles whose
+    rules, quotas and plugins never look at ``RuleContext.tallies`` or ``.tiers``
+    (not recording them saves two dicts and three tuples per subject).
+    """
     if ins.kind not in scheme._kinds:
         if isinstance(ins, m.Ballot) and all(t.points is not None for t in scheme.scales[ins.scale].tiers):
-            return _quick_ballot(ins, scheme)
+            return _quick_ballot(ins, scheme, keep)
         if isinstance(ins, m.Rating):
-            return _quick_rating(ins, scheme)
+            return _quick_rating(ins, scheme, keep)
         if isinstance(ins, m.DirectScore):
             return _quick_score(ins)
 
@@ -515,7 +521,7 @@ def _quick_coverage(ins: m.Instrument) -> Callable[[Mapping[str, Any]], bool] | 
     return at_least_one
 
 
-def _quick_ballot(ins: m.Ballot, scheme: m.Scheme) -> QuickScorer:
+def _quick_ballot(ins: m.Ballot, scheme: m.Scheme, keep: bool) -> QuickScorer:
     points = {t.label: t.points or Fraction(0) for t in scheme.scales[ins.scale].tiers}
     scale_den = 1
     for p in points.values():
@@ -557,7 +563,8 @@ def _quick_ballot(ins: m.Ballot, scheme: m.Scheme) -> QuickScorer:
                 in_strata += raw
             if in_strata != total:
                 return FAIL
-        ctx.tallies[iid] = (ev.tallies, total)
+        if keep:
+            ctx.tallies[iid] = (ev.tallies, total)
         key = (acc, total)
         scored = memo.get(key)
         if scored is None:
@@ -569,7 +576,7 @@ def _quick_ballot(ins: m.Ballot, scheme: m.Scheme) -> QuickScorer:
     return quick
 
 
-def _quick_rating(ins: m.Rating, scheme: m.Scheme) -> QuickScorer:
+def _quick_rating(ins: m.Rating, scheme: m.Scheme, keep: bool) -> QuickScorer:
     points = {t.label: _triple(t.points) for t in scheme.scales[ins.scale].tiers}
     covered = _quick_coverage(ins)
 
@@ -581,7 +588,8 @@ def _quick_rating(ins: m.Rating, scheme: m.Scheme) -> QuickScorer:
             return FAIL
         if covered is not None and not covered(ev.coverage):
             return FAIL
-        ctx.tiers[iid] = tier
+        if keep:
+            ctx.tiers[iid] = tier
         return points[tier]
 
     return quick
