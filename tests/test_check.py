@@ -361,3 +361,33 @@ def test_any_changed_grade_is_caught(
     # the same change in a whole Result is caught too
     edited = evolve_outcome(result, sid, final_grade=other)
     assert any(sid in v.subjects and v.kind != "consequence" for v in check_outcomes(huining, demo, edited))
+
+
+class TestRulesThatReadTheCohort:
+    def test_consequence_on_other_subjects(self) -> None:
+        """A consequence whose Python predicate reads other subjects is checked with the whole cohort.
+
+        ``paired`` holds when another subject of the cohort has the same committee score
+        (here both have 75, 称职): the engine gives both the consequence, so the checker
+        must find it holds for both, not judge each subject as if it were alone.
+        """
+        import types
+
+        from tests.test_quotas import BASE
+
+        def paired(ctx: ve.RuleContext) -> bool:
+            mine = ctx.subject.evidence["committee"]
+            return any(s.id != ctx.subject.id and s.evidence.get("committee") == mine for s in ctx.cohort)
+
+        module = types.ModuleType("county_pairs")
+        module.villageeval_register_predicates = ve.hookimpl(lambda: {"paired": paired})  # type: ignore[attr-defined]
+        registry = ve.Registry(ve.make_plugin_manager(autoload=False, plugins=[module]))
+        s = ve.loads_scheme(
+            BASE + '\n[consequences.pair]\nclause = "五"\ntext = "结对"\nwhen = { rule = "paired" }\n',
+            registry=registry,
+        )
+        cohort = ve.Cohort([sub("a", 75), sub("b", 75), sub("c", 95)])
+        result = ve.evaluate(s, cohort, trace=False)
+        assert [c.rule for c in result.outcome("a").consequences] == ["pair"]
+        assert [c.rule for c in result.outcome("c").consequences] == []
+        assert check_outcomes(s, cohort, result) == []

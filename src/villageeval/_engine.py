@@ -463,11 +463,12 @@ def consequences_under(scheme: m.Scheme, cohort: Cohort, grades: Mapping[str, st
     plan = plan_of(scheme)
     period = cohort.period or scheme.period
     out: dict[str, list[_Rule]] = {}
-    for subject in sorted(cohort.subjects, key=lambda s: s.id):
+    subjects = tuple(sorted(cohort.subjects, key=attrgetter("id")))
+    for subject in subjects:
         if subject.id not in grades:
             continue
         rp = plan.roles[subject.role]
-        ctx = _Ctx(subject, scheme, period, False)
+        ctx = _Ctx(subject, scheme, period, False, subjects)  # rules may compare subjects, as in evaluate
         _evaluate_carefully(plan, rp, ctx)
         ctx.grade = grades[subject.id]
         out[subject.id] = [rule for rule in rp.consequences if rule.test(ctx)]
@@ -514,15 +515,18 @@ def _evaluate(scheme: m.Scheme, cohort: Cohort, trace: bool) -> Result:
     roles = plan.roles
     for subject in subjects:
         rp = roles[subject.role]
-        ctx = _Ctx(subject, scheme, period, trace)
-        ctx.cohort = subjects
-        scorers = rp.quick_keeping if adjusters else rp.quick  # adjusters see the tallies
-        if trace or scorers is None or not _quick_evaluate(plan, rp, ctx, scorers):
-            if not trace and scorers is not None:
-                # Not plainly valid: start again on the careful path, which says why.
-                ctx = _Ctx(subject, scheme, period, trace)
-                ctx.cohort = subjects
+        if trace or rp.quick is None:
+            ctx = _Ctx(subject, scheme, period, trace, subjects)
             _evaluate_carefully(plan, rp, ctx)
+        else:
+            # Adjusters get the context: for them, tallies and tiers are recorded.
+            scorers = rp.quick_keeping if adjusters else rp.quick
+            assert scorers is not None  # built together with rp.quick
+            ctx = _Ctx(subject, scheme, period, False, subjects)
+            if not _quick_evaluate(plan, rp, ctx, scorers):
+                # Not plainly valid: start again on the careful path, which says why.
+                ctx = _Ctx(subject, scheme, period, False, subjects)
+                _evaluate_carefully(plan, rp, ctx)
         contexts.append(ctx)
     populations: list[PopulationUsage] = []
     warnings: list[str] = []

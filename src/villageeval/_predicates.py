@@ -65,7 +65,14 @@ class RuleContext:
         "trace",
     )
 
-    def __init__(self, subject: Subject, scheme: m.Scheme, period: str, trace: bool) -> None:
+    def __init__(
+        self,
+        subject: Subject,
+        scheme: m.Scheme,
+        period: str,
+        trace: bool,
+        cohort: tuple[Subject, ...] = (),
+    ) -> None:
         self.subject = subject
         self.facts: Mapping[str, Any] = subject.facts
         self.role = subject.role
@@ -74,7 +81,7 @@ class RuleContext:
         self.scores: dict[str, Fraction] = {}
         self.tallies: dict[str, tuple[Mapping[str, int], int]] = {}
         self.tiers: dict[str, str] = {}
-        self.cohort: tuple[Subject, ...] = ()
+        self.cohort = cohort
         self.total: Fraction | None = None
         self.rounded: Fraction | None = None
         self.display: str | None = None
