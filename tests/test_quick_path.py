@@ -22,11 +22,20 @@ import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from tests.test_engine_properties import huining_subject
 
 import villageeval as ve
 from villageeval.testing.strategies import cohorts, invalid_evidence, schemes
 
 SCHEMES = Path(__file__).parent.parent / "schemes"
+# The least evidence huining accepts, every ballot and the site 好 (四、2–四、5); no committee score.
+LEAST = {
+    "appraisal": (20, 0, 0),
+    "interview": (15, 0, 0),
+    "household_visit": (3, 0, 0),
+    "strata": {"庄": 3},
+    "site_inspection": "好",
+}
 BUNDLED = sorted(p.name for p in SCHEMES.iterdir() if (p / "demo.json").is_file())
 
 
@@ -104,16 +113,7 @@ class TestMemoisedValues:
     """Sub-scores are memoised by value: equal numbers of another type stay apart where they must."""
 
     def test_float_committee_score_is_never_taken_for_an_int(self, huining: ve.Scheme) -> None:
-        from tests.test_engine_properties import huining_subject
-
-        e = {
-            "appraisal": (20, 0, 0),
-            "interview": (15, 0, 0),
-            "household_visit": (3, 0, 0),
-            "strata": {"庄": 3},
-            "site_inspection": "好",
-            "party_committee": 87,
-        }
+        e = {**LEAST, "party_committee": 87}
         exact = huining_subject("a", e)
         as_float = huining_subject("b", {**e, "party_committee": 87.0})
         result = ve.evaluate(huining, ve.Cohort([exact, as_float]), trace=False)
@@ -123,15 +123,7 @@ class TestMemoisedValues:
         assert [r.code for r in result.outcome("b").reasons] == ["invalid_evidence"]
 
     def test_fraction_and_decimal_scores_agree(self, huining: ve.Scheme) -> None:
-        from tests.test_engine_properties import huining_subject
-
-        e = {
-            "appraisal": (20, 0, 0),
-            "interview": (15, 0, 0),
-            "household_visit": (3, 0, 0),
-            "strata": {"庄": 3},
-            "site_inspection": "好",
-        }
+        e = LEAST
         # 四、6: 90 × 40% + 90 × 20% + 90 × 20% + 90 × 10% + 87.5 × 10% = 81 + 8.75 = 89.75
         subjects = [
             huining_subject("a", {**e, "party_committee": Decimal("87.5")}),
@@ -151,8 +143,6 @@ class TestTalliesForPlugins:
     def test_adjusters_see_tallies_and_tiers(self) -> None:
         import types
 
-        from tests.test_engine_properties import huining_subject
-
         seen: dict[str, Any] = {}
 
         def adjust(outcome: ve.Outcome, context: ve.RuleContext) -> None:
@@ -162,14 +152,7 @@ class TestTalliesForPlugins:
         module.villageeval_adjust_outcome = ve.hookimpl(adjust)  # type: ignore[attr-defined]
         registry = ve.Registry(ve.make_plugin_manager(autoload=False, plugins=[module]))
         scheme = ve.load_scheme(SCHEMES / "huining-midterm-2023", registry=registry)
-        e = {
-            "appraisal": (15, 5, 0),
-            "interview": (15, 0, 0),
-            "household_visit": (3, 0, 0),
-            "strata": {"庄": 3},
-            "site_inspection": "一般",
-            "party_committee": 80,
-        }
+        e = {**LEAST, "appraisal": (15, 5, 0), "site_inspection": "一般", "party_committee": 80}
         ve.evaluate(scheme, ve.Cohort([huining_subject("a", e)]), trace=False)
         tallies, tiers = seen["a"]
         assert tallies["appraisal"] == ({"好": 15, "一般": 5, "差": 0}, 20)
