@@ -35,6 +35,7 @@ sys.path.insert(0, str(HERE))
 
 import cohorts  # noqa: E402
 import engines  # noqa: E402
+from peers._common import Columns  # noqa: E402
 
 
 def _status(key: str) -> int:
@@ -67,7 +68,17 @@ def _peak() -> int:
 
 
 def _inputs(adapter: Any, dicts: list[dict[str, Any]]) -> list[Any]:
-    return cohorts.to_subjects(dicts) if engines.form(adapter) == "subjects" else dicts
+    form = engines.form(adapter)
+    if form == "subjects":
+        return cohorts.to_subjects(dicts)
+    if form == "columns":
+        return cohorts.to_columns(dicts)  # type: ignore[return-value]
+    return dicts
+
+
+def _count(inputs: Any) -> int:
+    """Subjects in an engine's input: a list of them, or a table of columns."""
+    return len(inputs["id"]) if isinstance(inputs, dict) else len(inputs)
 
 
 def _timed(adapter: Any, inputs: list[Any], min_runs: int, max_runs: int, budget: float) -> dict[str, Any]:
@@ -88,7 +99,12 @@ def _timed(adapter: Any, inputs: list[Any], min_runs: int, max_runs: int, budget
         if len(cpu) >= min_runs and sum(cpu) >= budget:
             break
     peak = (_peak() - base) if resettable and base else None
-    return {"cpu": cpu, "wall": wall, "peak_bytes": peak, "results": out}
+    return {"cpu": cpu, "wall": wall, "peak_bytes": peak, "results": _as_dict(out)}
+
+
+def _as_dict(out: Any) -> Any:
+    """An adapter's result as ``{subject id: (total, grade)}`` (columns are turned into it untimed)."""
+    return out.as_dict() if isinstance(out, Columns) else out
 
 
 def _digest(results: dict[str, tuple[Any, str]]) -> bytes:
@@ -122,9 +138,9 @@ def main() -> None:
             inputs = _inputs(adapter, dicts)
             del dicts
             r = _timed(adapter, inputs, spec["min_runs"], spec["max_runs"], spec["budget"])
-            r["subjects"] = len(inputs)
+            r["subjects"] = _count(inputs)
             report["levels"][key] = r
-            med = sorted(r["cpu"])[len(r["cpu"]) // 2] / len(inputs) * 1e6
+            med = sorted(r["cpu"])[len(r["cpu"]) // 2] / _count(inputs) * 1e6
             print(f"  {name:26s} {key:18s} {len(r['cpu'])} run(s), {med:8.1f} µs/subject", file=sys.stderr)
             del inputs
     elif "scaling" in spec:
@@ -134,10 +150,10 @@ def main() -> None:
             inputs = _inputs(adapter, dicts)
             r = _timed(adapter, inputs, spec["min_runs"], spec["max_runs"], spec["budget"])
             r.pop("results")
-            r["subjects"] = len(inputs)
-            report["scaling"][len(inputs)] = r
-            med = sorted(r["cpu"])[len(r["cpu"]) // 2] / len(inputs) * 1e6
-            print(f"  {name:26s} one group of {len(inputs):7d}: {med:8.1f} µs/subject", file=sys.stderr)
+            r["subjects"] = _count(inputs)
+            report["scaling"][_count(inputs)] = r
+            med = sorted(r["cpu"])[len(r["cpu"]) // 2] / _count(inputs) * 1e6
+            print(f"  {name:26s} one group of {_count(inputs):7d}: {med:8.1f} µs/subject", file=sys.stderr)
     else:
         villages = spec["nation"]
         cpu = wall = 0.0
@@ -153,9 +169,10 @@ def main() -> None:
             c0, w0 = time.process_time(), time.perf_counter()
             results = adapter.run(inputs)
             w1, c1 = time.perf_counter(), time.process_time()
+            results = _as_dict(results)
             cpu += c1 - c0
             wall += w1 - w0
-            n += len(inputs)
+            n += _count(inputs)
             t += 1
             done_villages += n_villages
             digests.append(_digest(results))

@@ -313,6 +313,58 @@ def to_subjects(dicts: list[dict[str, Any]]) -> list[Any]:
     return [to_subject(d) for d in dicts]
 
 
+def to_columns(dicts: list[dict[str, Any]]) -> dict[str, Any]:
+    """The table of ``villageeval.columnar``: one column per field, numpy arrays where they fit.
+
+    What a database query hands an integrator: whole numbers and flags as integer and
+    boolean arrays, exact scores as fixed-point integers (``Fixed``), the strata as a
+    child table's rows (``Ragged``), texts as lists. The columnar OpenFisca adapter
+    reads the same columns.
+    """
+    import numpy as np
+
+    cols: dict[str, list[Any]] = {}
+
+    def put(name: str, value: Any) -> None:
+        cols.setdefault(name, []).append(value)
+
+    for d in dicts:
+        ev = d["evidence"]
+        put("id", d["id"])
+        put("role", d["role"])
+        put("groups.township", d["groups"]["township"])
+        for iid in ("appraisal", "interview", "household_visit"):
+            for label, k in ev[iid]["tallies"].items():
+                put(f"evidence.{iid}.tallies.{label}", k)
+        for cat, c in ev["interview"]["coverage"].items():
+            put(f"evidence.interview.coverage.{cat}.count", c["count"])
+            put(f"evidence.interview.coverage.{cat}.of", c["of"])
+        put("evidence.household_visit.strata", ev["household_visit"]["strata"])
+        put("evidence.site_inspection.tier", ev["site_inspection"]["tier"])
+        for item, c in ev["site_inspection"]["coverage"].items():
+            put(f"evidence.site_inspection.coverage.{item}", c)
+        put("evidence.party_committee.value", ev["party_committee"]["value"])
+        for name, v in d["facts"].items():
+            put(f"facts.{name}", v)
+    from villageeval.columnar import Fixed, Ragged
+
+    out: dict[str, Any] = {}
+    # Households per natural village: a child table's rows, one after another.
+    strata = cols.pop("evidence.household_visit.strata")
+    out["evidence.household_visit.strata"] = Ragged(
+        np.array([len(m) for m in strata], np.int64),
+        np.array([k for m in strata for k in m.values()], np.int64),
+        [name for m in strata for name in m],
+    )
+    # Committee scores have at most two decimals: fixed-point hundredths, as a DECIMAL(5, 2).
+    scores = cols.pop("evidence.party_committee.value")
+    out["evidence.party_committee.value"] = Fixed(np.array([int(v.scaleb(2)) for v in scores], np.int64), 2)
+    for name, values in cols.items():
+        kinds = set(map(type, values))
+        out[name] = np.array(values, dtype=np.int64 if kinds == {int} else bool) if kinds in ({int}, {bool}) else values
+    return out
+
+
 def to_json(dicts: list[dict[str, Any]], scheme: str = "huining-bench") -> str:
     """The cohort interchange JSON of these subjects.
 

@@ -2,8 +2,9 @@
 
 ``ENGINES`` maps a name to ``(module, class)``; :func:`load` imports one, or returns
 the reason it cannot (a peer whose package is not installed is skipped, not an error).
-villageeval takes ``villageeval.Subject`` objects (``form = "subjects"``); the floor
-and the peers take the subject dicts of :mod:`cohorts`.
+villageeval takes ``villageeval.Subject`` objects (``form = "subjects"``); its columnar
+path and OpenFisca's columnar adapter take the columns of ``cohorts.to_columns``
+(``form = "columns"``); the floor and the peers take the subject dicts of :mod:`cohorts`.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import importlib
 from pathlib import Path
 from typing import Any
 
-from peers._common import Adapter
+from peers._common import Adapter, Columns
 
 HERE = Path(__file__).resolve().parent
 SCHEME = HERE / "scheme" / "scheme.toml"
@@ -37,6 +38,33 @@ class Villageeval(Adapter):
         ve = self.ve
         result = ve.evaluate(self.scheme, ve.Cohort(subjects), trace=self.trace)
         return {o.subject_id: (o.score, o.final_grade) for o in result.outcomes}
+
+
+class VillageevalColumnar(Adapter):
+    name = "villageeval (columnar)"
+    package = "villageeval[numpy]"
+    quota = "engine"
+    number = "int64 numerator/denominator"
+    does = "villageeval.columnar.evaluate_columnar on the cohort's columns (cohorts.to_columns)"
+    form = "columns"
+
+    def prepare(self) -> None:
+        from villageeval import columnar
+
+        self.columnar = columnar
+        self.scheme = villageeval_scheme()
+
+    def run(self, columns: dict[str, Any]) -> Columns:  # type: ignore[override]
+        c = self.columnar
+        result = c.evaluate_columnar(self.scheme, c.ColumnarCohort(columns))
+        totals = (result.score_numerators.tolist(), result.score_denominators.tolist())
+        return Columns(result.subject_ids, totals, result.final_grades)
+
+
+def villageeval_scheme() -> Any:
+    import villageeval
+
+    return villageeval.load_scheme(SCHEME)
 
 
 class VillageevalTrace(Villageeval):
@@ -69,8 +97,10 @@ class Floor(Adapter):
 
 ENGINES: dict[str, tuple[str, str]] = {
     "villageeval": ("engines", "Villageeval"),
+    "villageeval (columnar)": ("engines", "VillageevalColumnar"),
     "floor": ("engines", "Floor"),
     "openfisca": ("peers.openfisca", "OpenFisca"),
+    "openfisca (columns)": ("peers.openfisca", "OpenFiscaColumns"),
     "zen-engine": ("peers.zen_engine", "Zen"),
     "zen-engine (JDM graph)": ("peers.zen_engine", "ZenGraph"),
     "business-rules": ("peers.businessrules", "BusinessRules"),
@@ -85,7 +115,9 @@ EXTRA: dict[str, tuple[str, str]] = {
 NEEDS = {
     "villageeval": "villageeval",
     "villageeval (trace=True)": "villageeval",
+    "villageeval (columnar)": "numpy",
     "openfisca": "openfisca_core",
+    "openfisca (columns)": "openfisca_core",
     "zen-engine": "zen",
     "zen-engine (JDM graph)": "zen",
     "business-rules": "business_rules",

@@ -17,6 +17,9 @@ inputs, time to compile each engine's rules, time to load the scheme, ``import
 villageeval`` next to importing its dependencies alone, trace on vs off, and the
 scaling of the quota with the size of one population (fit exponent of time vs n).
 
+villageeval runs twice: on ``Subject`` objects (``evaluate``), and on the cohort's
+columns (``villageeval.columnar``), next to OpenFisca given the same columns.
+
 The last lines are one per engine, ``engine µs/subject ratio-to-floor mismatches
 peak-MiB``, and then ``villageeval/floor = X.XX``.
 """
@@ -48,7 +51,9 @@ PY = sys.executable
 ORDER = [
     "floor",
     "villageeval",
+    "villageeval (columnar)",
     "openfisca",
+    "openfisca (columns)",
     "zen-engine",
     "zen-engine (JDM graph)",
     "business-rules",
@@ -58,6 +63,7 @@ ORDER = [
 ]
 PEER_PACKAGES = {
     "openfisca": "openfisca-core",
+    "openfisca (columns)": "openfisca-core",
     "zen-engine": "zen-engine",
     "zen-engine (JDM graph)": "zen-engine",
     "business-rules": "business-rules",
@@ -65,6 +71,7 @@ PEER_PACKAGES = {
     "json-logic": "json-logic-qubit",
     "rule-engine": "rule-engine",
     "villageeval": "villageeval",
+    "villageeval (columnar)": "villageeval",
 }
 
 MODES: dict[str, dict[str, Any]] = {
@@ -119,11 +126,18 @@ def shown(x: Any) -> str | None:
     """A total as the scheme shows it: two decimals, half-up, from its exact value."""
     if x is None:
         return None
-    f = x if isinstance(x, Fraction) else Fraction(x)
+    f = exact_value(x)
     q = (2 * f.numerator * 100 + f.denominator) // (2 * f.denominator)
     sign = "-" if q < 0 else ""
     q = abs(q)
     return f"{sign}{q // 100}.{q % 100:02d}"
+
+
+def exact_value(x: Any) -> Fraction:
+    """An engine's total as a Fraction: an exact (numerator, denominator) pair is one too."""
+    if isinstance(x, tuple):
+        return Fraction(*x)
+    return x if isinstance(x, Fraction) else Fraction(x)
 
 
 def exact(x: Any) -> str:
@@ -136,7 +150,7 @@ def exact(x: Any) -> str:
 
 
 def half_up(x: Any) -> int:
-    f = x if isinstance(x, Fraction) else Fraction(x)
+    f = exact_value(x)
     return (2 * f.numerator + f.denominator) // (2 * f.denominator)
 
 

@@ -175,6 +175,11 @@ class TestTiers:
         """A number where a tier is expected (90 is the tier's points, not the tier)."""
         check(spoilt(huining, ("evidence", "site_inspection", "tier"), 90), {("unknown_tier", "site_inspection")})
 
+    @pytest.mark.parametrize("tier", [["好"], {"好": 1}])
+    def test_rating_tier_a_list_or_an_object(self, huining: ve.Scheme, tier: Any) -> None:
+        """A JSON array or object where a tier is expected: a reason, not a crash (it was a TypeError)."""
+        check(spoilt(huining, ("evidence", "site_inspection", "tier"), tier), {("unknown_tier", "site_inspection")})
+
 
 class TestRespondents:
     """Minimum raters (四、2: 20, 四、3: 15)."""

@@ -5,6 +5,10 @@ and returns ``{subject id: (total, final grade)}`` with the total in the peer's 
 number type (float, numpy.float32, Decimal). The conversion into the peer's input is
 part of what is timed: an integrator has to do it too.
 
+The two columnar adapters (``form = "columns"``) take the table of
+``cohorts.to_columns`` and return it as columns, :class:`Columns`, which the worker
+turns into that dict after the clock stops: a columnar engine's result is columns.
+
 None of the peers checks the evidence (minimum respondents, coverage, strata): each
 could be taught to, at a cost, but none does it by itself, and the generated cohorts
 are all valid, so skipping it changes no grade. The floor and villageeval do check it,
@@ -13,8 +17,8 @@ so the peers are timed doing *less* work than they are compared with.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, NamedTuple
 
 VETOES = ("clan_interference", "extortion", "favouritism", "incompetence", "evasion", "absentee")
 SITE_POINTS = {"好": 90, "一般": 70, "差": 40}
@@ -80,6 +84,20 @@ def python_quota(rows: Iterable[tuple[str, str, Any, str]]) -> dict[str, tuple[A
             for sid, total in holders[limit:]:
                 out[sid] = (total, "一般")
     return out
+
+
+class Columns(NamedTuple):
+    """A columnar adapter's result: ids, totals (numbers, or exact (numerators, denominators)), grades."""
+
+    ids: Sequence[str]
+    totals: Any
+    grades: Sequence[str | None]
+
+    def as_dict(self) -> dict[str, tuple[Any, str | None]]:
+        totals = self.totals
+        if isinstance(totals, tuple):  # exact: numerators and denominators
+            totals = [(n, d) if d else None for n, d in zip(totals[0], totals[1], strict=True)]
+        return dict(zip(self.ids, zip(totals, self.grades, strict=True), strict=True))
 
 
 class Adapter:

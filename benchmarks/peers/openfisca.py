@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._common import VETOES, Adapter
+from ._common import VETOES, Adapter, Columns
 
 PERIOD = "2023"
 GRADES = ("好", "一般", "差")
@@ -152,14 +152,52 @@ class OpenFisca(Adapter):
             columns["committee"].append(float(ev["party_committee"]["value"]))
             for v in VETOES:
                 columns[v].append(facts[v])
+        grades, totals = self.simulate(ids, list(towns), town_of, {k: np.array(v) for k, v in columns.items()})
+        return {sid: (t, GRADES[g]) for sid, t, g in zip(ids, totals, grades.tolist(), strict=True)}
+
+    def simulate(self, ids: list[str], towns: list[str], town_of: Any, arrays: dict[str, Any]) -> tuple[Any, Any]:
+        """Grade codes and float32 totals (as Python floats), from the input arrays."""
         builder = self.Builder()
         builder.create_entities(self.system)
         builder.declare_person_entity("subject", ids)
-        township = builder.declare_entity("township", list(towns))
-        builder.join_with_persons(township, town_of, ["member"] * n)
+        township = builder.declare_entity("township", towns)
+        builder.join_with_persons(township, town_of, ["member"] * len(ids))
         sim = builder.build(self.system)
-        for name, values in columns.items():
-            sim.set_input(name, PERIOD, np.array(values))
-        grades = sim.calculate("grade", PERIOD).tolist()
+        for name, values in arrays.items():
+            sim.set_input(name, PERIOD, values)
+        grades = sim.calculate("grade", PERIOD)
         totals = sim.calculate("total", PERIOD).tolist()  # float32 values, as exact Python floats
-        return {sid: (t, GRADES[g]) for sid, t, g in zip(ids, totals, grades, strict=True)}
+        return grades, totals
+
+
+class OpenFiscaColumns(OpenFisca):
+    """OpenFisca given the cohort as columns (``cohorts.to_columns``), as villageeval's columnar path is.
+
+    Only what OpenFisca needs of them is turned into its input arrays: the tier texts
+    into codes, the fixed-point committee scores into floats, the townships into codes.
+    """
+
+    name = "openfisca (columns)"
+    form = "columns"
+    does = "as openfisca, reading the integer and boolean columns as they are"
+
+    def run(self, columns: dict[str, Any]) -> Columns:  # type: ignore[override]
+        np = self.np
+        ids = columns["id"]
+        towns: dict[str, int] = {}
+        town_of = np.fromiter(
+            (towns.setdefault(t, len(towns)) for t in columns["groups.township"]), dtype=np.int32, count=len(ids)
+        )
+        arrays: dict[str, Any] = {}
+        for p, iid in (("a", "appraisal"), ("i", "interview"), ("h", "household_visit")):
+            for suffix, label in (("good", "好"), ("fair", "一般"), ("poor", "差")):
+                arrays[f"{p}_{suffix}"] = columns[f"evidence.{iid}.tallies.{label}"]
+        arrays["site_tier"] = np.fromiter(
+            map(TIER_CODE.__getitem__, columns["evidence.site_inspection.tier"]), dtype=np.int64, count=len(ids)
+        )
+        committee = columns["evidence.party_committee.value"]
+        arrays["committee"] = committee.values / 10**committee.places
+        for v in VETOES:
+            arrays[v] = columns[f"facts.{v}"]
+        grades, totals = self.simulate(ids, list(towns), town_of, arrays)
+        return Columns(ids, totals, np.array(GRADES, dtype=object)[grades].tolist())

@@ -8,6 +8,11 @@ their evidence, and get exact, explained, reproducible outcomes::
     scheme = ve.load_scheme("huining-midterm-2023")
     result = ve.evaluate(scheme, ve.load_cohort("demo.json"))
     print(result.outcome("beiguan-team").final_grade)
+
+A whole table of subjects (one row each, one column per tally) is graded in exact
+integer arrays by :mod:`villageeval.columnar`, with the same outcomes; it needs numpy
+(``pip install 'villageeval[numpy]'``), so it is imported on its own and is not among
+the names below.
 """
 
 from __future__ import annotations

@@ -71,6 +71,33 @@ def _rank_keys(
     return dict(zip(ids, zip(*columns, strict=True), strict=True))
 
 
+# The words of an at-most quota's outcome, shared with villageeval.columnar.
+
+
+def _over_limit(qid: str, q: m.Quota, before: int, size: int, limit: int, where: str) -> str:
+    return (
+        f"quota {qid} ({q.clause}): {before} of {size} hold {q.grade}{where}, "
+        f"above the limit of {limit} "
+        f"({q.text}); the quota is soft (原则上), so nothing was changed"
+    )
+
+
+def _below_cut(q: m.Quota, limit: int, size: int, where: str) -> str:
+    return f"{q.grade} limited to {limit} of {size}{where}; ranked below the cut"
+
+
+def _tie_at_cut(qid: str, q: m.Quota, where: str, ties: list[str]) -> str:
+    return (
+        f"quota {qid} ({q.clause}){where}: tie at the cut between {', '.join(ties)}; "
+        "settled by subject id, to be confirmed by the committee"
+    )
+
+
+def _group_order(group: str | None) -> tuple[bool, str]:
+    """Populations in a stable order: the ungrouped one, then groups by name."""
+    return (group is not None, group or "")
+
+
 def _apply_quotas(
     plan: Plan, contexts: list[RuleContext], populations: list[PopulationUsage], warnings: list[str]
 ) -> None:
@@ -85,7 +112,7 @@ def _apply_quotas(
             if ctx.role in roles:
                 groups.setdefault(ctx.subject.groups.get(q.per) if q.per else None, []).append(ctx)
         getters = _rank_getters(q)
-        for group in sorted(groups, key=lambda g: (g is not None, g or "")):
+        for group in sorted(groups, key=_group_order):
             members = groups[group]
             graded = [c for c in members if c.status == "graded"]
             size = len(members) if q.base == "all" else len(graded)
@@ -117,15 +144,11 @@ def _apply_quotas(
                     ties = [c.subject.id for c in tied]
                 if q.enforce == "soft":
                     status = "warned"
-                    warnings.append(
-                        f"quota {qid} ({q.clause}): {before} of {size} hold {q.grade}{where}, "
-                        f"above the limit of {limit} "
-                        f"({q.text}); the quota is soft (原则上), so nothing was changed"
-                    )
+                    warnings.append(_over_limit(qid, q, before, size, limit, where))
                 else:
                     status = "demoted"
                     to = labels[g_rank + 1]
-                    note = f"{q.grade} limited to {limit} of {size}{where}; ranked below the cut"
+                    note = _below_cut(q, limit, size, where)
                     demotion = Adjustment(qid, "quota", q.clause, q.grade, to, note)  # the same for each
                     for c in over:
                         c.adjustments += (demotion,)
@@ -187,10 +210,7 @@ def _apply_quotas(
                             qid,
                             q.clause,
                         )
-                warnings.append(
-                    f"quota {qid} ({q.clause}){where}: tie at the cut between {', '.join(ties)}; "
-                    "settled by subject id, to be confirmed by the committee"
-                )
+                warnings.append(_tie_at_cut(qid, q, where, ties))
             populations.append(
                 PopulationUsage(
                     qid,

@@ -311,7 +311,7 @@ def _rating_scorer(ins: m.Rating, scheme: m.Scheme) -> Scorer:
         if not isinstance(ev, RatingEvidence):
             _reason(ctx, "invalid_evidence", f'{iid}: expected a rating {{"tier": ...}}', iid)
             return None
-        if ev.tier not in points:
+        if not isinstance(ev.tier, str) or ev.tier not in points:  # a list or an object is no tier either
             close = close_matches(str(ev.tier), scale.labels, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             _reason(

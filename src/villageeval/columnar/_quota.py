@@ -1,0 +1,194 @@
+"""At-most quotas over the rows: counted in arrays, ranked exactly where they act."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from .. import _model as m
+from .._plan import Plan
+from .._quotas import _group_order, _over_limit, _rank_getters, _rank_keys, _tie_at_cut
+from .._result import PopulationUsage
+from ._grade import _Block
+from ._read import _Arrays
+
+
+class _View:
+    """What a quota's ranking keys read of a row graded in arrays (see ``_quotas._rank_getters``).
+
+    Only the total is read eagerly; sub-scores, tallies and facts when a key asks.
+    """
+
+    __slots__ = ("_a", "_b", "_i", "_pos", "id", "subject", "total")
+
+    def __init__(self, a: _Arrays, i: int, b: _Block, pos: int) -> None:
+        self._a, self._i, self._b, self._pos = a, i, b, pos
+        self.id = a.ids[i]
+        self.subject = self
+        self.total = Fraction(int(b.num[pos]), int(b.den[pos]))
+
+    @property
+    def scores(self) -> dict[str, Fraction]:
+        pos = self._pos
+        return {iid: Fraction(int(n[pos]), int(d[pos])) for iid, (n, d) in self._b.scores.items() if d[pos]}
+
+    @property
+    def tallies(self) -> dict[str, tuple[dict[str, int], int]]:
+        pos = self._pos
+        return {
+            iid: ({label: int(v[pos]) for label, v in counts.items()}, int(total[pos]))
+            for iid, (counts, total) in self._b.tallies.items()
+        }
+
+    @property
+    def facts(self) -> dict[str, Any]:
+        a, i = self._a, self._i
+        return {name[6:]: (a.cells(name) or [None] * a.n)[i] for name in a.table.columns if name.startswith("facts.")}
+
+
+def _at_most(
+    plan: Plan,
+    a: _Arrays,
+    qid: str,
+    q: m.Quota,
+    role_of: Any,
+    role_ids: dict[str, int],
+    is_graded: Any,
+    final: Any,
+    code: Callable[[str], int],
+    view: Callable[[int], Any],
+    totals: tuple[Any, Any],
+    populations: list[PopulationUsage],
+    warnings: list[str],
+) -> None:
+    """An at-most quota, as ``_quotas._apply_quotas`` applies it, counting in arrays.
+
+    Only the populations where the quota acts are ranked, exactly, by the same keys.
+    """
+    roles = set(plan.scheme.role_ids(q.roles))
+    rp = plan.roles[sorted(roles)[0]]
+    wanted = np.zeros(len(role_ids), bool)
+    wanted[[role_ids[r] for r in roles if r in role_ids]] = True
+    member = wanted[role_of]
+    if q.per:
+        groups, gcode = a.groups(q.per)
+    else:
+        groups, gcode = {None: 0}, np.zeros(a.n, np.int64)
+    ng = len(groups)
+    members = np.bincount(gcode[member], minlength=ng)
+    size = members if q.base == "all" else np.bincount(gcode[member & is_graded], minlength=ng)
+    share_n, share_d = q.share.numerator, q.share.denominator
+    limit = (share_n * size) // share_d if q.count == "floor" else -((-share_n * size) // share_d)
+    holder = member & is_graded & (final == code(q.grade))
+    before = np.bincount(gcode[holder], minlength=ng)
+    acting_codes = np.nonzero(before > limit)[0]
+    acting = set(acting_codes.tolist())
+    getters = _rank_getters(q)
+    # The holders of each population where the quota acts, ranked: by the total alone
+    # (the usual quota) in arrays, by other keys as the engine ranks them.
+    ranked: dict[int, list[int]] = {}
+    exact: dict[int, list[Any]] = {}  # in the same order: what decides a tie at the cut
+    if acting:
+        acts = np.zeros(ng, bool)
+        acts[acting_codes] = True
+        rows = np.nonzero(holder & acts[gcode])[0]
+        num, den = totals
+        sign = (-1 if q.rank_by[0].better == "higher" else 1) if [k.key for k in q.rank_by] == ["total"] else 0
+        if sign and num.dtype != object and bool((den[rows] > 0).all()):
+            ranked, exact = _ranked_by_total(rows, gcode, num, den, sign, a.ids)
+        else:
+            rows = rows[np.argsort(gcode[rows], kind="stable")]
+            for chunk in np.split(rows, np.flatnonzero(np.diff(gcode[rows])) + 1):
+                held = chunk.tolist()
+                keys = _rank_keys(getters, [view(i) for i in held])
+                by_key = sorted((keys[a.ids[i]], a.ids[i], i) for i in held)
+                ranked[int(gcode[chunk[0]])] = [i for _, _, i in by_key]
+                exact[int(gcode[chunk[0]])] = [k for k, _, _ in by_key]
+    for group in sorted((g for g, c in groups.items() if members[c] > 0), key=_group_order):
+        c = groups[group]
+        where = f" in {q.per} {group}" if q.per else ""
+        s, lim, bef = int(size[c]), int(limit[c]), int(before[c])
+        moved: list[str] = []
+        ties: list[str] = []
+        status = "ok"
+        if c in acting:
+            order, values = ranked[c], exact[c]
+            keep, over = order[:lim], order[lim:]
+            if keep and values[lim - 1] == values[lim]:
+                ties = [a.ids[i] for i, v in zip(order, values, strict=True) if v == values[lim]]
+            if q.enforce == "soft":
+                status = "warned"
+                warnings.append(_over_limit(qid, q, bef, s, lim, where))
+                ties = []  # nothing was cut, so nothing was settled by the tie-break
+            else:
+                status = "demoted"
+                final[over] = code(rp.labels[rp.rank[q.grade] + 1])
+                moved = [a.ids[i] for i in over]
+            if ties:
+                warnings.append(_tie_at_cut(qid, q, where, ties))
+        populations.append(
+            PopulationUsage(
+                qid,
+                q.clause,
+                q.grade,
+                q.bound,
+                q.enforce,
+                group,
+                s,
+                lim,
+                bef,
+                bef - len(moved),
+                tuple(moved),
+                tuple(ties),
+                status,  # type: ignore[arg-type]
+            )
+        )
+
+
+def _ranked_by_total(
+    rows: Any, gcode: Any, num: Any, den: Any, sign: int, ids: list[str]
+) -> tuple[dict[int, list[int]], dict[int, list[tuple[int, int]]]]:
+    """Each population's rows ranked by total (``sign`` −1: higher first), ties by id.
+
+    The order ``_quotas`` gives, in integers: each total is reduced as a Fraction is,
+    a coarse key ``floor(total × 2**shift)`` (the largest shift that stays in 64 bits)
+    sorts them in arrays, and only rows whose coarse keys are equal are ordered
+    exactly, by their Fractions and then their ids. Also, in the same order, each
+    row's reduced total, which says whether two rows tie.
+    """
+    g = np.gcd(num[rows], den[rows])
+    n, d = num[rows] // g, den[rows] // g
+    shift = max(0, 61 - int(np.abs(n).max()).bit_length())
+    key = sign * ((n << shift) // d)
+    order = np.lexsort((key, gcode[rows]))
+    rows, key, groups = rows[order], key[order], gcode[rows][order]
+    n, d = n[order], d[order]
+    ranked: dict[int, list[int]] = {}
+    exact: dict[int, list[tuple[int, int]]] = {}
+    cuts = np.flatnonzero(np.diff(groups)) + 1
+    for part, keys, nums, dens in zip(
+        np.split(rows, cuts), np.split(key, cuts), np.split(n, cuts), np.split(d, cuts), strict=True
+    ):
+        held, coarse = part.tolist(), keys.tolist()
+        pairs = list(zip(nums.tolist(), dens.tolist(), strict=True))
+        if len(set(coarse)) != len(coarse):
+            # Rows whose coarse keys are equal: ordered exactly, by value and then id.
+            order_in: list[int] = []
+            start = 0
+            while start < len(held):
+                end = start + 1
+                while end < len(held) and coarse[end] == coarse[start]:
+                    end += 1
+                run = list(range(start, end))
+                if len(run) > 1:
+                    run.sort(key=lambda j: (sign * Fraction(*pairs[j]), ids[held[j]]))
+                order_in += run
+                start = end
+            held = [held[j] for j in order_in]
+            pairs = [pairs[j] for j in order_in]
+        ranked[int(gcode[part[0]])] = held
+        exact[int(gcode[part[0]])] = pairs
+    return ranked, exact
