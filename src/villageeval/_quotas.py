@@ -19,6 +19,9 @@ from ._predicates import RuleContext, number_of
 from ._result import Adjustment, PopulationUsage
 from ._scoring import _step
 
+#: What a quota did in a population (``PopulationUsage.status``).
+QuotaStatus = Literal["ok", "demoted", "promoted", "warned", "unmet"]
+
 
 def _rank_getters(q: m.Quota) -> list[tuple[Callable[[RuleContext], Fraction | None], int]]:
     """Per ranking key of the quota: how to read it from a subject, and its sign (−1: higher is better)."""
@@ -93,6 +96,36 @@ def _tie_at_cut(qid: str, q: m.Quota, where: str, ties: list[str]) -> str:
     )
 
 
+def _usage(
+    qid: str,
+    q: m.Quota,
+    group: str | None,
+    size: int,
+    limit: int,
+    before: int,
+    after: int,
+    moved: list[str],
+    ties: list[str],
+    status: QuotaStatus,
+) -> PopulationUsage:
+    """What a quota did in one population, for the result."""
+    return PopulationUsage(
+        qid,
+        q.clause,
+        q.grade,
+        q.bound,
+        q.enforce,
+        group,
+        size,
+        limit,
+        before,
+        after,
+        tuple(moved),
+        tuple(ties),
+        status,
+    )
+
+
 def _group_order(group: str | None) -> tuple[bool, str]:
     """Populations in a stable order: the ungrouped one, then groups by name."""
     return (group is not None, group or "")
@@ -136,7 +169,7 @@ def _apply_quotas(
             where = f" in {q.per} {group}" if q.per else ""
             moved: list[str] = []
             ties: list[str] = []
-            status: Literal["ok", "demoted", "promoted", "warned", "unmet"] = "ok"
+            status: QuotaStatus = "ok"
             if q.bound == "at_most" and before > limit:
                 keep, over = holders[:limit], holders[limit:]
                 if keep and key(keep[-1]) == key(over[0]):
@@ -211,23 +244,7 @@ def _apply_quotas(
                             q.clause,
                         )
                 warnings.append(_tie_at_cut(qid, q, where, ties))
-            populations.append(
-                PopulationUsage(
-                    qid,
-                    q.clause,
-                    q.grade,
-                    q.bound,
-                    q.enforce,
-                    group,
-                    size,
-                    limit,
-                    before,
-                    after,
-                    tuple(moved),
-                    tuple(ties),
-                    status,
-                )
-            )
+            populations.append(_usage(qid, q, group, size, limit, before, after, moved, ties, status))
 
 
 def _within_limits(

@@ -148,7 +148,8 @@ class ColumnarCohort:
         if not problems:
             problems += _text_problems(self.columns)
         if not problems:
-            ids = _cells(self.columns["id"])
+            col = self.columns["id"]
+            ids = col if type(col) is list else _cells(col)
             if len(set(ids)) != len(ids):
                 seen: dict[Any, int] = {}
                 for i, sid in enumerate(ids):
@@ -188,16 +189,24 @@ class ColumnarCohort:
 
 
 def _text_problems(columns: Mapping[str, Any]) -> list[Problem]:
-    """Cells that must be text, as the cohort reader requires: ids and roles never empty."""
+    """Cells that must be text, as the cohort reader requires: ids and roles never empty.
+
+    The types are checked on the distinct values (a few roles, a thousand townships),
+    not on every cell; a column with an unhashable cell is read cell by cell.
+    """
     problems: list[Problem] = []
     for name, col in sorted(columns.items()):
         head = name.partition(".")[0]
         if head not in ("id", "role", "name", "unit", "groups", "history", "outcomes", "notes"):
             continue
-        cells = _cells(col)
+        cells = col if type(col) is list else _cells(col)
         required = head in ("id", "role")
-        types = set(map(type, cells))
-        if types <= ({str} if required else {str, type(None)}) and not (required and "" in cells):
+        try:
+            distinct: Iterable[Any] = set(cells)
+        except TypeError:
+            distinct = cells
+        allowed = {str} if required else {str, type(None)}
+        if set(map(type, distinct)) <= allowed and not (required and "" in distinct):
             continue
         bad = [
             i

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from fractions import Fraction
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
 
 from .. import _model as m
 from .._plan import Plan
-from .._quotas import _group_order, _over_limit, _rank_getters, _rank_keys, _tie_at_cut
+from .._quotas import QuotaStatus, _group_order, _over_limit, _rank_getters, _rank_keys, _tie_at_cut, _usage
 from .._result import PopulationUsage
 from ._grade import _Block
 from ._read import _Arrays
@@ -90,7 +91,7 @@ def _at_most(
     # The holders of each population where the quota acts, ranked: by the total alone
     # (the usual quota) in arrays, by other keys as the engine ranks them.
     ranked: dict[int, list[int]] = {}
-    exact: dict[int, list[Any]] = {}  # in the same order: what decides a tie at the cut
+    exact: dict[int, tuple[Any, Any]] = {}  # in the same order: rows tie where both are equal
     if acting:
         acts = np.zeros(ng, bool)
         acts[acting_codes] = True
@@ -106,19 +107,22 @@ def _at_most(
                 keys = _rank_keys(getters, [view(i) for i in held])
                 by_key = sorted((keys[a.ids[i]], a.ids[i], i) for i in held)
                 ranked[int(gcode[chunk[0]])] = [i for _, _, i in by_key]
-                exact[int(gcode[chunk[0]])] = [k for k, _, _ in by_key]
+                dense = {k: j for j, k in enumerate(dict.fromkeys(k for k, _, _ in by_key))}
+                codes = np.array([dense[k] for k, _, _ in by_key], dtype=np.int64)
+                exact[int(gcode[chunk[0]])] = (codes, np.zeros(len(codes), np.int64))
     for group in sorted((g for g, c in groups.items() if members[c] > 0), key=_group_order):
         c = groups[group]
         where = f" in {q.per} {group}" if q.per else ""
         s, lim, bef = int(size[c]), int(limit[c]), int(before[c])
         moved: list[str] = []
         ties: list[str] = []
-        status = "ok"
+        status: QuotaStatus = "ok"
         if c in acting:
-            order, values = ranked[c], exact[c]
+            order, (first, second) = ranked[c], exact[c]
             keep, over = order[:lim], order[lim:]
-            if keep and values[lim - 1] == values[lim]:
-                ties = [a.ids[i] for i, v in zip(order, values, strict=True) if v == values[lim]]
+            if keep and first[lim - 1] == first[lim] and second[lim - 1] == second[lim]:
+                tied = np.flatnonzero((first == first[lim]) & (second == second[lim]))
+                ties = [a.ids[order[j]] for j in tied.tolist()]
             if q.enforce == "soft":
                 status = "warned"
                 warnings.append(_over_limit(qid, q, bef, s, lim, where))
@@ -129,66 +133,43 @@ def _at_most(
                 moved = [a.ids[i] for i in over]
             if ties:
                 warnings.append(_tie_at_cut(qid, q, where, ties))
-        populations.append(
-            PopulationUsage(
-                qid,
-                q.clause,
-                q.grade,
-                q.bound,
-                q.enforce,
-                group,
-                s,
-                lim,
-                bef,
-                bef - len(moved),
-                tuple(moved),
-                tuple(ties),
-                status,  # type: ignore[arg-type]
-            )
-        )
+        populations.append(_usage(qid, q, group, s, lim, bef, bef - len(moved), moved, ties, status))
 
 
 def _ranked_by_total(
     rows: Any, gcode: Any, num: Any, den: Any, sign: int, ids: list[str]
-) -> tuple[dict[int, list[int]], dict[int, list[tuple[int, int]]]]:
+) -> tuple[dict[int, list[int]], dict[int, tuple[Any, Any]]]:
     """Each population's rows ranked by total (``sign`` −1: higher first), ties by id.
 
     The order ``_quotas`` gives, in integers: each total is reduced as a Fraction is,
     a coarse key ``floor(total × 2**shift)`` (the largest shift that stays in 64 bits)
     sorts them in arrays, and only rows whose coarse keys are equal are ordered
     exactly, by their Fractions and then their ids. Also, in the same order, each
-    row's reduced total, which says whether two rows tie.
+    row's reduced total (numerators, denominators): two rows tie if both are equal.
     """
     g = np.gcd(num[rows], den[rows])
     n, d = num[rows] // g, den[rows] // g
     shift = max(0, 61 - int(np.abs(n).max()).bit_length())
     key = sign * ((n << shift) // d)
     order = np.lexsort((key, gcode[rows]))
-    rows, key, groups = rows[order], key[order], gcode[rows][order]
-    n, d = n[order], d[order]
+    rows, key, groups, n, d = rows[order], key[order], gcode[rows][order], n[order], d[order]
+    # Runs of equal coarse keys within a population: reordered exactly, in Python.
+    same = (key[1:] == key[:-1]) & (groups[1:] == groups[:-1])
+    if same.any():
+        starts = np.flatnonzero(same & ~np.concatenate(([False], same[:-1])))
+        for start in starts.tolist():
+            end = start + 1
+            while end < len(key) and same[end - 1]:
+                end += 1
+            run = sorted(range(start, end), key=lambda j: (sign * Fraction(int(n[j]), int(d[j])), ids[rows[j]]))
+            rows[start:end], n[start:end], d[start:end] = rows[run], n[run], d[run]
     ranked: dict[int, list[int]] = {}
-    exact: dict[int, list[tuple[int, int]]] = {}
-    cuts = np.flatnonzero(np.diff(groups)) + 1
-    for part, keys, nums, dens in zip(
-        np.split(rows, cuts), np.split(key, cuts), np.split(n, cuts), np.split(d, cuts), strict=True
-    ):
-        held, coarse = part.tolist(), keys.tolist()
-        pairs = list(zip(nums.tolist(), dens.tolist(), strict=True))
-        if len(set(coarse)) != len(coarse):
-            # Rows whose coarse keys are equal: ordered exactly, by value and then id.
-            order_in: list[int] = []
-            start = 0
-            while start < len(held):
-                end = start + 1
-                while end < len(held) and coarse[end] == coarse[start]:
-                    end += 1
-                run = list(range(start, end))
-                if len(run) > 1:
-                    run.sort(key=lambda j: (sign * Fraction(*pairs[j]), ids[held[j]]))
-                order_in += run
-                start = end
-            held = [held[j] for j in order_in]
-            pairs = [pairs[j] for j in order_in]
-        ranked[int(gcode[part[0]])] = held
-        exact[int(gcode[part[0]])] = pairs
+    exact: dict[int, tuple[Any, Any]] = {}
+    cuts = np.flatnonzero(groups[1:] != groups[:-1]) + 1
+    bounds = [0, *cuts.tolist(), len(rows)]
+    for start, end in pairwise(bounds):
+        if start < end:
+            c = int(groups[start])
+            ranked[c] = rows[start:end].tolist()
+            exact[c] = (n[start:end], d[start:end])
     return ranked, exact
