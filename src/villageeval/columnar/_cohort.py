@@ -146,11 +146,12 @@ class ColumnarCohort:
                 )
             )
         if not problems:
-            problems += _text_problems(self.columns)
+            distinct: dict[str, Any] = {}
+            problems += _text_problems(self.columns, distinct)
         if not problems:
             col = self.columns["id"]
             ids = col if type(col) is list else _cells(col)
-            if len(set(ids)) != len(ids):
+            if len(distinct["id"]) != len(ids):  # the set of ids the text check built
                 seen: dict[Any, int] = {}
                 for i, sid in enumerate(ids):
                     if sid in seen:
@@ -188,11 +189,13 @@ class ColumnarCohort:
         return Cohort(subjects, period=self.period)
 
 
-def _text_problems(columns: Mapping[str, Any]) -> list[Problem]:
+def _text_problems(columns: Mapping[str, Any], distinct: dict[str, Any]) -> list[Problem]:
     """Cells that must be text, as the cohort reader requires: ids and roles never empty.
 
     The types are checked on the distinct values (a few roles, a thousand townships),
-    not on every cell; a column with an unhashable cell is read cell by cell.
+    not on every cell; a column with an unhashable cell is read cell by cell. The
+    distinct values of each column are left in ``distinct`` (the ids' serve the check
+    for duplicates).
     """
     problems: list[Problem] = []
     for name, col in sorted(columns.items()):
@@ -202,11 +205,12 @@ def _text_problems(columns: Mapping[str, Any]) -> list[Problem]:
         cells = col if type(col) is list else _cells(col)
         required = head in ("id", "role")
         try:
-            distinct: Iterable[Any] = set(cells)
+            values: Iterable[Any] = set(cells)
         except TypeError:
-            distinct = cells
+            values = cells
+        distinct[name] = values
         allowed = {str} if required else {str, type(None)}
-        if set(map(type, distinct)) <= allowed and not (required and "" in distinct):
+        if set(map(type, values)) <= allowed and not (required and "" in values):
             continue
         bad = [
             i
