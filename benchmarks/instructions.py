@@ -7,6 +7,7 @@ to compare two versions of the engine with, while ``run.py`` gives the time.
 
     python benchmarks/instructions.py                  # floor and villageeval, 100 villages
     python benchmarks/instructions.py --villages 300 --engines floor,villageeval,zen-engine
+    python benchmarks/instructions.py --villages 2000 --engines "villageeval (columnar),openfisca (columns)"
 
 For each engine, valgrind's cachegrind (``--cache-sim=no``) counts the instructions of
 a process that prepares the engine and the cohort and grades it once (warm-up), and of
@@ -37,7 +38,8 @@ import cohorts, engines
 adapter = engines.load({engine!r})
 adapter.prepare()
 dicts = cohorts.cohort_dicts("province", villages={villages})
-data = cohorts.to_subjects(dicts) if engines.form(adapter) == "subjects" else dicts
+form = engines.form(adapter)
+data = {{"subjects": cohorts.to_subjects, "columns": cohorts.to_columns}}.get(form, list)(dicts)
 adapter.run(data)
 for _ in range({runs}):
     adapter.run(data)

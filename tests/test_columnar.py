@@ -427,6 +427,20 @@ class TestBadTables:
             ColumnarCohort(cols)
         assert "column 'id': every cell must be a non-empty string (row 3: 4)" in str(e.value)
         assert "column 'groups.township': every cell must be a string, or None for no value (row 0: 1)" in str(e.value)
+        cols["id"][3] = ""
+        with pytest.raises(ve.CohortError, match=r"column 'id': every cell must be a non-empty string \(row 3: ''\)"):
+            ColumnarCohort(cols)
+
+    def test_numpy_strings_are_texts(self) -> None:
+        """numpy's ``str_`` cells (``list(array)``) are texts, as ``isinstance`` says in the cohort reader."""
+        table = huining_table()
+        texts = ("id", "role", "groups.township", "evidence.site_inspection.tier")
+        cols = {k: list(np.array(v)) if k in texts else v for k, v in table.columns.items()}
+        assert type(cols["id"][0]) is np.str_
+        got = evaluate_columnar(huining_with_quota(), ColumnarCohort(cols))
+        want = evaluate_columnar(huining_with_quota(), table)
+        assert (got.subject_ids, got.statuses, got.final_grades) == (want.subject_ids, want.statuses, want.final_grades)
+        assert got.populations == want.populations
 
     def test_roles_and_groups_as_the_engine_says(self) -> None:
         scheme = huining_with_quota()

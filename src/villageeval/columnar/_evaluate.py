@@ -21,6 +21,8 @@ from ._grade import _Block, _grade_block, _Vectorised
 from ._quota import _at_most, _View
 from ._read import _SAFE, _Arrays, _check_columns
 
+_STATUSES = ("graded", "ineligible", "insufficient_evidence")
+
 
 @frozen
 class ColumnarResult:
@@ -121,18 +123,20 @@ def _reads_python(scheme: m.Scheme) -> bool:
     return any(isinstance(leaf, m.NamedRule) for p in predicates for leaf in leaves(p))
 
 
-def _needs_check(plan: Plan, a: _Arrays, roles: list[Any]) -> bool:
+def _needs_check(plan: Plan, a: _Arrays, role_index: dict[str, int], role_code: Any) -> bool:
     """Whether a row has a role the scheme does not grade, or lacks a group a quota counts by."""
-    if not set(roles) <= set(plan.roles):
+    if not set(role_index) <= set(plan.roles):
         return True
     for _, q in plan.quotas:
         if q.per:
-            cells = a.cells(f"groups.{q.per}")
-            wanted = set(plan.scheme.role_ids(q.roles))
-            if cells is None or (
-                None in cells and any(g is None for g, r in zip(cells, roles, strict=True) if r in wanted)
-            ):
+            if f"groups.{q.per}" not in a.table.columns:
                 return True
+            groups, gcode = a.groups(q.per)
+            if None in groups:
+                wanted = set(plan.scheme.role_ids(q.roles))
+                counted = [k for role, k in role_index.items() if role in wanted]
+                if np.isin(role_code[gcode == groups[None]], counted).any():
+                    return True
     return False
 
 
@@ -158,8 +162,8 @@ def evaluate_columnar(scheme: m.Scheme, table: ColumnarCohort) -> ColumnarResult
             prepared.columns_checked.clear()
         prepared.columns_checked.add(column_names)
     a = _Arrays(table)
-    roles = a.cells("role") or []
-    if _needs_check(plan, a, roles):
+    role_index, role_code = a.texts("role")
+    if _needs_check(plan, a, role_index, role_code):
         _check_cohort(plan, table.to_cohort())  # raises, with the engine's words
     registry: Any = scheme._registry
     adjusters = registry.adjusters(scheme) if registry is not None else []
@@ -168,8 +172,7 @@ def evaluate_columnar(scheme: m.Scheme, table: ColumnarCohort) -> ColumnarResult
         return _from_result(evaluate(scheme, table.to_cohort(), trace=False), a.ids)
     period = table.period or scheme.period
     n = a.n
-    role_cells = np.array(roles, dtype=object)
-    by_role = {role: np.nonzero(role_cells == role)[0] for role in set(roles)}
+    by_role = {role: np.flatnonzero(role_code == k) for role, k in role_index.items()}
     labels: dict[str, int] = {}  # grade label → code; −1: no grade (the last of ``names``)
     names: list[str | None] = []
 
@@ -180,9 +183,10 @@ def evaluate_columnar(scheme: m.Scheme, table: ColumnarCohort) -> ColumnarResult
             names.append(label)
         return got
 
-    # One object array per field of the result, filled a block at a time.
-    statuses = np.full(n, "graded", dtype=object)
-    raw = np.full(n, None, dtype=object)
+    # One array per field of the result, filled a block at a time: codes where the
+    # values are few (statuses, grades), else Python objects.
+    status = np.zeros(n, np.int8)  # index in _STATUSES
+    raw = np.full(n, -1, np.int64)  # grade codes, as ``final``
     rounded = np.full(n, None, dtype=object)
     displays = np.full(n, None, dtype=object)  # scaled shown totals, or texts
     places = np.zeros(n, np.int64)
@@ -204,17 +208,18 @@ def evaluate_columnar(scheme: m.Scheme, table: ColumnarCohort) -> ColumnarResult
         if vec.why is not None:
             fallback = rows.tolist()
         else:
-            b = _Block(rows)
+            b = _Block(rows, n)
             _grade_block(a, scheme, rp, vec, b)
             fallback = rows[~b.ok].tolist()
             block_of[rows] = len(blocks)
             pos_of[rows] = np.arange(len(rows))
             blocks.append(b)
-            statuses[rows[b.ok & b.ineligible]] = "ineligible"
+            status[rows[b.ok & b.ineligible]] = _STATUSES.index("ineligible")
             graded = b.ok & ~b.ineligible
             g_rows = rows[graded]
-            final[g_rows] = np.array([code(label) for label in rp.labels], dtype=np.int64)[b.grade[graded]]
-            raw[g_rows] = np.array(rp.labels, dtype=object)[b.raw[graded]]
+            codes = np.array([code(label) for label in rp.labels], dtype=np.int64)
+            final[g_rows] = codes[b.grade[graded]]
+            raw[g_rows] = codes[b.raw[graded]]
             # Few distinct rounded and shown totals: each one's Fraction and text built once.
             values, inverse = np.unique(b.scaled[graded], return_inverse=True)
             built = np.empty(len(values), dtype=object)
@@ -228,8 +233,9 @@ def evaluate_columnar(scheme: m.Scheme, table: ColumnarCohort) -> ColumnarResult
             rp = plan.roles[ctx.role]
             _evaluate_carefully(plan, rp, ctx)
             careful[i] = ctx
-            statuses[i] = ctx.status
-            raw[i] = ctx.raw_grade
+            status[i] = _STATUSES.index(ctx.status)
+            if ctx.raw_grade is not None:
+                raw[i] = code(ctx.raw_grade)
             if ctx.status == "graded" and ctx.grade is not None:
                 final[i] = code(ctx.grade)
             rounded[i] = ctx.rounded
@@ -253,7 +259,7 @@ def evaluate_columnar(scheme: m.Scheme, table: ColumnarCohort) -> ColumnarResult
     populations: list[PopulationUsage] = []
     warnings: list[str] = []
     if plan.quotas:
-        is_graded = statuses == "graded"
+        is_graded = status == _STATUSES.index("graded")
         role_ids = {role: k for k, role in enumerate(sorted(by_role))}
         role_of = np.zeros(n, dtype=np.int64)
         for role, rows_of in by_role.items():
@@ -282,16 +288,16 @@ def evaluate_columnar(scheme: m.Scheme, table: ColumnarCohort) -> ColumnarResult
                 warnings,
             )
     names.append(None)  # code −1
-    grades = np.array(names, dtype=object)[final]
+    grade_of = np.array(names, dtype=object)
     return ColumnarResult(
         scheme_id=scheme.id,
         scheme_hash=plan.hash,
         version=__version__,
         period=period,
         subject_ids=tuple(a.ids),
-        statuses=tuple(statuses.tolist()),
-        raw_grades=tuple(raw.tolist()),
-        final_grades=tuple(grades.tolist()),
+        statuses=tuple(np.array(_STATUSES, dtype=object)[status].tolist()),
+        raw_grades=tuple(grade_of[raw].tolist()),
+        final_grades=tuple(grade_of[final].tolist()),
         rounded_scores=tuple(rounded.tolist()),
         populations=tuple(populations),
         warnings=tuple(warnings),

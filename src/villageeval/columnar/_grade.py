@@ -24,11 +24,15 @@ class _Block:
     """The rows of one role that the arrays can grade, with everything read for them.
 
     ``rows`` index the table; ``ok`` says which of them are still plainly
-    valid. Scores are (numerator, denominator) pairs of integer arrays.
+    valid. Scores are (numerator, denominator) pairs of integer arrays. ``take``
+    selects the block's rows from a column: ``rows`` itself, or, when the block is
+    every row of a table of ``n``, a slice, which reads a column without copying it
+    (what is read from a column is never written to).
     """
 
-    def __init__(self, rows: Any) -> None:
+    def __init__(self, rows: Any, n: int) -> None:
         self.rows = rows
+        self.take: Any = slice(None) if len(rows) == n else rows  # ``rows`` are sorted and distinct
         self.ok = np.ones(len(rows), bool)
         self.scores: dict[str, tuple[Any, Any]] = {}
         self.tallies: dict[str, tuple[dict[str, Any], Any]] = {}
@@ -263,7 +267,7 @@ def _grade_block(a: _Arrays, scheme: m.Scheme, rp: _RolePlan, vec: _Vectorised, 
         # No check that the evidence is there: a plainly valid row has tallies (at
         # least one ballot), a tier of the scale or an exact value, so it is.
         pre = f"evidence.{iid}."
-        b.ok &= _covered(a, ins, pre, b.rows)
+        b.ok &= _covered(a, ins, pre, b)
         if isinstance(ins, m.Ballot):
             n, d = _ballot(a, vec, ins, iid, b)
         elif isinstance(ins, m.Rating):
@@ -300,8 +304,9 @@ def _read_facts(a: _Arrays, rp: _RolePlan, b: _Block) -> None:
     """The facts the role's rules read: booleans as bool arrays, numbers as Fractions."""
     for name in rp.bool_facts:
         values, is_bool = a.bools(f"facts.{name}")
-        b.ok &= is_bool[b.rows]
-        b.facts[name] = values[b.rows]
+        if is_bool is not a.everywhere:
+            b.ok &= is_bool[b.take]
+        b.facts[name] = values[b.take]
     for name in rp.number_facts:
         cells = a.cells(f"facts.{name}")
         numbers = [number_of(cells[i]) if cells is not None else None for i in b.rows.tolist()]
@@ -309,25 +314,31 @@ def _read_facts(a: _Arrays, rp: _RolePlan, b: _Block) -> None:
         b.numbers[name] = numbers
 
 
-def _covered(a: _Arrays, ins: m.Instrument, pre: str, rows: Any) -> Any:
+def _covered(a: _Arrays, ins: m.Instrument, pre: str, b: _Block) -> Any:
     """Rows whose coverage is plainly complete (the forms the quick path accepts)."""
-    ok = np.ones(len(rows), bool)
+    take = b.take
+    ok = np.ones(len(b.rows), bool)
     every = getattr(ins, "cover", "at_least_one") == "every_member"
     for cat in getattr(ins, "must_cover", ()):
         if every:
             c, c_int, _ = a.ints(f"{pre}coverage.{cat}.count")
             o, o_int, _ = a.ints(f"{pre}coverage.{cat}.of")
-            ok &= (c_int & o_int)[rows] & (c[rows] >= 0) & (c[rows] == o[rows])
+            c = c[take]
+            ok &= (c >= 0) & (c == o[take])
+            if not (c_int is o_int is a.everywhere):
+                ok &= (c_int & o_int)[take]
         else:
             c, c_int, _ = a.ints(f"{pre}coverage.{cat}")
-            ok &= c_int[rows] & (c[rows] >= 1)
+            ok &= c[take] >= 1
+            if c_int is not a.everywhere:
+                ok &= c_int[take]
     return ok
 
 
 def _ballot(a: _Arrays, vec: _Vectorised, ins: m.Ballot, iid: str, b: _Block) -> tuple[Any, Any]:
     """The mean of the tiers' points over the ballots, as ``(Σ points × count, ballots)``."""
     pre = f"evidence.{iid}."
-    rows, ok = b.rows, b.ok
+    rows, take, ok = b.rows, b.take, b.ok
     weights, scale_den = vec.ballots[iid]
     # A row whose counts could take the sums past 64 bits goes to the pure-Python engine.
     cap = _SAFE // (len(weights) * max(scale_den, *map(abs, weights.values()), 1))
@@ -336,8 +347,11 @@ def _ballot(a: _Arrays, vec: _Vectorised, ins: m.Ballot, iid: str, b: _Block) ->
     acc = np.zeros(len(rows), np.int64)
     for label in weights:
         v, is_int, cell_given = a.ints(f"{pre}tallies.{label}")
-        v = v[rows]
-        ok &= ~cell_given[rows] | (is_int[rows] & (v >= 0) & (v < cap))  # a tier left out counts 0
+        v = v[take]
+        if is_int is cell_given is a.everywhere:  # an integer array: every cell given, and an int
+            ok &= (v >= 0) & (v < cap)
+        else:
+            ok &= ~cell_given[take] | (is_int[take] & (v >= 0) & (v < cap))  # a tier left out counts 0
         counts[label] = v
     for label, weight in weights.items():
         v = counts[label] = np.where(ok, counts[label], 0)
@@ -346,16 +360,16 @@ def _ballot(a: _Arrays, vec: _Vectorised, ins: m.Ballot, iid: str, b: _Block) ->
     ok &= total >= max(ins.min_respondents, 1)
     if ins.quorum is not None:
         e, e_int, _ = a.ints(f"{pre}expected")
-        e = e[rows]
+        e = e[take]
         qn, qd = ins.quorum.numerator, ins.quorum.denominator
-        ok &= e_int[rows] & (e >= 1) & (e < _SAFE // max(qn, 1)) & (total <= e)
+        ok &= e_int[take] & (e >= 1) & (e < _SAFE // max(qn, 1)) & (total <= e)
         ok &= total >= -((-qn * np.where(ok, e, 0)) // qd)  # ceil(quorum × expected)
     st = ins.per_stratum
     if st is not None:
         k, lo, hi, sm, shape = a.strata(f"{pre}strata")
-        ok &= shape[rows] & (k[rows] > 0) & (lo[rows] >= st.min) & (sm[rows] == total)
+        ok &= shape[take] & (k[take] > 0) & (lo[take] >= st.min) & (sm[take] == total)
         if st.max is not None:
-            ok &= hi[rows] <= st.max
+            ok &= hi[take] <= st.max
     b.tallies[iid] = (counts, total)
     return acc, total * scale_den
 
@@ -363,7 +377,7 @@ def _ballot(a: _Arrays, vec: _Vectorised, ins: m.Ballot, iid: str, b: _Block) ->
 def _rating(a: _Arrays, vec: _Vectorised, iid: str, b: _Block) -> tuple[Any, Any]:
     """The points of the tier given; a tier without points gives no sub-score (denominator 0)."""
     labels, numerators, denominators = vec.ratings[iid]
-    codes = a.codes(f"evidence.{iid}.tier", labels)[b.rows]
+    codes = a.codes(f"evidence.{iid}.tier", labels)[b.take]
     b.ok &= codes >= 0
     codes = np.where(b.ok, codes, 0)
     b.tiers[iid] = (codes, labels)
@@ -377,8 +391,8 @@ def _score(a: _Arrays, ins: m.DirectScore, pre: str, b: _Block) -> tuple[Any, An
     # low ≤ n/d ≤ high in integers (d > 0); a row whose products could pass 64 bits
     # goes to the pure-Python engine.
     cap = _SAFE // (2 * max(abs(low.numerator), low.denominator, abs(high.numerator), high.denominator, 1))
-    n, d = vn[b.rows], vd[b.rows]
-    b.ok &= exact[b.rows] & (np.abs(n) < cap) & (d < cap)
+    n, d = vn[b.take], vd[b.take]
+    b.ok &= exact[b.take] & (np.abs(n) < cap) & (d < cap)
     n, d = np.where(b.ok, n, 0), np.where(b.ok, d, 1)
     b.ok &= (n * low.denominator >= low.numerator * d) & (n * high.denominator <= high.numerator * d)
     return n, d

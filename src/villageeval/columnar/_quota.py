@@ -161,8 +161,14 @@ def _ranked_by_total(
             end = start + 1
             while end < len(key) and same[end - 1]:
                 end += 1
-            run = sorted(range(start, end), key=lambda j: (sign * Fraction(int(n[j]), int(d[j])), ids[rows[j]]))
-            rows[start:end], n[start:end], d[start:end] = rows[run], n[run], d[run]
+            run_n, run_d = n[start:end].tolist(), d[start:end].tolist()
+            run_ids = [ids[i] for i in rows[start:end].tolist()]
+            if len(set(zip(run_n, run_d, strict=True))) == 1:  # one total (reduced), as most runs are: by id alone
+                run = sorted(range(end - start), key=run_ids.__getitem__)
+            else:
+                run = sorted(range(end - start), key=lambda j: (sign * Fraction(run_n[j], run_d[j]), run_ids[j]))
+            at = np.array(run, dtype=np.int64) + start
+            rows[start:end], n[start:end], d[start:end] = rows[at], n[at], d[at]
     ranked: dict[int, list[int]] = {}
     exact: dict[int, tuple[Any, Any]] = {}
     cuts = np.flatnonzero(groups[1:] != groups[:-1]) + 1

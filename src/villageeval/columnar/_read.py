@@ -199,7 +199,11 @@ class _Arrays:
         got = self._read.get(("ints", name))
         if got is None:
             col = self.table.columns.get(name)
-            if isinstance(col, np.ndarray) and col.dtype.kind in "iu" and (not self.n or col.max() < _SAFE):
+            # Signed integers are taken as they are (what is computed from them is bounded
+            # where it is computed); unsigned ones only if they fit, since int64 would wrap them.
+            if isinstance(col, np.ndarray) and (
+                col.dtype.kind == "i" or (col.dtype.kind == "u" and (not self.n or col.max() < _SAFE))
+            ):
                 got = (col.astype(np.int64, copy=False), self.everywhere, self.everywhere)
             else:
                 got = _ints(self.cells(name), self.n)
@@ -213,15 +217,23 @@ class _Arrays:
             return col, self.everywhere
         return self._once("bools", name, lambda cells: _bools(cells, self.n))  # type: ignore[no-any-return]
 
-    def groups(self, kind: str) -> tuple[dict[Any, int], Any]:
-        """The groups of a kind, each with a code, and each row's code."""
+    def texts(self, name: str) -> tuple[dict[Any, int], Any]:
+        """A column of texts (or None) as codes: each distinct cell's code, and each row's.
+
+        The cells must be hashable (the table checked that texts are ``str`` or None);
+        a column the table lacks is None in every row.
+        """
 
         def read(cells: list[Any] | None) -> tuple[dict[Any, int], Any]:
             cells = cells or [None] * self.n
             index = {g: k for k, g in enumerate(dict.fromkeys(cells))}
             return index, np.fromiter(map(index.__getitem__, cells), np.int64, self.n)
 
-        return self._once("groups", f"groups.{kind}", read)  # type: ignore[no-any-return]
+        return self._once("texts", name, read)  # type: ignore[no-any-return]
+
+    def groups(self, kind: str) -> tuple[dict[Any, int], Any]:
+        """The groups of a kind, each with a code, and each row's code."""
+        return self.texts(f"groups.{kind}")
 
     def codes(self, name: str, labels: Sequence[str]) -> Any:
         """Each cell's index in ``labels``, −1 if it is not one of them."""
@@ -230,12 +242,13 @@ class _Arrays:
         def read(cells: list[Any] | None) -> Any:
             if cells is None:
                 return np.full(self.n, -1, np.int64)
-            if set(map(type, cells)) == {str}:
-                try:
-                    return np.fromiter(map(index.__getitem__, cells), np.int64, self.n)
-                except KeyError:  # a tier not of the scale: its row is not plainly valid
-                    pass
-            return np.array([index.get(v, -1) if type(v) is str else -1 for v in cells], dtype=np.int64)
+            try:
+                distinct = dict.fromkeys(cells)
+            except TypeError:  # an unhashable cell (a list) is no tier: read cell by cell
+                return np.array([index.get(v, -1) if isinstance(v, str) else -1 for v in cells], dtype=np.int64)
+            # Each distinct cell's code once; a cell that is not text, or not a tier of the scale, is −1.
+            code_of = {v: index.get(v, -1) if isinstance(v, str) else -1 for v in distinct}
+            return np.fromiter(map(code_of.__getitem__, cells), np.int64, self.n)
 
         return self._once("codes", name, read)
 
