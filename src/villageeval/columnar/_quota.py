@@ -110,10 +110,13 @@ def _at_most(
                 dense = {k: j for j, k in enumerate(dict.fromkeys(k for k, _, _ in by_key))}
                 codes = np.array([dense[k] for k, _, _ in by_key], dtype=np.int64)
                 exact[int(gcode[chunk[0]])] = (codes, np.zeros(len(codes), np.int64))
-    for group in sorted((g for g, c in groups.items() if members[c] > 0), key=_group_order):
+    # Python ints for the loop over the populations: quicker to index than numpy's scalars.
+    members_of, size_of, limit_of, before_of = members.tolist(), size.tolist(), limit.tolist(), before.tolist()
+    demoted: list[int] = []  # rows, set to the grade below at the end (holders were found before)
+    for group in sorted((g for g, c in groups.items() if members_of[c] > 0), key=_group_order):
         c = groups[group]
         where = f" in {q.per} {group}" if q.per else ""
-        s, lim, bef = int(size[c]), int(limit[c]), int(before[c])
+        s, lim, bef = size_of[c], limit_of[c], before_of[c]
         moved: list[str] = []
         ties: list[str] = []
         status: QuotaStatus = "ok"
@@ -129,11 +132,13 @@ def _at_most(
                 ties = []  # nothing was cut, so nothing was settled by the tie-break
             else:
                 status = "demoted"
-                final[over] = code(rp.labels[rp.rank[q.grade] + 1])
+                demoted += over
                 moved = [a.ids[i] for i in over]
             if ties:
                 warnings.append(_tie_at_cut(qid, q, where, ties))
         populations.append(_usage(qid, q, group, s, lim, bef, bef - len(moved), moved, ties, status))
+    if demoted:
+        final[demoted] = code(rp.labels[rp.rank[q.grade] + 1])
 
 
 def _ranked_by_total(
