@@ -16,6 +16,7 @@ from .._numbers import _decimal_text, fixed
 from .._plan import Plan, plan_of
 from .._predicates import RuleContext, leaves
 from .._result import PopulationUsage, Result
+from .._scoring import _MEMO
 from ._cohort import ColumnarCohort
 from ._grade import _Block, _grade_block, _Vectorised
 from ._quota import _at_most, _View
@@ -90,6 +91,9 @@ class _Prepared:
 
     def __init__(self, plan: Plan) -> None:
         self.roles: dict[str, _Vectorised] = {}
+        self.blocks: dict[str, int] = {}  # role → its block: roles graded alike share one
+        self.signatures: dict[Any, int] = {}
+        self.rounded: dict[tuple[int, int], Fraction] = {}  # (scaled total, 10**digits) → the Fraction
         self.columns_checked: set[frozenset[str]] = set()  # column sets already found readable
         self.reads_python = _reads_python(plan.scheme)
 
@@ -110,6 +114,34 @@ def _vectorised(plan: Plan, role: str) -> _Vectorised:
     if vec is None:
         vec = roles[role] = _Vectorised(plan.scheme, plan.roles[role], role)
     return vec
+
+
+def _block(plan: Plan, role: str) -> int:
+    """The block of a role's rows: roles graded alike share one (their signatures are equal).
+
+    Kept per role, since a signature (bands, rules, rounding) is slow to hash on every call.
+    """
+    prepared = _prepared(plan)
+    got = prepared.blocks.get(role)
+    if got is None:
+        vec = _vectorised(plan, role)
+        signature = vec.signature if vec.why is None else ("alone", role)
+        got = prepared.blocks[role] = prepared.signatures.setdefault(signature, len(prepared.signatures))
+    return got
+
+
+def _rounded(prepared: _Prepared, scaled: list[int], power: int) -> list[Fraction]:
+    """The Fractions of rounded totals (``scaled / power``), each built once per plan."""
+    memo = prepared.rounded
+    out = []
+    for v in scaled:
+        got = memo.get((v, power))
+        if got is None:
+            got = Fraction(v, power)
+            if len(memo) < _MEMO:
+                memo[v, power] = got
+        out.append(got)
+    return out
 
 
 def _reads_python(scheme: m.Scheme) -> bool:
@@ -197,10 +229,9 @@ def evaluate_columnar(scheme: m.Scheme, table: ColumnarCohort) -> ColumnarResult
     pos_of = np.zeros(n, np.int64)
     totals: list[tuple[Any, Any, Any]] = []  # (rows, numerators, denominators)
     # Roles graded alike share a block; a role the arrays cannot grade goes row by row.
-    alike: dict[Any, list[str]] = {}
+    alike: dict[int, list[str]] = {}
     for role in sorted(by_role):
-        vec = _vectorised(plan, role)
-        alike.setdefault(vec.signature if vec.why is None else ("alone", role), []).append(role)
+        alike.setdefault(_block(plan, role), []).append(role)
     for roles_alike in alike.values():
         rp = plan.roles[roles_alike[0]]
         vec = _vectorised(plan, roles_alike[0])
@@ -223,7 +254,7 @@ def evaluate_columnar(scheme: m.Scheme, table: ColumnarCohort) -> ColumnarResult
             # Few distinct rounded and shown totals: each one's Fraction and text built once.
             values, inverse = np.unique(b.scaled[graded], return_inverse=True)
             built = np.empty(len(values), dtype=object)
-            built[:] = [Fraction(int(v), b.power) for v in values.tolist()]
+            built[:] = _rounded(prepared, values.tolist(), b.power)
             rounded[g_rows] = built[inverse]
             displays[g_rows] = b.shown[graded]
             places[g_rows] = rp.display_digits
