@@ -11,9 +11,12 @@ to compare two versions of the engine with, while ``run.py`` gives the time.
 
 For each engine, valgrind's cachegrind (``--cache-sim=no``) counts the instructions of
 a process that prepares the engine and the cohort and grades it once (warm-up), and of
-the same process grading it twice more; the difference over two gradings and the
-number of subjects is the count per subject. Needs ``valgrind`` on the PATH; each
-engine takes about 20 s of valgrind time per 100 villages.
+the same process grading it ``--runs`` times more; the difference over those gradings
+and the number of subjects is the count per subject. The runs default to enough
+gradings for 14,000 subjects (at least two): what the garbage collector does depends on
+how much was allocated, and a full collection that falls in one process and not the
+other would otherwise swamp a small cohort's count. Both processes use one hash seed.
+Needs ``valgrind`` on the PATH; each engine takes a minute or two of valgrind time.
 
 It counts instructions, not time: cache misses and memory traffic do not show, and
 they are where pure Python loses most to compiled code. Read it next to ``run.py``.
@@ -22,6 +25,7 @@ they are where pure Python loses most to compiled code. Read it next to ``run.py
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
 import subprocess
@@ -55,6 +59,9 @@ def count(engine: str, villages: int, runs: int) -> int:
         capture_output=True,
         text=True,
         check=False,
+        # One hash seed: with Python's random one, the set-up's count moves by more than a
+        # small cohort's gradings cost, and the difference between the two processes with it.
+        env={**os.environ, "PYTHONHASHSEED": "0"},
     )
     match = re.search(r"I\s+refs:\s+([\d,]+)", out.stderr)
     if out.returncode != 0 or match is None:
@@ -66,15 +73,17 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--villages", type=int, default=100, help="province slice to grade (7 subjects per village)")
     p.add_argument("--engines", default="floor,villageeval", help="comma-separated engine names (see engines.py)")
+    p.add_argument("--runs", type=int, default=None, help="gradings counted (default: 14,000 subjects, at least 2)")
     args = p.parse_args(argv)
     if shutil.which("valgrind") is None:
         print("valgrind is not installed: this figure needs it (apt install valgrind)", file=sys.stderr)
         return 2
     subjects = args.villages * 7
+    runs = args.runs or max(2, 14_000 // subjects)
     per: dict[str, float] = {}
     for engine in [e.strip() for e in args.engines.split(",")]:
-        once, thrice = count(engine, args.villages, 0), count(engine, args.villages, 2)
-        per[engine] = (thrice - once) / 2 / subjects
+        once, more = count(engine, args.villages, 0), count(engine, args.villages, runs)
+        per[engine] = (more - once) / runs / subjects
         print(f"{engine:26s} {per[engine]:>10,.0f} instructions/subject")
     if "floor" in per and "villageeval" in per:
         print(f"villageeval/floor = {per['villageeval'] / per['floor']:.2f} (instructions)")

@@ -430,6 +430,9 @@ class TestBadTables:
         cols["id"][3] = ""
         with pytest.raises(ve.CohortError, match=r"column 'id': every cell must be a non-empty string \(row 3: ''\)"):
             ColumnarCohort(cols)
+        cols["id"][3] = ["x"]  # unhashable: the column is read cell by cell
+        with pytest.raises(ve.CohortError, match=r"every cell must be a non-empty string \(row 3: \['x'\]\)"):
+            ColumnarCohort(cols)
 
     def test_numpy_strings_are_texts(self) -> None:
         """numpy's ``str_`` cells (``list(array)``) are texts, as ``isinstance`` says in the cohort reader."""
