@@ -26,15 +26,16 @@ from tests.test_quick_path import damaged
 
 import villageeval as ve
 from villageeval._cohort import BallotEvidence, RatingEvidence, ScoreEvidence
+from villageeval._plan import plan_of
 from villageeval.testing.strategies import cohorts, schemes
 
 np = pytest.importorskip("numpy")  # the numpy extra; installed with the test extra
 from villageeval.columnar import ColumnarCohort, ColumnarResult, Fixed, Ragged, evaluate_columnar  # noqa: E402
+from villageeval.columnar._evaluate import _block  # noqa: E402
 
 SCHEMES = Path(__file__).parent.parent / "schemes"
 BUNDLED = sorted(p.name for p in SCHEMES.iterdir() if (p / "demo.json").is_file())
-_QUOTA_SCHEME = ve.loads_scheme(
-    """
+_QUOTA_TOML = """
 extends = "huining-midterm-2023"
 id = "huining-quota"
 title = "村“两委”班子届中履职分析 — with a 40% quota of 好 per township (the benchmark's variant)"
@@ -49,6 +50,17 @@ share = "2/5"
 bound = "at_most"
 count = "floor"
 rank_by = [{ key = "total" }]
+"""
+_QUOTA_SCHEME = ve.loads_scheme(_QUOTA_TOML)
+# The quota scheme, plus a veto that only a team can incur.
+_ROLE_VETO_SCHEME = ve.loads_scheme(
+    _QUOTA_TOML.replace('id = "huining-quota"', 'id = "huining-role-veto"')
+    + """
+[vetoes.team_absentee]
+clause = "test"
+text = "a veto that names a role"
+when = { all = [{ role = ["team"] }, { fact = "absentee" }] }
+grade = "一般"
 """
 )
 
@@ -200,6 +212,13 @@ class TestSameAsTheEngine:
         """The benchmark's quota per township, where twins tie at the cut."""
         scheme = huining_with_quota()
         assert_same(scheme, data.draw(tables(scheme, max_size=14)))
+
+    @given(st.data())
+    def test_roles_in_blocks_of_their_own(self, data: st.DataObject) -> None:
+        """A veto that names a role grades teams and members in separate blocks (each a subset of the rows)."""
+        scheme = _ROLE_VETO_SCHEME
+        assert _block(plan_of(scheme), "team") != _block(plan_of(scheme), "member")
+        assert_same(scheme, data.draw(tables(scheme, max_size=14, damage=True)))
 
     @pytest.mark.parametrize("scheme_id", BUNDLED)
     def test_bundled_demo(self, scheme_id: str) -> None:
