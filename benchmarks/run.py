@@ -571,6 +571,7 @@ def main(argv: list[str] | None = None) -> int:
         scaling: dict[str, Any] = {}
         for name, sizes in (
             ("villageeval", mode["scaling"]),
+            ("villageeval (columnar)", mode["scaling"]),
             ("floor", mode["scaling"]),
             ("openfisca", mode["scaling_openfisca"]),
         ):
@@ -583,7 +584,7 @@ def main(argv: list[str] | None = None) -> int:
             b = fit_exponent(pts)
             scaling[name] = {"points": pts, "exponent": b}
             cells = "  ".join(f"n={n}: {t / n * 1e6:7.1f}" for n, t in pts)
-            say(f"  {name:12s} {cells}   time ∝ n^{b:.2f}")
+            say(f"  {name:22s} {cells}   time ∝ n^{b:.2f}")
         record["scaling"] = scaling
 
     record["sections_s"]["extras"] = time.perf_counter() - t_extras
