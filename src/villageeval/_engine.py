@@ -499,7 +499,23 @@ def evaluate(scheme: m.Scheme, cohort: Cohort, *, trace: bool = True) -> Result:
         return _evaluate(scheme, cohort, trace)
     finally:
         if paused:
+            _collect_backlog()
             gc.enable()
+
+
+def _collect_backlog() -> None:
+    """Walk the objects that outlive a paused call once, not twice.
+
+    The outcomes outlive the call. Left to the collector, the first allocation
+    after the pause would walk them all as the youngest generation, and a middle
+    collection soon after would walk them again, both times out of the CPU's caches
+    (about 3 µs a subject on a province). A collection of the two young generations,
+    once the pause let through more than a middle collection would have seen, walks
+    them once. A collector the caller has tuned off (a threshold of 0) is left alone.
+    """
+    young, middle = gc.get_threshold()[:2]
+    if young and gc.get_count()[0] > young * max(middle, 1):
+        gc.collect(1)
 
 
 def _evaluate(scheme: m.Scheme, cohort: Cohort, trace: bool) -> Result:
