@@ -3,6 +3,7 @@
     .bench/bin/python benchmarks/collector.py generations province --engine villageeval
     .bench/bin/python benchmarks/collector.py generations province --engine floor
     .bench/bin/python benchmarks/collector.py without province
+    .bench/bin/python benchmarks/collector.py backlog province
 
 ``generations`` sets a process up as ``_worker.py`` does (only the engine's own input
 alive, ``gc.collect()`` before each timed grading) and reports, per grading, the CPU
@@ -13,7 +14,11 @@ time depends far less on the machine's neighbours than the total does.
 ``without`` switches the collector off and grades with the floor and villageeval in
 turns in one process, several rounds: the ratio of their arithmetic and checks alone.
 
-Both are read in ``docs/performance.md`` (*the garbage collector*).
+``backlog`` grades with villageeval in one process, in turns with and without the
+collection of the young generations that ends a large ``evaluate`` call (replaced by a
+no-op for the turns without it), and reports the total and the collector's time.
+
+All three are read in ``docs/performance.md`` (*the garbage collector*).
 """
 
 from __future__ import annotations
@@ -104,6 +109,45 @@ def without(level: str, rounds: int) -> None:
     print("  ratio       " + " ".join(f"{b / a:6.2f}" for a, b in zip(floor, ve, strict=True)))
 
 
+def backlog(level: str, villages: int | None, rounds: int) -> None:
+    from villageeval import _engine
+
+    dicts = cohorts.cohort_dicts(level, villages=villages)
+    n = len(dicts)
+    adapter, inputs = _prepared("villageeval", dicts)
+    del dicts
+    adapter.run(inputs)
+    spent = [0.0]
+    started = [0.0]
+
+    def watch(phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            started[0] = time.process_time()
+        else:
+            spent[0] += time.process_time() - started[0]
+
+    closing = _engine._collect_backlog
+    got: dict[str, list[tuple[float, float]]] = {"with": [], "without": []}
+    gc.callbacks.append(watch)
+    kept: list[Any] = [None]
+    try:
+        for _ in range(rounds):
+            for mode in got:
+                _engine._collect_backlog = closing if mode == "with" else (lambda: None)
+                kept[0] = None
+                gc.collect()
+                spent[0] = 0.0
+                t = time.process_time()
+                kept[0] = adapter.run(inputs)
+                got[mode].append(((time.process_time() - t) / n * 1e6, spent[0] / n * 1e6))
+    finally:
+        _engine._collect_backlog = closing
+        gc.callbacks.remove(watch)
+    print(f"{level} ({n} subjects), µs/subject by round: total (collector)")
+    for mode, xs in got.items():
+        print(f"  {mode + ' the closing collection':32s} " + " ".join(f"{a:5.1f} ({b:4.2f})" for a, b in xs))
+
+
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = p.add_subparsers(dest="command", required=True)
@@ -114,11 +158,17 @@ def main(argv: list[str] | None = None) -> None:
     w = sub.add_parser("without", help="floor and villageeval in turns with the collector off")
     w.add_argument("level", choices=["township", "county", "province"])
     w.add_argument("--rounds", type=int, default=5)
+    b = sub.add_parser("backlog", help="villageeval with and without its closing young collection, in turns")
+    b.add_argument("level", choices=["township", "county", "province"])
+    b.add_argument("--villages", type=int, default=None, help="only the first N villages")
+    b.add_argument("--rounds", type=int, default=6)
     args = p.parse_args(argv)
     if args.command == "generations":
         generations(args.level, args.engine, args.runs)
-    else:
+    elif args.command == "without":
         without(args.level, args.rounds)
+    else:
+        backlog(args.level, args.villages, args.rounds)
 
 
 if __name__ == "__main__":
