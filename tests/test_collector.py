@@ -16,18 +16,12 @@ from typing import Any
 
 import pytest
 from tests.test_engine_properties import huining_subject
+from tests.test_quick_path import LEAST
 
 import villageeval as ve
 
-# A valid huining subject (四、2–四、6): the least evidence the scheme accepts.
-EVIDENCE = {
-    "appraisal": (20, 0, 0),
-    "interview": (15, 0, 0),
-    "household_visit": (3, 0, 0),
-    "strata": {"庄": 3},
-    "site_inspection": "好",
-    "party_committee": 90,
-}
+# A valid huining subject (四、2–四、6): the least evidence the scheme accepts, and a committee score.
+EVIDENCE = {**LEAST, "party_committee": 90}
 
 
 @pytest.fixture
