@@ -484,6 +484,11 @@ def evaluate(scheme: m.Scheme, cohort: Cohort, *, trace: bool = True) -> Result:
         cohort: the subjects with their evidence.
         trace: keep the step-by-step explanation of each outcome (a little slower).
 
+    Python's cyclic garbage collector is paused during the call. After a large call
+    the two young generations are collected once, so that the outcomes are walked
+    once rather than twice. A collector you switched off, or tuned off with a
+    threshold of 0, is left as it is.
+
     Raises:
         CohortError: a subject has a role the scheme does not grade, or lacks a
             group that a quota counts by.
