@@ -34,17 +34,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import cohorts
 import engines
+from _worker import _inputs
 
 
 def _prepared(name: str, dicts: list[dict[str, Any]]) -> tuple[Any, Any]:
+    """An engine ready to grade, and the cohort in its form, as the worker gives it."""
     adapter = engines.load(name)
     if isinstance(adapter, str):
         raise SystemExit(f"{name}: {adapter}")
     adapter.prepare()
-    form = engines.form(adapter)
-    if form == "columns":
-        return adapter, cohorts.to_columns(dicts)
-    return adapter, cohorts.to_subjects(dicts) if form == "subjects" else list(dicts)
+    return adapter, _inputs(adapter, dicts)
 
 
 def generations(level: str, name: str, runs: int) -> None:
