@@ -49,7 +49,7 @@ grade = "好"
 share = "2/5"
 bound = "at_most"
 count = "floor"
-rank_by = [{ key = "total" }]
+rank_by = [{ score = "total" }]
 """
 _QUOTA_SCHEME = ve.loads_scheme(_QUOTA_TOML)
 # The quota scheme, plus a veto that only a team can incur.

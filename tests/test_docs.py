@@ -29,6 +29,11 @@ import tomli
 import villageeval as ve
 from villageeval import _cohort, _convert
 from villageeval import _model as m
+from villageeval._kinds import BUILTIN_KINDS
+from villageeval._kinds.ballot import Ballot, StratumRule
+from villageeval._kinds.points import Bonus, PointItem, Points
+from villageeval._kinds.rating import Rating
+from villageeval._kinds.score import DirectScore
 from villageeval._numbers import exact_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -100,13 +105,13 @@ SCHEME_SECTIONS: dict[str, type] = {
     "[roles.<id>]": m.Role,
     "[scales.<id>]": m.Scale,
     "[scales.<id>] tiers": m.Tier,
-    '[instruments.<id>] kind = "ballot"': m.Ballot,
-    "[instruments.<id>] per_stratum": m.StratumRule,
-    '[instruments.<id>] kind = "rating"': m.Rating,
-    '[instruments.<id>] kind = "score"': m.DirectScore,
-    '[instruments.<id>] kind = "points"': m.Points,
-    "[instruments.<id>.items.<item>]": m.PointItem,
-    "[instruments.<id>] bonus": m.Bonus,
+    '[instruments.<id>] kind = "ballot"': Ballot,
+    "[instruments.<id>] per_stratum": StratumRule,
+    '[instruments.<id>] kind = "rating"': Rating,
+    '[instruments.<id>] kind = "score"': DirectScore,
+    '[instruments.<id>] kind = "points"': Points,
+    "[instruments.<id>.items.<item>]": PointItem,
+    "[instruments.<id>] bonus": Bonus,
     "[weightings.<id>]": m.Weighting,
     '[gradings.<id>] kind = "bands"': m.BandGrading,
     "[gradings.<id>] round": m.Rounding,
@@ -120,7 +125,9 @@ SCHEME_SECTIONS: dict[str, type] = {
     "[vetoes.<id>]": m.Veto,
     "[caps.<id>]": m.Cap,
     "[quotas.<id>]": m.Quota,
-    "[quotas.<id>] rank_by": m.RankKey,
+    "[quotas.<id>] rank_by: score": m.ScoreKey,
+    "[quotas.<id>] rank_by: share": m.ShareKey,
+    "[quotas.<id>] rank_by: fact": m.FactKey,
     "[findings.<id>]": m.Finding,
     "[consequences.<id>]": m.Consequence,
 }
@@ -181,13 +188,15 @@ def public_fields(cls: type) -> set[str]:
 
 class TestSchemeFormat:
     def test_every_model_class_is_mapped(self) -> None:
-        """Every class reachable from Scheme has a section in the mapping above."""
+        """Every class reachable from Scheme, and from each built-in kind's config, has a section above."""
         mapped = set(SCHEME_SECTIONS.values()) | {cls for _, cls in PREDICATE_SECTIONS.values()}
-        assert reachable(m.Scheme) == mapped
+        roots = [m.Scheme, *(kind.config for kind in BUILTIN_KINDS)]
+        assert set().union(*(reachable(root) for root in roots)) == mapped
 
     def test_every_kind_is_mapped_under_its_name(self) -> None:
-        """Each instrument and grading kind is documented under ``kind = "<its name>"``."""
-        for section, kinds in (("instruments", _convert.INSTRUMENT_KINDS), ("gradings", _convert.GRADING_KINDS)):
+        """Each built-in instrument kind, and each grading kind, is documented under ``kind = "<its name>"``."""
+        instruments = {kind.name: kind.config for kind in BUILTIN_KINDS}
+        for section, kinds in (("instruments", instruments), ("gradings", _convert.GRADING_KINDS)):
             for name, cls in kinds.items():
                 assert cls is SCHEME_SECTIONS[f'[{section}.<id>] kind = "{name}"']
 
@@ -251,11 +260,10 @@ COHORT_TABLES = tables(INTERCHANGE.split("## Result JSON")[0], FIELD_TABLE)
 RESULT_TABLES = tables(INTERCHANGE.split("## Result JSON")[1].split("## Python")[0], FIELD_TABLE)
 
 EVIDENCE_SECTIONS = {
-    "tallies": "evidence: tallies (ballot)",
-    "tier": "evidence: tier (rating)",
-    "value": "evidence: value (score)",
-    "items": "evidence: items (points)",
-    "data": "evidence: data (plugin kind)",
+    "ballot": "evidence: tallies (ballot)",
+    "rating": "evidence: tier (rating)",
+    "score": "evidence: value (score)",
+    "points": "evidence: items (points)",
 }
 
 
@@ -283,24 +291,28 @@ class TestCohortTables:
         """Every subject key the reader accepts is documented, and only those."""
         assert sorted(_cohort._SUBJECT_KEYS) == sorted(COHORT_TABLES["subjects[]"])
 
-    @pytest.mark.parametrize("head", list(_cohort._EVIDENCE_SHAPES))
-    def test_evidence_keys(self, head: str) -> None:
-        """Each evidence shape documents exactly the keys the reader accepts for it."""
-        _, allowed = _cohort._EVIDENCE_SHAPES[head]
-        assert sorted(allowed) == sorted(COHORT_TABLES[EVIDENCE_SECTIONS[head]])
+    @pytest.mark.parametrize("kind", BUILTIN_KINDS, ids=lambda k: k.name)
+    def test_evidence_keys(self, kind: ve.InstrumentKind) -> None:
+        """Each built-in kind's evidence documents exactly the keys its reader accepts."""
+        assert kind.evidence is not None
+        allowed = [a.name for a in attrs.fields(kind.evidence)]
+        assert sorted(allowed) == sorted(COHORT_TABLES[EVIDENCE_SECTIONS[kind.name]])
 
     def test_coverage_keys(self) -> None:
         """The ``{"count": n, "of": m}`` form of coverage read by the engine."""
         assert sorted(COHORT_TABLES["coverage"]) == ["count", "of"]
 
     def test_reason_codes(self) -> None:
-        """Every reason code the engine emits is in the table, and every code there is emitted."""
-        source = "".join(
-            (ROOT / "src" / "villageeval" / name).read_text(encoding="utf-8") for name in ("_engine.py", "_scoring.py")
-        )
-        emitted = {*re.findall(r'_reason\(\s*ctx,\s*"(\w+)"', source), *re.findall(r'Reason\(\s*"(\w+)"', source)}
+        """Every reason code of the enum is in the table, and every code there is a member."""
         documented = tables(INTERCHANGE, ("code", "status", "meaning"))["reason codes"]
-        assert sorted(emitted) == sorted(documented)
+        assert sorted(c.value for c in ve.ReasonCode) == sorted(documented)
+
+    def test_reason_codes_come_from_the_enum(self) -> None:
+        """The engine and the kinds give reasons by enum member, never by a literal string."""
+        src = ROOT / "src" / "villageeval"
+        source = "".join(p.read_text(encoding="utf-8") for p in (src / "_engine.py", *(src / "_kinds").glob("*.py")))
+        literal = re.findall(r'(?:problem|reason|Reason)\(\s*(?:ctx,\s*)?"(\w+)"', source)
+        assert [] == literal
 
 
 def _keys_by_object(data: Mapping[str, Any]) -> dict[str, set[str]]:

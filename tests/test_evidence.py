@@ -331,22 +331,22 @@ class TestScore:
 
 
 class TestShapes:
-    """Evidence of an unrecognised shape (from JSON) is kept and reported with its problem."""
+    """Evidence is read by its instrument's kind; what does not fit is kept and reported with its problem."""
 
     EV = ("evidence", "appraisal")
 
     def test_no_head(self, huining: ve.Scheme) -> None:
-        """{"talies": ...}: none of tallies, tier, value, items."""
+        """{"talies": ...} for a ballot: the shape it expects, and the key it may have meant."""
         msg = check(spoilt(huining, self.EV, {"talies": {"好": 20}}), {("invalid_evidence", "appraisal")})
-        assert "exactly one of tallies, tier, value, items" in msg
-        assert "found none" in msg
+        assert 'expected ballot tallies {"tallies": {...}}' in msg
+        assert "did you mean 'tallies'?" in msg
 
     def test_two_heads(self, huining: ve.Scheme) -> None:
-        """{"tallies": ..., "tier": ...}: two shapes at once."""
+        """{"tallies": ..., "tier": ...} for a ballot: the rating's key is not one of a ballot's."""
         msg = check(
             spoilt(huining, self.EV, {"tallies": {"好": 20}, "tier": "好"}), {("invalid_evidence", "appraisal")}
         )
-        assert "tallies and tier" in msg
+        assert "unknown evidence key 'tier'" in msg
 
     def test_unknown_key(self, huining: ve.Scheme) -> None:
         """{"tallies": ..., "coverge": ...}: a misspelt key, with a suggestion."""
@@ -367,8 +367,9 @@ class TestShapes:
         assert "'tallies' must be an object" in msg
 
     def test_wrong_kind(self, huining: ve.Scheme) -> None:
-        """A rating ({"tier": ...}) given for a ballot instrument."""
-        check(spoilt(huining, self.EV, {"tier": "好"}), {("invalid_evidence", "appraisal")})
+        """A rating ({"tier": ...}) given for a ballot instrument: the ballot's shape is named."""
+        msg = check(spoilt(huining, self.EV, {"tier": "好"}), {("invalid_evidence", "appraisal")})
+        assert """expected ballot tallies {"tallies": {...}} (got 'tier')""" in msg
 
     def test_all_malformed_reported(self, huining: ve.Scheme) -> None:
         """Two malformed instruments: one reason each, in one outcome."""

@@ -159,11 +159,11 @@ class TestUndeclared:
         assert [message] == [p.message for p in problems(text)]
 
     def test_rank_key(self) -> None:
-        """An undeclared ``fact:<name>`` ranking key, at its rank_by entry, with a did-you-mean."""
-        text = BASE + COMPLAINTS + top_quota('[{ key = "total" }, { key = "fact:complaint" }]')
-        path = ("quotas", "top", "rank_by", 1, "key")
+        """An undeclared ``{ fact = "<name>" }`` ranking key, at its rank_by entry, with a did-you-mean."""
+        text = BASE + COMPLAINTS + top_quota('[{ score = "total" }, { fact = "complaint" }]')
+        path = ("quotas", "top", "rank_by", 1, "fact")
         message = "unknown fact 'complaint': declare it under [facts.complaint]; did you mean 'complaints'?"
-        assert [ve.Problem(path, message, None, line_of(text, "fact:complaint"))] == problems(text)
+        assert [ve.Problem(path, message, None, line_of(text, 'fact = "complaint"'))] == problems(text)
 
     def test_declared_facts_load(self) -> None:
         """Declared, a fact loads with its label, type, default, source and clause."""
@@ -273,7 +273,7 @@ when = { fact = "new_in_office" }
 
     def test_rank_fact(self) -> None:
         """A required number fact read only by a quota's rank_by is required too."""
-        scheme = ve.loads_scheme(BASE + COMPLAINTS + top_quota('[{ key = "fact:complaints", better = "lower" }]'))
+        scheme = ve.loads_scheme(BASE + COMPLAINTS + top_quota('[{ fact = "complaints", better = "lower" }]'))
         o = run(scheme, sub("a", 95, complaints=1), sub("b", 95)).outcome("b")
         message = "fact 'complaints' (群众投诉件数) is not given and the scheme has no default for it"
         assert ("insufficient_evidence", [("missing_fact", message)]) == (o.status, reasons(o))
@@ -297,7 +297,7 @@ class TestDefault:
         complaints (fewer is better) decide: b 0 (the default), c 1, a 2 → a is demoted.
         Without the default, b would have no value and rank last.
         """
-        rank_by = '[{ key = "total" }, { key = "fact:complaints", better = "lower" }]'
+        rank_by = '[{ score = "total" }, { fact = "complaints", better = "lower" }]'
         scheme = ve.loads_scheme(BASE + COMPLAINTS + "default = 0\n" + top_quota(rank_by))
         others = (sub("a", 95, complaints=2), sub("c", 95, complaints=1), sub("d", 70, complaints=5))
         implicit = run(scheme, sub("b", 95), *others)
@@ -338,7 +338,7 @@ class TestOtherRoles:
 
     def test_rank_fact_of_another_role(self) -> None:
         """A quota over teams ranks by a fact: secretaries need not give it."""
-        quota = top_quota('[{ key = "fact:complaints", better = "lower" }]') + 'roles = ["team"]\n'
+        quota = top_quota('[{ fact = "complaints", better = "lower" }]') + 'roles = ["team"]\n'
         scheme = ve.loads_scheme(BASE + COMPLAINTS + quota)
         o = run(scheme, sub("s", 95), sub("t", 95, role="team", complaints=0)).outcome("s")
         assert ("graded", "优秀") == (o.status, o.final_grade)

@@ -189,11 +189,17 @@ class TestLoadScheme:
         assert (by_dir, by_dir) == (by_file, by_id)
 
     def test_origin(self) -> None:
-        """``origin`` is the scheme.toml that was read, however it was named."""
-        origins = [ve.load_scheme(p).origin for p in (HUINING, HUINING / "scheme.toml")]
+        """``scheme_origin`` is the scheme.toml that was read, however it was named."""
+        origins = [ve.scheme_origin(ve.load_scheme(p)) for p in (HUINING, HUINING / "scheme.toml")]
         assert [str(HUINING / "scheme.toml")] * 2 == origins
-        by_id = Path(str(ve.load_scheme("huining-midterm-2023").origin))
+        by_id = Path(str(ve.scheme_origin(ve.load_scheme("huining-midterm-2023"))))
         assert ("huining-midterm-2023", "scheme.toml") == by_id.parts[-2:]
+
+    def test_origin_is_not_part_of_the_scheme(self) -> None:
+        """Where a scheme was read from is held beside it: the same rules from data compare equal, with no origin."""
+        loaded = ve.load_scheme(HUINING)
+        rebuilt = ve.scheme_from_dict(ve.scheme_to_dict(loaded))
+        assert (loaded, None) == (rebuilt, ve.scheme_origin(rebuilt))
 
     def test_unknown_id_suggests_a_close_one(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         """An unknown id is an UnknownSchemeError (a LookupError) with a did-you-mean."""

@@ -18,7 +18,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from villageeval._numbers import fixed, round_fraction, round_scaled, rounder
+from villageeval._kernel import round_fraction, round_scaled, rounder
+from villageeval._numbers import fixed
 
 MODES = ("half_up", "half_down", "half_even", "up", "down", "floor", "ceiling")
 

@@ -530,6 +530,7 @@ ATTENDANCE = ve.InstrumentKind(
     config=Attendance,
     score=attendance_score,
     score_range=lambda config: (Fraction(0), Fraction(100)),
+    evidence=ve.ScoreEvidence,
 )
 
 

@@ -437,7 +437,7 @@ class TestAtLeast:
         10% of 11 → 2 不称职; k holds it; of 基本称职 g (68, 9 complaints), h (65, 1),
         i (62, 0), j (61, 3) the worst ranked is g with 9 complaints, despite its score.
         """
-        extra = 'rank_by = [{ key = "fact:complaints", better = "lower" }]'
+        extra = 'rank_by = [{ fact = "complaints", better = "lower" }]'
         complaints = {"g": 9, "h": 1, "i": 0, "j": 3}
         r = run(
             scheme(self.worst(extra), COMPLAINTS),
@@ -452,7 +452,7 @@ class TestAtLeast:
         h is left out of the quota (insufficient evidence); base all still counts it:
         10% of 11 → 2; k holds 不称职; of g (68, 9), i (62, 0), j (61, 3) g goes.
         """
-        extra = 'rank_by = [{ key = "fact:complaints", better = "lower" }]'
+        extra = 'rank_by = [{ fact = "complaints", better = "lower" }]'
         complaints: dict[str, Any] = {"g": 9, "h": "none", "i": 0, "j": 3}
         r = run(
             scheme(self.worst(extra), COMPLAINTS),

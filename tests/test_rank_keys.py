@@ -1,10 +1,11 @@
-"""Quota ranking by a ballot's share of tiers (``share:<ballot>:<tier>``)."""
+"""Quota ranking keys: a ballot's share of tiers (``{ share = "<ballot>", tiers = [...] }``); the old form."""
 
 from __future__ import annotations
 
 import pytest
 
 import villageeval as ve
+from villageeval import _model as m
 
 # Three secretaries graded by the committee's rating; at most floor(40% × 3) = 1 优秀,
 # and the lowest share of 优秀 votes gives way (001 三、(一)2(3), ranking by the appraisal).
@@ -39,7 +40,7 @@ grade = "优秀"
 share = 0.4
 bound = "at_most"
 count = "floor"
-rank_by = [{ key = "share:appraisal:优秀" }]
+rank_by = [{ share = "appraisal", tiers = ["优秀"] }]
 """
 
 
@@ -70,14 +71,86 @@ def test_unweighted_ballot_is_traced() -> None:
 
 
 @pytest.mark.parametrize(
-    ("key", "message"),
+    ("key", "path", "message"),
     [
-        ("share:committee:优秀", "a share ranking key is 'share:<ballot instrument>:<tier>|<tier>'"),
-        ("share:appraisal:优", "unknown tier '优' in 'share:appraisal:优'"),
+        (
+            '{ share = "committee", tiers = ["优秀"] }',
+            ("quotas", "excellent", "rank_by", 0, "share"),
+            "'committee': a share ranking key reads a ballot instrument (known: appraisal)",
+        ),
+        (
+            '{ share = "appraisal", tiers = ["优"] }',
+            ("quotas", "excellent", "rank_by", 0, "tiers", 0),
+            "unknown tier '优': not a tier of scale 'grade'; did you mean '优秀'?",
+        ),
+        (
+            '{ shares = "appraisal", tiers = ["优秀"] }',
+            ("quotas", "excellent", "rank_by", 0),
+            'a ranking key is { score = "total" }',
+        ),
+        (
+            '{ share = "appraisal", score = "total" }',
+            ("quotas", "excellent", "rank_by", 0),
+            "a ranking key has exactly one of score, share",
+        ),
     ],
 )
-def test_bad_share_keys(key: str, message: str) -> None:
-    """A share key must name a ballot and tiers of its scale."""
+def test_bad_share_keys(key: str, path: tuple[str | int, ...], message: str) -> None:
+    """A share key must name a ballot and tiers of its scale; a key has exactly one head."""
     with pytest.raises(ve.SchemeError) as info:
-        ve.loads_scheme(SCHEME.replace("share:appraisal:优秀", key))
-    assert message in info.value.problems[0].message
+        ve.loads_scheme(SCHEME.replace('{ share = "appraisal", tiers = ["优秀"] }', key))
+    problem = info.value.problems[0]
+    assert (path, True) == (problem.path, message.replace('\\"', '"') in problem.message)
+
+
+class TestOldStringForm:
+    """``{ key = "share:appraisal:优秀" }``, the form of earlier schemes, is read for one release, with a warning."""
+
+    OLD = SCHEME.replace('{ share = "appraisal", tiers = ["优秀"] }', '{ key = "share:appraisal:优秀" }')
+
+    def test_read_with_a_warning_naming_the_line(self) -> None:
+        """The warning names the file, the line and the key path, and shows the table to write instead."""
+        line = 1 + self.OLD[: self.OLD.index("rank_by = [{ key")].count("\n")
+        with pytest.warns(ve.SchemeDeprecationWarning) as caught:
+            scheme = ve.loads_scheme(self.OLD, file="old.toml")
+        expected = (
+            f"old.toml:{line}: quotas.excellent.rank_by[0].key: warning: a ranking key written as one string "
+            '(\'share:appraisal:优秀\') is read for one more release; write { share = "appraisal", tiers = ["优秀"] }'
+        )
+        assert [expected] == [str(w.message) for w in caught]
+        assert (m.ShareKey("appraisal", ("优秀",)),) == scheme.quotas["excellent"].rank_by
+
+    def test_same_outcomes_as_the_structured_form(self) -> None:
+        """The old form grades exactly as the new one: only b (27/30 = 0.9) keeps 优秀."""
+        with pytest.warns(ve.SchemeDeprecationWarning):
+            old = ve.loads_scheme(self.OLD)
+        cohort = ve.cohort_from_dict(
+            {"subjects": [secretary("a", 30, 10), secretary("b", 27, 3), secretary("c", 10, 10)]}
+        )
+        assert {"a": "称职", "b": "优秀", "c": "称职"} == {
+            o.subject_id: o.final_grade for o in ve.evaluate(old, cohort)
+        }
+
+    @pytest.mark.parametrize(
+        ("old", "new"),
+        [
+            ("appraisal", m.ScoreKey("appraisal")),
+            ("fact:committee_rank", m.FactKey("committee_rank")),
+            ("share:appraisal:优秀|称职", m.ShareKey("appraisal", ("优秀", "称职"))),
+        ],
+    )
+    def test_every_old_form(self, old: str, new: m.RankKey) -> None:
+        """Each old string reads as the structured key it meant (by hand, from the old format reference)."""
+        text = self.OLD.replace('"share:appraisal:优秀"', f'"{old}"').replace(
+            "[quotas.excellent]",
+            '[facts.committee_rank]\nlabel = "名次"\ntype = "number"\ndefault = 0\n\n[quotas.excellent]',
+        )
+        with pytest.warns(ve.SchemeDeprecationWarning):
+            scheme = ve.loads_scheme(text)
+        assert (new,) == scheme.quotas["excellent"].rank_by
+
+    def test_total(self) -> None:
+        """``total``, the old default, is ``{ score = "total" }`` (this scheme has no total to load it with)."""
+        from villageeval._convert import rank_key_from_string
+
+        assert {"score": "total"} == rank_key_from_string("total")

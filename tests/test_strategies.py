@@ -26,6 +26,8 @@ from hypothesis import strategies as st
 import villageeval as ve
 from villageeval import _convert
 from villageeval import _model as m
+from villageeval._kinds.ballot import Ballot
+from villageeval._plugins import builtin_kinds
 from villageeval.testing.strategies import (
     GRADING_KINDS,
     INSTRUMENT_KINDS,
@@ -39,7 +41,7 @@ from villageeval.testing.strategies import (
 )
 
 REGISTRY = ve.Registry(ve.make_plugin_manager(autoload=False))
-CONVERTER = _convert.make_converter()
+CONVERTER = _convert.make_converter({name: kind.config for name, kind in builtin_kinds().items()})
 HUINING = Path(__file__).parent.parent / "schemes" / "huining-midterm-2023"
 BUNDLED = sorted(p for p in HUINING.parent.iterdir() if (p / "scheme.toml").is_file() and p != HUINING)
 
@@ -167,7 +169,7 @@ FEATURES: dict[str, Callable[[m.Scheme], bool]] = {
     "bands without rounding": lambda s: any(g.round is None and len(g.bands) > 1 for g in _bands(s)),
     "bands rounded to decimals": lambda s: any(g.round and g.round.digits and len(g.bands) > 1 for g in _bands(s)),
     "a ballot with quorum, coverage and strata": lambda s: any(
-        isinstance(i, m.Ballot) and (i.quorum or i.must_cover or i.per_stratum) for i in s.instruments.values()
+        isinstance(i, Ballot) and (i.quorum or i.must_cover or i.per_stratum) for i in s.instruments.values()
     ),
     "a cap on another assessment's outcome": lambda s: any(
         isinstance(x, m.OutcomeTest) for c in s.caps.values() for x in _leaves(c.when)
@@ -176,7 +178,7 @@ FEATURES: dict[str, Callable[[m.Scheme], bool]] = {
     "a hard at_least quota per township": lambda s: any(
         q.bound == "at_least" and q.enforce == "hard" and q.per for q in s.quotas.values()
     ),
-    "a rank_by fact": lambda s: any(k.key.startswith("fact:") for q in s.quotas.values() for k in q.rank_by),
+    "a rank_by fact": lambda s: any(isinstance(k, m.FactKey) for q in s.quotas.values() for k in q.rank_by),
     "a number fact with a default": lambda s: any(
         f.type == "number" and f.default is not None for f in s.facts.values()
     ),

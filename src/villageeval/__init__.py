@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from ._version import __version__
 
 if TYPE_CHECKING:  # for type checkers and IDEs; at run time names load on first use
+    from ._bound import scheme_origin
     from ._cohort import (
         BallotEvidence,
         Cohort,
@@ -38,28 +39,28 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time names load on first
         load_cohort,
         loads_cohort,
     )
+    from ._context import PredicateFunction, RuleContext
     from ._engine import evaluate
     from ._errors import (
         CohortError,
         PluginError,
         Problem,
+        SchemeDeprecationWarning,
         SchemeError,
         UnknownSchemeError,
         VillageevalError,
     )
     from ._interchange import RESULT_FORMAT, result_from_dict, result_to_dict, result_to_json
+    from ._kinds.spec import EvidenceProblem, InstrumentKind
     from ._load import load_scheme, loads_scheme, scheme_from_dict, scheme_hash, scheme_to_dict
     from ._model import Scheme
     from ._plugins import (
-        EvidenceProblem,
-        InstrumentKind,
         OutcomeAdjustment,
         PluginInfo,
         Registry,
         default_registry,
         make_plugin_manager,
     )
-    from ._predicates import PredicateFunction, RuleContext
     from ._result import (
         Adjustment,
         ConsequenceOutcome,
@@ -67,6 +68,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time names load on first
         Outcome,
         PopulationUsage,
         Reason,
+        ReasonCode,
         Result,
         TraceStep,
     )
@@ -95,10 +97,12 @@ __all__ = [
     "Problem",
     "RatingEvidence",
     "Reason",
+    "ReasonCode",
     "Registry",
     "Result",
     "RuleContext",
     "Scheme",
+    "SchemeDeprecationWarning",
     "SchemeError",
     "ScoreEvidence",
     "Subject",
@@ -121,6 +125,7 @@ __all__ = [
     "result_to_json",
     "scheme_from_dict",
     "scheme_hash",
+    "scheme_origin",
     "scheme_to_dict",
 ]
 
@@ -141,10 +146,14 @@ _LAZY: dict[str, str] = {
     "cohort_to_dict": "._cohort",
     "load_cohort": "._cohort",
     "loads_cohort": "._cohort",
+    "scheme_origin": "._bound",
+    "PredicateFunction": "._context",
+    "RuleContext": "._context",
     "evaluate": "._engine",
     "CohortError": "._errors",
     "PluginError": "._errors",
     "Problem": "._errors",
+    "SchemeDeprecationWarning": "._errors",
     "SchemeError": "._errors",
     "UnknownSchemeError": "._errors",
     "VillageevalError": "._errors",
@@ -158,21 +167,20 @@ _LAZY: dict[str, str] = {
     "scheme_hash": "._load",
     "scheme_to_dict": "._load",
     "Scheme": "._model",
-    "EvidenceProblem": "._plugins",
-    "InstrumentKind": "._plugins",
+    "EvidenceProblem": "._kinds.spec",
+    "InstrumentKind": "._kinds.spec",
     "OutcomeAdjustment": "._plugins",
     "PluginInfo": "._plugins",
     "Registry": "._plugins",
     "default_registry": "._plugins",
     "make_plugin_manager": "._plugins",
-    "PredicateFunction": "._predicates",
-    "RuleContext": "._predicates",
     "Adjustment": "._result",
     "ConsequenceOutcome": "._result",
     "FindingOutcome": "._result",
     "Outcome": "._result",
     "PopulationUsage": "._result",
     "Reason": "._result",
+    "ReasonCode": "._result",
     "Result": "._result",
     "TraceStep": "._result",
     "hookimpl": ".hookspecs",

@@ -1,8 +1,9 @@
-"""The built-in plugin: villageeval's own schemes come through the plugin door too.
+"""The built-in plugin: villageeval's own schemes and instrument kinds come through the plugin door too.
 
-Registering the bundled schemes the same way an installed locality package
-registers its own means there is one path for every scheme: listing, loading
-by id, ``extends`` and the ``villageeval plugins`` report treat them alike.
+Registering the bundled schemes and the built-in kinds the same way an installed
+locality package registers its own means there is one path for every scheme and
+every kind: listing, loading by id, ``extends``, the engine and the ``villageeval
+plugins`` report treat them alike (datasette's default plugins are the model).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ def _bundled_rules() -> list[tuple[str, Any]]:
     Shipping them inside villageeval is the "on purpose" registration: they are
     part of this package, reviewed with it, like the schemes themselves.
     """
+    # Private helpers of the plugin host, shared with the one plugin that is part of it.
     from ._plugins import _import_rules, _scheme_id_of
 
     out = []
@@ -51,8 +53,10 @@ def villageeval_register_predicates() -> Mapping[str, Callable[..., bool]]:
 
 @hookimpl
 def villageeval_register_instrument_kinds() -> list[Any]:
-    """The bundled schemes' instrument kinds, if any ship one."""
-    kinds: list[Any] = []
+    """The built-in kinds (ballot, rating, score, points), then the bundled schemes' own, if any."""
+    from ._kinds import BUILTIN_KINDS
+
+    kinds: list[Any] = list(BUILTIN_KINDS)
     for _, module in _bundled_rules():
         register = getattr(module, "villageeval_register_instrument_kinds", None)
         kinds.extend(register() if register else ())

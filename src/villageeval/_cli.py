@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TextIO
 
 from . import _init
+from ._bound import scheme_origin
 from ._cohort import Cohort, load_cohort
 from ._engine import evaluate
 from ._errors import CohortError, SchemeError, UnknownSchemeError, VillageevalError
@@ -74,7 +75,7 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
             sys.stderr.write(f"{name}: {e}\n")
             status = 1
             continue
-        where = scheme.origin or name
+        where = scheme_origin(scheme) or name
         out.write(
             f"{where}: ok ({scheme.id}: {len(scheme.roles)} roles, {len(scheme.instruments)} instruments, "
             f"{len(scheme.vetoes)} vetoes, {len(scheme.caps)} caps, {len(scheme.quotas)} quotas)\n"

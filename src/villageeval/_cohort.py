@@ -1,9 +1,11 @@
 """The cohort: subjects and their evidence, from Python or from JSON.
 
-Evidence classes hold what was gathered *as given*: a tally of ``-3`` or a tier
-nobody declared is kept, not rejected here, because bad evidence must become
-an explicit per-subject status (``insufficient_evidence`` with the reason)
-rather than an exception that loses the rest of the cohort. Only problems that
+Evidence is held *as given*: a tally of ``-3`` or a tier nobody declared is kept,
+not rejected here, because bad evidence must become an explicit per-subject status
+(``insufficient_evidence`` with the reason) rather than an exception that loses the
+rest of the cohort. A JSON object stays as it was read until the subject is graded,
+when the kind of the instrument it is for reads it: only the instrument knows which
+shape its evidence has. Only problems that
 make the cohort itself unreadable (not JSON, no ids, duplicate ids) raise
 :class:`~villageeval.CohortError`, listing all of them.
 """
@@ -119,7 +121,9 @@ class Subject:
         unit: the village or community it belongs to.
         groups: group kind → group, splitting quota populations
             (``{"township": "…乡"}``).
-        evidence: instrument id → evidence.
+        evidence: instrument id → evidence: an evidence object (``BallotEvidence``,
+            ...) or the JSON object as read, which the instrument's kind reads when the
+            subject is graded.
         facts: named facts for predicates (booleans or numbers).
         history: earlier period → final grade, for rules over history.
         outcomes: other assessment id → grade, for caps linking assessments.
@@ -132,7 +136,7 @@ class Subject:
     name: str = ""
     unit: str = ""
     groups: Mapping[str, str] = field(factory=dict, converter=_frozen_map)
-    evidence: Mapping[str, Evidence] = field(factory=dict, converter=_frozen_map)
+    evidence: Mapping[str, Any] = field(factory=dict, converter=_frozen_map)
     facts: Mapping[str, Any] = field(factory=dict, converter=_frozen_map)
     history: Mapping[str, str] = field(factory=dict, converter=_frozen_map)
     outcomes: Mapping[str, str] = field(factory=dict, converter=_frozen_map)
@@ -169,39 +173,6 @@ class Cohort:
 
 
 _SUBJECT_KEYS = [a.name for a in attrs.fields(Subject)]
-_EVIDENCE_SHAPES: dict[str, tuple[type, tuple[str, ...]]] = {
-    "tallies": (BallotEvidence, ("tallies", "coverage", "strata", "expected")),
-    "tier": (RatingEvidence, ("tier", "coverage")),
-    "value": (ScoreEvidence, ("value", "coverage")),
-    "items": (PointsEvidence, ("items", "bonus", "coverage")),
-    "data": (CustomEvidence, ("data", "coverage")),
-}
-
-
-def _evidence_from(raw: Any) -> Evidence:
-    if not isinstance(raw, dict):
-        return MalformedEvidence(raw, 'evidence must be an object such as {"tallies": {...}}')
-    heads = [k for k in _EVIDENCE_SHAPES if k in raw]
-    if len(heads) != 1:
-        what = "none" if not heads else " and ".join(heads)
-        hint = ""
-        if not heads:
-            close = [c for k in raw for c in close_matches(str(k), list(_EVIDENCE_SHAPES), n=1)]
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-        return MalformedEvidence(
-            raw, f"evidence needs exactly one of tallies, tier, value, items, data (found {what}){hint}"
-        )
-    cls, allowed = _EVIDENCE_SHAPES[heads[0]]
-    extra = [k for k in raw if k not in allowed]
-    if extra:
-        close = close_matches(extra[0], allowed, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        return MalformedEvidence(raw, f"unknown evidence key {extra[0]!r}{hint}")
-    for key in ("tallies", "items", "coverage", "strata"):
-        if key in raw and not isinstance(raw[key], dict):
-            return MalformedEvidence(raw, f"{key!r} must be an object")
-    ev: Evidence = cls(**raw)
-    return ev
 
 
 def cohort_from_dict(data: Any, *, source: str | None = None) -> Cohort:
@@ -267,7 +238,9 @@ def cohort_from_dict(data: Any, *, source: str | None = None) -> Cohort:
                 seen[sid] = i
         if not ok:
             continue
-        evidence = {k: _evidence_from(v) for k, v in (raw.get("evidence") or {}).items()}
+        # Kept as given: each instrument's kind reads its own evidence when the subject is
+        # graded, so a shape is never guessed from its keys (docs/interchange.md).
+        evidence = dict(raw.get("evidence") or {})
         subjects.append(
             Subject(
                 id=raw["id"],
@@ -324,9 +297,11 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _evidence_to_dict(ev: Evidence) -> Any:
+def _evidence_to_dict(ev: Any) -> Any:
     if isinstance(ev, MalformedEvidence):
         return _plain(ev.raw)
+    if not attrs.has(type(ev)):  # as read from JSON
+        return _plain(ev)
     data = attrs.asdict(ev, recurse=False)
     return {k: _plain(v) for k, v in data.items() if v not in (None, {}) or k in ("tallies", "items")}
 

@@ -255,12 +255,6 @@ def share_problem(v: Fraction) -> str:
 
 # --- kinds -------------------------------------------------------------------------
 
-INSTRUMENT_KINDS: dict[str, type] = {
-    "ballot": m.Ballot,
-    "rating": m.Rating,
-    "score": m.DirectScore,
-    "points": m.Points,
-}
 GRADING_KINDS: dict[str, type] = {"bands": m.BandGrading, "conditions": m.ConditionGrading}
 
 
@@ -441,7 +435,7 @@ def vars_of(cmp: m.Comparison) -> Iterator[tuple[str, Fraction | None]]:
 
 
 def _show(v: Fraction) -> str:
-    return m._fmt(v)
+    return m.fmt(v)
 
 
 def unstructure_predicate(p: m.Predicate) -> dict[str, Any]:
@@ -493,12 +487,12 @@ def unstructure_number(v: Fraction) -> int | Decimal | str:
 # --- the converter ------------------------------------------------------------------
 
 
-def make_converter(extra_kinds: Mapping[str, type] | None = None) -> cattrs.Converter:
-    """A converter for the scheme model: strict scalars, kinds, predicates.
+def make_converter(kinds: Mapping[str, type]) -> cattrs.Converter:
+    """A converter for the scheme model: strict scalars, kinds, predicates, ranking keys.
 
-    ``extra_kinds`` adds instrument kinds that plugins register (name → attrs class).
+    ``kinds`` are the instrument kinds a scheme may use (name → config class): the
+    built-in ones and those of the plugins of the registry it is loaded through.
     """
-    kinds = {**INSTRUMENT_KINDS, **(extra_kinds or {})}
     c = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True, omit_if_default=True)
     # Registered first: the more specific hooks below take precedence over these.
     c.register_structure_hook_factory(attrs.has, _table_factory(c))
@@ -512,10 +506,11 @@ def make_converter(extra_kinds: Mapping[str, type] | None = None) -> cattrs.Conv
     c.register_structure_hook(bool, _structure_bool)
     c.register_structure_hook_func(lambda t: t == tuple[str, ...], _structure_str_tuple)
     c.register_structure_hook_factory(_is_literal, _literal_hook)
-    c.register_structure_hook_func(lambda t: t == m.Instrument, _kind_hook(c, kinds, "instrument", None))
+    c.register_structure_hook_func(lambda t: t is m.InstrumentConfig, _kind_hook(c, kinds, "instrument", None))
     c.register_structure_hook_func(lambda t: t == m.Grading, _kind_hook(c, GRADING_KINDS, "grading", "bands"))
     c.register_structure_hook_func(lambda t: t == m.Predicate, lambda v, _: structure_predicate(v))
     c.register_structure_hook_func(lambda t: t == (m.Predicate | None), lambda v, _: structure_predicate(v))
+    c.register_structure_hook_func(lambda t: t == m.RankKey, _rank_key_hook(c))
     c.register_structure_hook(m.Comparison, lambda v, _: _comparison(v))
     tier_from_dict = cattrs.gen.make_dict_structure_fn(m.Tier, c)
     c.register_structure_hook(m.Tier, lambda v, _: _tier(tier_from_dict, v))
@@ -523,9 +518,68 @@ def make_converter(extra_kinds: Mapping[str, type] | None = None) -> cattrs.Conv
     c.register_unstructure_hook(Fraction, unstructure_number)
     for cls in typing.get_args(m.Predicate):
         c.register_unstructure_hook(cls, unstructure_predicate)
+    for cls in typing.get_args(m.RankKey):
+        c.register_unstructure_hook(cls, unstructure_rank_key)
     for cls in (*kinds.values(), *GRADING_KINDS.values()):
         c.register_unstructure_hook(cls, _with_kind(c, cls))
+    c.register_unstructure_hook_func(lambda t: t is m.InstrumentConfig, lambda obj: c.unstructure(obj, type(obj)))
     return c
+
+
+# --- ranking keys ----------------------------------------------------------------------
+
+#: A ranking key's head (which one it is) → its class; like predicates, one head each.
+RANK_KEY_HEADS: dict[str, type] = {"score": m.ScoreKey, "share": m.ShareKey, "fact": m.FactKey}
+
+
+def _rank_key_hook(c: cattrs.Converter) -> Callable[[object, type], object]:
+    def hook(value: object, _: type) -> object:
+        if not isinstance(value, dict):
+            raise Invalid(f'must be a ranking key such as {{ score = "total" }} (got {describe(value)})')
+        heads = [k for k in RANK_KEY_HEADS if k in value]
+        if len(heads) != 1:
+            if heads:
+                raise Invalid(f"a ranking key has exactly one of {', '.join(heads)}; give one key per table")
+            close = [x for key in value for x in close_matches(str(key), list(RANK_KEY_HEADS), n=1)]
+            more = f"; did you mean {close[0]!r}?" if close else ""
+            raise Invalid(
+                'a ranking key is { score = "total" }, { score = "<instrument>" }, '
+                '{ share = "<ballot>", tiers = [...] } or { fact = "<number fact>" }'
+                f" (got {', '.join(map(repr, value)) or 'an empty table'}){more}"
+            )
+        return c.structure(value, RANK_KEY_HEADS[heads[0]])
+
+    return hook
+
+
+def unstructure_rank_key(key: m.RankKey) -> dict[str, Any]:
+    """The TOML form of a ranking key, its head always written (``{ score = "total" }``)."""
+    d: dict[str, Any]
+    if isinstance(key, m.ScoreKey):
+        d = {"score": key.score}
+    elif isinstance(key, m.ShareKey):
+        d = {"share": key.share, "tiers": list(key.tiers)}
+    else:
+        d = {"fact": key.fact}
+    if key.better != "higher":
+        d["better"] = key.better
+    return d
+
+
+def rank_key_from_string(text: str, better: object = "higher") -> dict[str, Any]:
+    """The structured form of an old string ranking key: ``total``, ``<instrument>``,
+    ``fact:<name>``, ``share:<ballot>:<tier>|<tier>`` (read for one release, with a warning)."""
+    d: dict[str, Any]
+    if text.startswith("fact:"):
+        d = {"fact": text[5:]}
+    elif text.startswith("share:"):
+        iid, _, tiers = text[6:].partition(":")
+        d = {"share": iid, "tiers": tiers.split("|") if tiers else []}
+    else:
+        d = {"score": text}
+    if better != "higher":
+        d["better"] = better
+    return d
 
 
 def _with_kind(c: cattrs.Converter, cls: type) -> Callable[[Any], dict[str, Any]]:

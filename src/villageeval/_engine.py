@@ -18,13 +18,18 @@ from fractions import Fraction
 from operator import attrgetter
 from typing import Any, Literal
 
+from . import _kernel as k
 from . import _model as m
+from ._bound import binding_of, plan_of
 from ._cohort import Cohort, MalformedEvidence
+from ._context import State, reason, step
 from ._errors import CohortError, PluginError, Problem, VillageevalError
-from ._numbers import _decimal_text, exact_text, fixed, round_scaled
-from ._plan import Plan, _RolePlan, _Rule, plan_of
-from ._predicates import RuleContext, number_of
-from ._quotas import _apply_quotas
+from ._hints import close_hint
+from ._kinds.spec import MEMO_BOUND
+from ._numbers import decimal_text, exact_text, fixed, show
+from ._plan import Plan, QuickTerm, RolePlan, Rule
+from ._predicates import number_of
+from ._quotas import apply_quotas
 from ._result import (
     Adjustment,
     ConsequenceOutcome,
@@ -34,21 +39,20 @@ from ._result import (
     Reason,
     Result,
 )
-from ._scoring import _MEMO, FAIL, _close, _reason, _show, _step
+from ._result import ReasonCode as RC
 
-__all__ = ["consequences_under", "evaluate", "plan_of"]
+__all__ = ["check_cohort", "consequences_under", "evaluate", "evaluate_carefully", "plan_of"]
 
 
 # --- one subject -------------------------------------------------------------------------
 
 
-_Ctx = RuleContext
-# Bounds of the memos kept on a role's plan: a total rounded to a whole point takes
-# about 100 values; shown with two decimals, about 10,000.
+# Bound of the memo of shown totals kept on a role's plan: shown with two decimals, a
+# total takes about 10,000 values.
 _SHOWN_MEMO = 16384
 
 
-def _check_facts(plan: Plan, rp: _RolePlan, ctx: RuleContext) -> None:
+def _check_facts(plan: Plan, rp: RolePlan, ctx: State) -> None:
     facts = ctx.subject.facts
     missing = [name for name in rp.facts if name not in facts]
     if missing and rp.defaults:
@@ -57,45 +61,48 @@ def _check_facts(plan: Plan, rp: _RolePlan, ctx: RuleContext) -> None:
         if name not in facts:
             if name not in rp.defaults:
                 others = {k: None for k in facts if k not in rp.facts}
-                _reason(
+                reason(
                     ctx,
-                    "missing_fact",
+                    RC.MISSING_FACT,
                     f"fact {name!r} ({fact.label}) is not given and the scheme has no default for it"
-                    f"{_close(name, others)}",
+                    f"{close_hint(name, others)}",
                 )
             continue
         v = facts[name]
         if fact.type == "bool" and not isinstance(v, bool):
-            _reason(ctx, "invalid_fact", f"fact {name!r} must be true or false (got {v!r})")
+            reason(ctx, RC.INVALID_FACT, f"fact {name!r} must be true or false (got {v!r})")
         elif fact.type == "number" and number_of(v) is None:
-            _reason(ctx, "invalid_fact", f"fact {name!r} must be a number (got {v!r})")
+            reason(ctx, RC.INVALID_FACT, f"fact {name!r} must be a number (got {v!r})")
     for assessment, labels in rp.linked.items():
         g = ctx.subject.outcomes.get(assessment)
         if g is None:
-            _reason(
+            reason(
                 ctx,
-                "missing_outcome",
+                RC.MISSING_OUTCOME,
                 f"the outcome of assessment {assessment!r}, which a rule of this role reads, is not given",
             )
         elif g not in labels:
-            _reason(ctx, "invalid_outcome", f"outcome of {assessment!r} is {g!r}, not one of {', '.join(labels)}")
+            reason(ctx, RC.INVALID_OUTCOME, f"outcome of {assessment!r} is {g!r}, not one of {', '.join(labels)}")
 
 
-def _grade_by_score(rp: _RolePlan, value: Fraction) -> str | None:
+def _grade_by_score(rp: RolePlan, value: Fraction) -> str | None:
     for band in rp.bands:
         if band.contains(value):
             return band.grade
     return None
 
 
-def _evaluate_carefully(plan: Plan, rp: _RolePlan, ctx: _Ctx) -> None:
-    """The careful path: every check explained, every step traced when asked."""
+def evaluate_carefully(plan: Plan, rp: RolePlan, ctx: State) -> None:
+    """The careful path: every check explained, every step traced when asked.
+
+    Also what the columnar path runs for the rows its arrays cannot grade.
+    """
     skipped = _careful_scores(plan, rp, ctx)
     if skipped is not None:
         _grade(plan, rp, ctx, skipped)
 
 
-def _quick_evaluate(plan: Plan, rp: _RolePlan, ctx: _Ctx, scorers: tuple[tuple[str, Any, int, int], ...]) -> bool:
+def _quick_evaluate(plan: Plan, rp: RolePlan, ctx: State, scorers: tuple[QuickTerm, ...]) -> bool:
     """Evaluate a subject whose facts and evidence are plainly valid; False if they are not.
 
     The common case, without explanations, and with the same outcome as the careful
@@ -115,22 +122,25 @@ def _quick_evaluate(plan: Plan, rp: _RolePlan, ctx: _Ctx, scorers: tuple[tuple[s
             return False
     evidence = ctx.subject.evidence
     scores = ctx.scores
-    # The weighted total, Σ weight × score / out_of, is added up as the scores come:
-    # integers over a common denominator, and one Fraction at the end.
+    # The weighted total, Σ weight × score / out_of, is added up as the scores come
+    # (the kernel's weighted_total, one term at a time): integers over a common
+    # denominator, and one Fraction at the end.
     num, den = 0, 1
-    for iid, quick, fn, fd in scorers:
+    add_term = k.add_term
+    for iid, read, quick, fn, fd in scorers:
         ev = evidence.get(iid)
         if ev is None:
             return False
+        if type(ev) is dict:  # as read from JSON: the instrument's kind reads it
+            ev = read(ev)
         scored = quick(ev, ctx, iid)
-        if scored is FAIL:
+        if scored is None:
             return False
         value, n, d = scored
         if value is not None:
             scores[iid] = value
             if fd:
-                td = fd * d
-                num, den = num * td + fn * n * den, den * td
+                num, den = add_term(num, den, fn, fd, n, d)
     if rp.eligibility and _ineligible(rp, ctx):
         return True
     memo = rp.graded_memo
@@ -144,17 +154,17 @@ def _quick_evaluate(plan: Plan, rp: _RolePlan, ctx: _Ctx, scorers: tuple[tuple[s
     shown = rp.round_display(num, den)
     display = rp.display_memo.get(shown)
     if display is None:
-        display = _decimal_text(shown, rp.display_digits)
+        display = decimal_text(shown, rp.display_digits)
         if len(rp.display_memo) < _SHOWN_MEMO:
             rp.display_memo[shown] = display
     ctx.display = display
     graded = memo.get(scaled)
     if graded is None:
-        grade = next((label for low, high, label in rp.grid if low <= scaled <= high), None)
+        grade = k.band_of(rp.grid, scaled)
         if grade is None:
             return False  # no band: the careful path raises the error
         graded = (Fraction(scaled, 10**rounding.digits), grade)
-        if len(memo) < _MEMO:
+        if len(memo) < MEMO_BOUND:
             memo[scaled] = graded
     ctx.rounded, ctx.grade = graded
     ctx.raw_grade = ctx.grade
@@ -164,7 +174,7 @@ def _quick_evaluate(plan: Plan, rp: _RolePlan, ctx: _Ctx, scorers: tuple[tuple[s
     return True
 
 
-def _careful_scores(plan: Plan, rp: _RolePlan, ctx: _Ctx) -> list[str] | None:
+def _careful_scores(plan: Plan, rp: RolePlan, ctx: State) -> list[str] | None:
     """Check facts and evidence, explaining every problem; the instruments that did not apply.
 
     Returns None when the subject's status is settled here (insufficient evidence).
@@ -176,11 +186,12 @@ def _careful_scores(plan: Plan, rp: _RolePlan, ctx: _Ctx) -> list[str] | None:
     fact_reasons, ctx.reasons = ctx.reasons, ()
     skipped: list[str] = []
     # 1. evidence checks (and sub-scores, which are computed by the same pass)
-    for iid, ins, _factor, scorer in rp.instruments:
+    for ins in rp.instruments:
+        iid = ins.id
         applies = rp.applies.get(iid)
         if applies is not None and not applies(ctx):
             skipped.append(iid)
-            _step(
+            step(
                 ctx,
                 "evidence",
                 f"{iid} ({ins.title}) does not apply to this subject: no evidence needed",
@@ -190,16 +201,16 @@ def _careful_scores(plan: Plan, rp: _RolePlan, ctx: _Ctx) -> list[str] | None:
             continue
         ev = subject.evidence.get(iid)
         if ev is None:
-            others = [k for k in subject.evidence if k not in {i for i, *_ in rp.instruments}]
-            hint = _close(iid, dict.fromkeys(others))
-            _reason(ctx, "missing_evidence", f"no evidence for {iid} ({ins.title}){hint}", iid)
+            others = [key for key in subject.evidence if key not in {i.id for i in rp.instruments}]
+            reason(ctx, RC.MISSING_EVIDENCE, f"no evidence for {iid} ({ins.title}){close_hint(iid, others)}", iid)
             continue
+        ev = ins.read(ev)  # by the instrument's kind: JSON as read, or evidence built in Python
         if isinstance(ev, MalformedEvidence):
-            # Say what was wrong with its shape (with the cohort reader's did-you-mean),
-            # not just which shape this instrument expects.
-            _reason(ctx, "invalid_evidence", f"{iid}: {ev.problem}", iid)
+            # Say what was wrong with its shape (with the reader's did-you-mean), not
+            # just which shape this instrument expects.
+            reason(ctx, RC.INVALID_EVIDENCE, f"{iid}: {ev.problem}", iid)
             continue
-        value = scorer(ev, ctx, iid)
+        value = ins.score(ev, ctx)
         if value is not None:
             ctx.scores[iid] = value
     ctx.reasons += fact_reasons
@@ -208,22 +219,22 @@ def _careful_scores(plan: Plan, rp: _RolePlan, ctx: _Ctx) -> list[str] | None:
         return None
     if ctx.reasons:
         ctx.status = "insufficient_evidence"
-        _step(ctx, "status", f"insufficient evidence: {len(ctx.reasons)} problem(s); no score is given")
+        step(ctx, "status", f"insufficient evidence: {len(ctx.reasons)} problem(s); no score is given")
         return None
     return skipped
 
 
-def _ineligible(rp: _RolePlan, ctx: _Ctx) -> bool:
+def _ineligible(rp: RolePlan, ctx: State) -> bool:
     for rule in rp.eligibility:
         if rule.test(ctx):
             ctx.status = "ineligible"
-            ctx.reasons = (Reason("ineligible", rule.text, None, rule.id, rule.clause),)
-            _step(ctx, "eligibility", f"not evaluated: {rule.text}", rule.id, rule.clause)
+            ctx.reasons = (Reason(str(RC.INELIGIBLE), rule.text, None, rule.id, rule.clause),)
+            step(ctx, "eligibility", f"not evaluated: {rule.text}", rule.id, rule.clause)
             return True
     return False
 
 
-def _grade(plan: Plan, rp: _RolePlan, ctx: _Ctx, skipped: list[str]) -> None:
+def _grade(plan: Plan, rp: RolePlan, ctx: State, skipped: list[str]) -> None:
     """Total, rounding, grade, vetoes and caps of a subject whose evidence holds."""
     # 3. total (a role without a weighting is graded on ratings and facts alone)
     g = rp.grading
@@ -232,35 +243,33 @@ def _grade(plan: Plan, rp: _RolePlan, ctx: _Ctx, skipped: list[str]) -> None:
     scaled: int | None = None  # the rounded total × 10**digits, when the grading rounds
     if rp.weighting_id and skipped and any(iid in skipped for iid, _, _ in rp.terms):
         missing_terms = [iid for iid, _, _ in rp.terms if iid in skipped]
-        _step(ctx, "total", f"no total: {', '.join(missing_terms)} did not apply", rp.weighting_id)
+        step(ctx, "total", f"no total: {', '.join(missing_terms)} did not apply", rp.weighting_id)
     elif rp.weighting_id:
         # Σ weight × score / out_of over a common denominator: integers, one Fraction.
-        num, den = 0, 1
         scores = ctx.scores
-        for iid, fn, fd in rp.terms:
-            s = scores[iid]
-            tn, td = fn * s.numerator, fd * s.denominator
-            num, den = num * td + tn * den, den * td
+        num, den = k.weighted_total(
+            (fn, fd, scores[iid].numerator, scores[iid].denominator) for iid, fn, fd in rp.terms
+        )
         total = ctx.total = Fraction(num, den)
-        ctx.display = _decimal_text(round_scaled(num, den, rp.display_digits, "half_up"), rp.display_digits)
+        ctx.display = decimal_text(k.round_scaled(num, den, rp.display_digits, "half_up"), rp.display_digits)
         if tr:
             terms = [f"{iid} {exact_text(scores[iid])} × {rp.weight_texts[iid]}" for iid, _, _ in rp.terms]
-            _step(
+            step(
                 ctx,
                 "total",
-                f"{' + '.join(terms)} = {_show(total)}",
+                f"{' + '.join(terms)} = {show(total)}",
                 rp.weighting_id,
                 plan.scheme.weightings[rp.weighting_id].clause,
             )
         rounding = rp.rounding
         if rounding is not None:
-            scaled = round_scaled(num, den, rounding.digits, rounding.mode)
+            scaled = k.round_scaled(num, den, rounding.digits, rounding.mode)
             ctx.rounded = Fraction(scaled, 10**rounding.digits)
             if tr:
-                _step(
+                step(
                     ctx,
                     "round",
-                    f"{_show(total)} rounded {rounding.mode} to {rounding.digits} digits = {exact_text(ctx.rounded)}",
+                    f"{show(total)} rounded {rounding.mode} to {rounding.digits} digits = {exact_text(ctx.rounded)}",
                     rp.grading_id,
                     g.clause,
                 )
@@ -273,36 +282,33 @@ def _grade(plan: Plan, rp: _RolePlan, ctx: _Ctx, skipped: list[str]) -> None:
             if test(ctx):
                 grade = label
                 if tr:
-                    _step(ctx, "grade", f"rule {i} matches: {label}", f"{rp.grading_id}.rules[{i}]", clause)
+                    step(ctx, "grade", f"rule {i} matches: {label}", f"{rp.grading_id}.rules[{i}]", clause)
                 break
         else:
             if tr:
-                _step(ctx, "grade", f"no rule matches: fallback {grade}", rp.grading_id, g.clause)
+                step(ctx, "grade", f"no rule matches: fallback {grade}", rp.grading_id, g.clause)
     elif graded is None:
         grade = None  # an instrument did not apply: only a veto or cap can grade this subject
     else:
-        if scaled is not None:
-            # Bands as ranges of the rounded grid: integer comparisons only.
-            grade = next((label for low, high, label in rp.grid if low <= scaled <= high), None)
-        else:
-            grade = _grade_by_score(rp, graded)
+        # Bands as ranges of the rounded grid (integer comparisons only), or by their bounds.
+        grade = k.band_of(rp.grid, scaled) if scaled is not None else _grade_by_score(rp, graded)
         if grade is None:  # validation proves bands cover every total; a plugin kind may not
             raise VillageevalError(
                 f"subject {ctx.subject.id!r}: total {exact_text(graded)} falls in no band of grading "
                 f"{rp.grading_id!r}; an instrument scored outside its declared range"
             )
         if tr:
-            _step(ctx, "grade", f"{exact_text(graded)} is in the band of {grade}", rp.grading_id, g.clause)
+            step(ctx, "grade", f"{exact_text(graded)} is in the band of {grade}", rp.grading_id, g.clause)
     ctx.grade = ctx.raw_grade = grade
     # 5. vetoes and caps
     _apply_limits(rp, ctx, rp.limits)
     if ctx.grade is None:
         ctx.status = "insufficient_evidence"
-        missing = ", ".join(iid for iid, _ins, factor, _ in rp.instruments if factor is not None and iid in skipped)
-        _reason(ctx, "no_total", f"{missing} did not apply, so there is no total to grade, and no veto or cap decided")
+        missing = ", ".join(i.id for i in rp.instruments if i.factor is not None and i.id in skipped)
+        reason(ctx, RC.NO_TOTAL, f"{missing} did not apply, so there is no total to grade, and no veto or cap decided")
 
 
-def _apply_limits(rp: _RolePlan, ctx: _Ctx, limits: tuple[_Rule, ...]) -> None:
+def _apply_limits(rp: RolePlan, ctx: State, limits: tuple[Rule, ...]) -> None:
     """Vetoes and caps, in the scheme's order: each may only lower the grade."""
     for rule in limits:
         if rule.test(ctx):
@@ -314,10 +320,10 @@ def _apply_limits(rp: _RolePlan, ctx: _Ctx, limits: tuple[_Rule, ...]) -> None:
                 before = ctx.grade or ""
                 kind: Literal["veto", "cap"] = "veto" if rule.kind == "veto" else "cap"
                 ctx.adjustments += (Adjustment(rule.id, kind, rule.clause, before, rule.target, rule.text),)
-                _step(ctx, rule.kind, f"{ctx.grade or 'no grade'} → {rule.target}: {rule.text}", rule.id, rule.clause)
+                step(ctx, rule.kind, f"{ctx.grade or 'no grade'} → {rule.target}: {rule.text}", rule.id, rule.clause)
                 ctx.grade = rule.target
             else:
-                _step(
+                step(
                     ctx,
                     rule.kind,
                     f"applies ({rule.text}); {ctx.grade} is already no better than {rule.target}",
@@ -329,7 +335,8 @@ def _apply_limits(rp: _RolePlan, ctx: _Ctx, limits: tuple[_Rule, ...]) -> None:
 # --- the cohort -------------------------------------------------------------------------
 
 
-def _check_cohort(plan: Plan, cohort: Cohort) -> None:
+def check_cohort(plan: Plan, cohort: Cohort) -> None:
+    """Problems that make the cohort as a whole unfit for the scheme: unknown roles, missing groups."""
     problems = []
     scheme = plan.scheme
     # Per role, the groups its quotas count by (sorted: problems in a stable order).
@@ -342,7 +349,8 @@ def _check_cohort(plan: Plan, cohort: Cohort) -> None:
         if pers is None:
             problems.append(
                 Problem(
-                    ("subjects", i, "role"), f"subject {s.id!r} has unknown role {s.role!r}{_close(s.role, plan.roles)}"
+                    ("subjects", i, "role"),
+                    f"subject {s.id!r} has unknown role {s.role!r}{close_hint(s.role, plan.roles)}",
                 )
             )
             continue
@@ -358,8 +366,8 @@ def _check_cohort(plan: Plan, cohort: Cohort) -> None:
 
 
 def _outcome(
-    ctx: RuleContext,
-    rp: _RolePlan,
+    ctx: State,
+    rp: RolePlan,
     consequences: tuple[ConsequenceOutcome, ...],
     findings: tuple[FindingOutcome, ...] = (),
 ) -> Outcome:
@@ -392,14 +400,14 @@ def _outcome(
 
 
 def _plugin_adjust(
-    ctx: RuleContext, rp: _RolePlan, scheme: m.Scheme, adjusters: list[tuple[str, Callable[..., Any]]]
+    ctx: State, rp: RolePlan, scheme: m.Scheme, adjusters: list[tuple[str, Callable[..., Any]]]
 ) -> None:
     """Give each plugin its last word on a graded outcome, checking what it returns."""
     from ._plugins import OutcomeAdjustment
 
     for plugin, fn in adjusters:
         try:
-            answer = fn(outcome=_outcome(ctx, rp, ()), scheme=scheme, context=ctx)
+            answer = fn(outcome=_outcome(ctx, rp, ()), scheme=scheme, context=ctx.context())
         except Exception as e:
             raise PluginError(
                 f"plugin {plugin!r} failed in villageeval_adjust_outcome for subject {ctx.subject.id!r}: "
@@ -418,43 +426,43 @@ def _plugin_adjust(
                 f"which is not a grade of this scheme ({', '.join(rp.labels)})"
             )
         if answer.grade == ctx.grade:
-            _step(ctx, "plugin", f"{plugin}: keeps {ctx.grade}: {answer.note}", answer.rule, answer.clause or None)
+            step(ctx, "plugin", f"{plugin}: keeps {ctx.grade}: {answer.note}", answer.rule, answer.clause or None)
             continue
         rule = f"{plugin}:{answer.rule}"
         ctx.adjustments += (Adjustment(rule, "plugin", answer.clause, ctx.grade or "", answer.grade, answer.note),)
-        _step(ctx, "plugin", f"{ctx.grade} → {answer.grade}: {answer.note}", rule, answer.clause or None)
+        step(ctx, "plugin", f"{ctx.grade} → {answer.grade}: {answer.note}", rule, answer.clause or None)
         ctx.grade = answer.grade
 
 
 def _under(
-    by_grade: dict[str | None, list[tuple[_Rule, Any]]], rules: list[_Rule], grade: str | None
-) -> list[tuple[_Rule, Any]]:
+    by_grade: dict[str | None, list[tuple[Rule, Any]]], rules: list[Rule], grade: str | None
+) -> list[tuple[Rule, Any]]:
     """The rules that may hold under ``grade``, with what is left to test (see ``_plan._by_grade``)."""
     found = by_grade.get(grade)
     return found if found is not None else [(rule, rule.test) for rule in rules]
 
 
-def _findings(ctx: _Ctx, under: list[tuple[_Rule, Any]]) -> tuple[FindingOutcome, ...]:
+def _findings(ctx: State, under: list[tuple[Rule, Any]]) -> tuple[FindingOutcome, ...]:
     found = []
     for rule, rest in under:
         if rest is None or rest(ctx):
             detail = ctx.subject.notes.get(rule.target, "") if rule.target else ""
             found.append(FindingOutcome(rule.id, rule.clause, rule.text, detail))
-            _step(ctx, "finding", rule.text, rule.id, rule.clause)
+            step(ctx, "finding", rule.text, rule.id, rule.clause)
     return tuple(found)
 
 
-def _consequences(ctx: _Ctx, under: list[tuple[_Rule, Any]]) -> tuple[ConsequenceOutcome, ...]:
+def _consequences(ctx: State, under: list[tuple[Rule, Any]]) -> tuple[ConsequenceOutcome, ...]:
     found = []
     for rule, rest in under:
         if rest is None or rest(ctx):
             found.append(rule.outcome)
             if ctx.trace is not None:
-                _step(ctx, "consequence", rule.text, rule.id, rule.clause)
+                step(ctx, "consequence", rule.text, rule.id, rule.clause)
     return tuple(found)
 
 
-def consequences_under(scheme: m.Scheme, cohort: Cohort, grades: Mapping[str, str]) -> dict[str, list[_Rule]]:
+def consequences_under(scheme: m.Scheme, cohort: Cohort, grades: Mapping[str, str]) -> dict[str, list[Rule]]:
     """The consequence rules that hold for each subject if it had the given final grade.
 
     Used to check consequences claimed elsewhere: the subject is evaluated as
@@ -462,14 +470,14 @@ def consequences_under(scheme: m.Scheme, cohort: Cohort, grades: Mapping[str, st
     """
     plan = plan_of(scheme)
     period = cohort.period or scheme.period
-    out: dict[str, list[_Rule]] = {}
+    out: dict[str, list[Rule]] = {}
     subjects = tuple(sorted(cohort.subjects, key=attrgetter("id")))
     for subject in subjects:
         if subject.id not in grades:
             continue
         rp = plan.roles[subject.role]
-        ctx = _Ctx(subject, scheme, period, False, subjects)  # rules may compare subjects, as in evaluate
-        _evaluate_carefully(plan, rp, ctx)
+        ctx = State(subject, scheme, period, False, subjects)  # rules may compare subjects, as in evaluate
+        evaluate_carefully(plan, rp, ctx)
         ctx.grade = grades[subject.id]
         out[subject.id] = [rule for rule in rp.consequences if rule.test(ctx)]
     return out
@@ -527,31 +535,31 @@ def _evaluate(scheme: m.Scheme, cohort: Cohort, trace: bool) -> Result:
     from . import __version__
 
     plan = plan_of(scheme)
-    _check_cohort(plan, cohort)
+    check_cohort(plan, cohort)
     period = cohort.period or scheme.period
-    registry: Any = scheme._registry
+    registry = binding_of(scheme).registry
     adjusters = registry.adjusters(scheme) if registry is not None else []
-    contexts: list[_Ctx] = []
+    contexts: list[State] = []
     subjects = tuple(sorted(cohort.subjects, key=attrgetter("id")))
     roles = plan.roles
     for subject in subjects:
         rp = roles[subject.role]
         if trace or rp.quick is None:
-            ctx = _Ctx(subject, scheme, period, trace, subjects)
-            _evaluate_carefully(plan, rp, ctx)
+            ctx = State(subject, scheme, period, trace, subjects)
+            evaluate_carefully(plan, rp, ctx)
         else:
             # Adjusters get the context: for them, tallies and tiers are recorded.
             scorers = rp.quick_keeping if adjusters else rp.quick
             assert scorers is not None  # built together with rp.quick
-            ctx = _Ctx(subject, scheme, period, False, subjects)
+            ctx = State(subject, scheme, period, False, subjects)
             if not _quick_evaluate(plan, rp, ctx, scorers):
                 # Not plainly valid: start again on the careful path, which says why.
-                ctx = _Ctx(subject, scheme, period, False, subjects)
-                _evaluate_carefully(plan, rp, ctx)
+                ctx = State(subject, scheme, period, False, subjects)
+                evaluate_carefully(plan, rp, ctx)
         contexts.append(ctx)
     populations: list[PopulationUsage] = []
     warnings: list[str] = []
-    _apply_quotas(plan, contexts, populations, warnings)
+    apply_quotas(plan, contexts, populations, warnings)
     outcomes = []
     for ctx in contexts:
         rp = roles[ctx.role]
@@ -569,7 +577,7 @@ def _evaluate(scheme: m.Scheme, cohort: Cohort, trace: bool) -> Result:
             else:
                 consequences = _consequences(ctx, _under(rp.consequences_for, rp.consequences, ctx.grade))
             if trace:
-                _step(ctx, "final", f"final grade {ctx.grade}")
+                step(ctx, "final", f"final grade {ctx.grade}")
         outcomes.append(_outcome(ctx, rp, consequences, findings))
     return Result(
         scheme_id=scheme.id,

@@ -16,6 +16,7 @@ __all__ = [
     "CohortError",
     "PluginError",
     "Problem",
+    "SchemeDeprecationWarning",
     "SchemeError",
     "UnknownSchemeError",
     "VillageevalError",
@@ -118,6 +119,15 @@ class UnknownSchemeError(VillageevalError, LookupError):
         elif self.known:
             msg += f" (known: {', '.join(self.known)})"
         return msg
+
+
+class SchemeDeprecationWarning(FutureWarning):
+    """A scheme uses a form that is still read, for one more release, and then no longer.
+
+    A ``FutureWarning`` (shown by default) rather than a ``DeprecationWarning``: the one
+    who must act is the scheme's author, not a developer running tests. The message is
+    the problem in the compiler format, ``file:line: key.path: warning: ...``.
+    """
 
 
 class PluginError(VillageevalError, RuntimeError):

@@ -14,6 +14,7 @@ import functools
 import hashlib
 import json
 import os
+import warnings
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from fractions import Fraction
@@ -22,21 +23,22 @@ from typing import Any
 
 import cattrs
 import tomli
+from attrs import evolve
 
 from . import _model as m
-from ._convert import RawProblem, describe, flatten, make_converter
-from ._errors import Problem, SchemeError, UnknownSchemeError, format_path
+from ._bound import Binding, bind, binding_of
+from ._context import PredicateFunction
+from ._convert import RawProblem, describe, flatten, make_converter, rank_key_from_string
+from ._errors import Problem, SchemeDeprecationWarning, SchemeError, UnknownSchemeError, format_path
 from ._hints import close_matches
-from ._locate import KeyPath, _Scanner, _Stop, line_of, locate_keys
-from ._plugins import Registry, default_registry
-from ._predicates import PredicateFunction
+from ._kinds.spec import Kind
+from ._locate import KeyPath, Scanner, ScanStop, line_of, locate_keys
+from ._plugins import Registry, builtin_kinds, default_registry
 from ._validate import validate
 
 __all__ = ["load_scheme", "loads_scheme", "scheme_from_dict", "scheme_hash", "scheme_to_dict"]
 
 SCHEME_FILE = "scheme.toml"
-
-_converter = make_converter()
 
 
 class _Host:
@@ -53,9 +55,8 @@ class _Host:
         rules: dict[str, PredicateFunction] = dict(registry.predicates()) if registry is not None else {}
         rules.update(predicates or {})
         self.predicates = rules
-        kinds = registry.instrument_kinds() if registry is not None else {}
-        self.kinds = kinds
-        self.converter = _converter_for(tuple(sorted((k, v.config) for k, v in kinds.items())))
+        self.kinds: dict[str, Kind] = registry.kinds() if registry is not None else builtin_kinds()
+        self.converter = converter_for(self.kinds)
         self.schemes: dict[str, Path] = dict(registry.schemes()) if registry is not None else {}
         self.schemes.update({k: scheme_file(v) for k, v in (schemes or {}).items()})
 
@@ -72,9 +73,15 @@ class _Host:
         return resolve
 
 
+def converter_for(kinds: Mapping[str, Kind]) -> cattrs.Converter:
+    """The converter for schemes that may use ``kinds`` (built once per set of kinds), which
+    lists them in the order they were registered: the built-in kinds first."""
+    return _converter_for(tuple((name, kind.config) for name, kind in kinds.items()))
+
+
 @functools.lru_cache(maxsize=8)
 def _converter_for(kinds: tuple[tuple[str, type], ...]) -> cattrs.Converter:
-    return make_converter(dict(kinds)) if kinds else _converter
+    return make_converter(dict(kinds))
 
 
 #: Finds the file of a scheme by id, for ``extends``; None if unknown.
@@ -109,7 +116,7 @@ class _Source:
         return next((n for n in range(len(path), 0, -1) if path[:n] in self._lines), 0)
 
 
-class _FirstRepeat(_Scanner):
+class _FirstRepeat(Scanner):
     """Finds the first key set twice: tomli reports the line where its value *ends*."""
 
     repeat: tuple[KeyPath, int, int] | None = None  # path, its line, line of the first
@@ -120,7 +127,7 @@ class _FirstRepeat(_Scanner):
         self.pos = start
         if path in self.found:
             self.repeat = (path, line, self.found[path])
-            raise _Stop
+            raise ScanStop
         super().keyval(table)
 
 
@@ -131,7 +138,7 @@ def _syntax_problem(src: _Source, msg: str, line: int | None) -> Problem:
         msg = "a string is not closed on this line (expected a closing quote, found the end of the line)"
     elif msg == "Cannot overwrite a value" or msg.startswith("Duplicate inline table key"):
         finder = _FirstRepeat(src.text)
-        with contextlib.suppress(_Stop, RecursionError):
+        with contextlib.suppress(ScanStop, RecursionError):
             finder.run()
         if finder.repeat is not None and (line is None or finder.repeat[1] <= line):
             path, line, first = finder.repeat
@@ -260,6 +267,9 @@ def _build(text: str, file: str | None, host: _Host) -> m.Scheme:
     data, param_problems = _apply_parameters(data, host.parameters)
     if param_problems:
         raise SchemeError(_in_file_order(_locate(sources, p) for p in param_problems))
+    for old in _migrate(data):
+        where = _locate(sources, old)
+        warnings.warn(SchemeDeprecationWarning(str(evolve(where, severity="warning"))), stacklevel=3)
     try:
         scheme = host.converter.structure(data, m.Scheme)
     except Exception as e:  # cattrs raises an ExceptionGroup tree of every problem
@@ -268,8 +278,9 @@ def _build(text: str, file: str | None, host: _Host) -> m.Scheme:
         raise SchemeError(_in_file_order(_locate(sources, p) for p in found)) from None
     # The scheme and every scheme it extends, nearest first: a rules.py of any of
     # them speaks for this scheme too.
-    object.__setattr__(scheme, "_lineage", tuple(x.scheme_id for x in sources if x.scheme_id))
-    problems = validate(scheme, host.predicates.keys(), host.kinds)
+    lineage = tuple(x.scheme_id for x in sources if x.scheme_id)
+    bind(scheme, Binding(host.registry, host.predicates, host.kinds, lineage, file))
+    problems = validate(scheme, host.predicates.keys(), host.kinds, lineage)
     if not problems and host.registry is not None:
         problems = [RawProblem(path, message) for path, message in host.registry.validate(scheme)]
     registered = host.registry is not None and scheme.id in host.registry.rules_schemes()
@@ -277,12 +288,34 @@ def _build(text: str, file: str | None, host: _Host) -> m.Scheme:
         problems = [_hint_rules(p, Path(file).parent) for p in problems]
     if problems:
         raise SchemeError(_in_file_order(_locate(sources, p) for p in problems))
-    if file is not None:
-        object.__setattr__(scheme, "origin", file)
-    object.__setattr__(scheme, "_rules", host.predicates)
-    object.__setattr__(scheme, "_kinds", host.kinds)
-    object.__setattr__(scheme, "_registry", host.registry)
     return scheme
+
+
+def _migrate(data: dict[str, Any]) -> list[RawProblem]:
+    """Rewrite forms that are read for one more release into the current ones, in place.
+
+    Returns a note for each, at its key path, for a warning: ranking keys written as one
+    string (``{ key = "fact:rank_2014" }``) become structured ones (``{ fact = "rank_2014" }``).
+    """
+    notes: list[RawProblem] = []
+    quotas = data.get("quotas")
+    for qid, quota in quotas.items() if isinstance(quotas, dict) else ():
+        rank_by = quota.get("rank_by") if isinstance(quota, dict) else None
+        if not isinstance(rank_by, list):
+            continue
+        for i, key in enumerate(rank_by):
+            if isinstance(key, dict) and isinstance(key.get("key"), str) and not set(key) - {"key", "better"}:
+                new = rank_key_from_string(key["key"], key.get("better", "higher"))
+                rank_by[i] = new
+                written = ", ".join(f"{k} = {json.dumps(v, ensure_ascii=False)}" for k, v in new.items())
+                notes.append(
+                    RawProblem(
+                        ("quotas", qid, "rank_by", i, "key"),
+                        f"a ranking key written as one string ({key['key']!r}) is read for one more release; "
+                        f"write {{ {written} }}",
+                    )
+                )
+    return notes
 
 
 def _param_value_ok(value: object) -> bool:
@@ -373,7 +406,7 @@ def _problems_behind(data: dict[str, Any], found: list[RawProblem], host: _Host)
         repaired = host.converter.structure(scratch, m.Scheme)
     except Exception:
         return []
-    return validate(repaired, host.predicates.keys(), host.kinds)
+    return validate(repaired, host.predicates.keys(), host.kinds, ())
 
 
 def scheme_file(path: str | os.PathLike[str]) -> Path:
@@ -439,9 +472,7 @@ def loads_scheme(
 
 def scheme_to_dict(scheme: m.Scheme) -> dict[str, Any]:
     """The scheme as plain data (the TOML form, with ``extends`` resolved)."""
-    kinds: Mapping[str, Any] = scheme._kinds
-    converter = _converter_for(tuple(sorted((k, v.config) for k, v in kinds.items())))
-    data: dict[str, Any] = converter.unstructure(scheme)
+    data: dict[str, Any] = converter_for(binding_of(scheme).kinds).unstructure(scheme)
     return data
 
 
@@ -453,18 +484,20 @@ def scheme_from_dict(
 ) -> m.Scheme:
     """Structure and validate plain data (the inverse of :func:`scheme_to_dict`)."""
     host = _Host(registry if registry is not None else default_registry(), predicates, None)
+    plain: dict[str, Any] = copy.deepcopy(dict(data))
+    for old in _migrate(plain):
+        warnings.warn(SchemeDeprecationWarning(str(Problem(old.path, old.message, severity="warning"))), stacklevel=2)
     try:
-        scheme = host.converter.structure(dict(data), m.Scheme)
+        scheme = host.converter.structure(plain, m.Scheme)
     except Exception as e:
         raise SchemeError([Problem(p.path, p.message) for p in flatten(e)]) from None
-    problems = validate(scheme, host.predicates.keys(), host.kinds)
+    lineage = (scheme.id, *((scheme.extends,) if scheme.extends else ()))
+    bind(scheme, Binding(host.registry, host.predicates, host.kinds, lineage))
+    problems = validate(scheme, host.predicates.keys(), host.kinds, lineage)
     if not problems and host.registry is not None:  # as _build does: the plugins' checks too
         problems = [RawProblem(path, message) for path, message in host.registry.validate(scheme)]
     if problems:
         raise SchemeError([Problem(p.path, p.message) for p in problems])
-    object.__setattr__(scheme, "_rules", host.predicates)
-    object.__setattr__(scheme, "_kinds", host.kinds)
-    object.__setattr__(scheme, "_registry", host.registry)
     return scheme
 
 

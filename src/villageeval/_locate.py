@@ -42,7 +42,7 @@ _STRINGS = {
 }
 
 
-class _Stop(Exception):
+class ScanStop(Exception):
     """Raised when the text stops making sense; caught by `locate_keys`."""
 
 
@@ -56,7 +56,7 @@ def _unescape(match: re.Match[str]) -> str:
     return _ESCAPES.get(kind, escape)
 
 
-class _Scanner:
+class Scanner:
     """Single pass over the text; positions become lines only when recorded."""
 
     def __init__(self, text: str) -> None:
@@ -95,7 +95,7 @@ class _Scanner:
     def expect(self, token: str) -> None:
         """Consume `token`, or give up on the document."""
         if not self.text.startswith(token, self.pos):
-            raise _Stop
+            raise ScanStop
         self.pos += len(token)
 
     def string(self) -> str:
@@ -105,7 +105,7 @@ class _Scanner:
             quote = quote[0]
         match = _STRINGS[quote].match(self.text, self.pos)
         if match is None:
-            raise _Stop
+            raise ScanStop
         self.pos = match.end()
         body = match[0][1:-1]
         return _ESCAPE.sub(_unescape, body) if quote == '"' else body
@@ -116,7 +116,7 @@ class _Scanner:
         while True:
             self.skip(_WS)
             if self.text.startswith(('"""', "'''"), self.pos):
-                raise _Stop  # multi-line strings cannot be keys
+                raise ScanStop  # multi-line strings cannot be keys
             if self.peek() in ('"', "'"):
                 parts.append(self.string())
             else:
@@ -124,7 +124,7 @@ class _Scanner:
                 while self.pos < len(self.text) and self.text[self.pos] not in _BARE_STOP:
                     self.pos += 1
                 if self.pos == start:
-                    raise _Stop
+                    raise ScanStop
                 parts.append(self.text[start : self.pos])
             self.skip(_WS)
             if self.peek() != ".":
@@ -146,7 +146,7 @@ class _Scanner:
             if self.peek() == "#":
                 self.skip_comment()
             if self.peek() not in ("", "\n"):
-                raise _Stop
+                raise ScanStop
 
     def header(self) -> KeyPath:
         """Consume `[a.b]` or `[[a.b]]`; return the table path it opens.
@@ -199,7 +199,7 @@ class _Scanner:
             while self.pos < len(self.text) and self.text[self.pos] not in _SCALAR_STOP:
                 self.pos += 1
             if not self.text[start : self.pos].strip():
-                raise _Stop
+                raise ScanStop
 
     def array(self, path: KeyPath) -> None:
         """Consume `[...]`; element i is recorded where it starts."""
@@ -218,7 +218,7 @@ class _Scanner:
                 self.pos += 1
                 index += 1
             elif self.peek() != "]":
-                raise _Stop
+                raise ScanStop
 
     def inline_table(self, path: KeyPath) -> None:
         """Consume `{...}`, leniently allowing newlines (as TOML 1.1 does)."""
@@ -233,7 +233,7 @@ class _Scanner:
             if self.peek() == ",":
                 self.pos += 1
             elif self.peek() != "}":
-                raise _Stop
+                raise ScanStop
 
 
 def locate_keys(text: str) -> dict[KeyPath, int]:
@@ -242,8 +242,8 @@ def locate_keys(text: str) -> dict[KeyPath, int]:
     Never raises: on malformed text the paths found before the trouble are
     returned, which is the most a caller reporting an error can use.
     """
-    scanner = _Scanner(text)
-    with contextlib.suppress(_Stop, RecursionError):
+    scanner = Scanner(text)
+    with contextlib.suppress(ScanStop, RecursionError):
         scanner.run()
     return scanner.found
 

@@ -12,52 +12,51 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from fractions import Fraction
-from typing import Any, Literal, Union
+from typing import Any, Literal, Protocol, Union
 
 import attrs
 from attrs import field, frozen
 
+from . import _kernel
+
 __all__ = [
     "AllOf",
     "AnyOf",
-    "Ballot",
     "Band",
     "BandGrading",
-    "Bonus",
     "Cap",
     "Comparison",
     "ConditionGrading",
     "ConditionRule",
     "Consequence",
-    "DirectScore",
     "Eligibility",
     "Fact",
+    "FactKey",
     "FactTest",
     "Finding",
     "GradeIs",
     "Grading",
     "Instrument",
+    "InstrumentConfig",
     "Locality",
     "NamedRule",
     "Not",
     "OutcomeTest",
     "Parameter",
-    "PointItem",
-    "Points",
     "Predicate",
     "Quota",
     "RankKey",
-    "Rating",
     "RatingIs",
     "Role",
     "RoleIs",
     "Rounding",
     "Scale",
     "Scheme",
+    "ScoreKey",
     "ScoreTest",
+    "ShareKey",
     "ShareTest",
     "Source",
-    "StratumRule",
     "Streak",
     "Tier",
     "Veto",
@@ -68,7 +67,8 @@ RoundingMode = Literal["half_up", "half_even", "half_down", "down", "up", "floor
 CoverMode = Literal["every_member", "at_least_one"]
 
 
-def _tuple(value: Iterable[str]) -> tuple[str, ...]:
+def str_tuple(value: Iterable[str]) -> tuple[str, ...]:
+    """A converter to a tuple that type checkers accept for arrays of labels."""
     return tuple(value)
 
 
@@ -129,121 +129,27 @@ class Scale:
 # --- instruments ------------------------------------------------------------------
 
 
-@frozen
-class StratumRule:
-    """How many respondents each stratum must give (3–5 households per 自然村)."""
+class InstrumentConfig(Protocol):
+    """What every instrument's config has, whatever its kind.
 
-    label: str = ""
-    min: int = 0
-    max: int | None = None
-
-
-@frozen
-class Ballot:
-    """Ballots tallied over a scale; the sub-score is the mean of their points."""
-
-    title: str
-    clause: str
-    scale: str
-    kind: Literal["ballot"] = "ballot"
-    roles: tuple[str, ...] = field(default=(), converter=_tuple)
-    out_of: Fraction = Fraction(100)
-    min_respondents: int = 0
-    quorum: Fraction | None = None
-    must_cover: tuple[str, ...] = field(default=(), converter=_tuple)
-    applies_when: Predicate | None = None
-    cover: CoverMode = "every_member"
-    per_stratum: StratumRule | None = None
-
-
-@frozen
-class Rating:
-    """One tier given by a group (the work group's site inspection)."""
-
-    title: str
-    clause: str
-    scale: str
-    kind: Literal["rating"] = "rating"
-    roles: tuple[str, ...] = field(default=(), converter=_tuple)
-    out_of: Fraction = Fraction(100)
-    given_by: str = ""
-    must_cover: tuple[str, ...] = field(default=(), converter=_tuple)
-    applies_when: Predicate | None = None
-    cover: CoverMode = "at_least_one"
-
-
-@frozen
-class DirectScore:
-    """A score given directly, within ``[min, max]``."""
-
-    title: str
-    clause: str
-    max: Fraction
-    kind: Literal["score"] = "score"
-    roles: tuple[str, ...] = field(default=(), converter=_tuple)
-    min: Fraction = Fraction(0)
-    out_of: Fraction | None = None
-    given_by: str = ""
-    must_cover: tuple[str, ...] = field(default=(), converter=_tuple)
-    applies_when: Predicate | None = None
-    cover: CoverMode = "at_least_one"
-
-
-@frozen
-class PointItem:
-    """One item of an itemised score.
-
-    ``award`` items earn up to ``max``; ``deduct`` items start at ``max`` and
-    lose what the evidence deducts, stopping at zero (扣完为止).
+    Each kind defines its own config class (``villageeval._kinds``: ``Ballot``,
+    ``Rating``, ``DirectScore``, ``Points``; a plugin's kind, its own); the scheme holds
+    them by instrument id. ``roles``, ``applies_when``, ``must_cover`` and ``cover``
+    are read where a config has them.
     """
 
-    label: str
-    max: Fraction
-    mode: Literal["award", "deduct"] = "award"
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def clause(self) -> str: ...
+
+    @property
+    def kind(self) -> str: ...
 
 
-@frozen
-class Bonus:
-    """Extra points (加分), never more than ``max``."""
-
-    label: str
-    max: Fraction
-
-
-@frozen
-class Points:
-    """Itemised points with a maximum per item (百分制 / 千分制)."""
-
-    title: str
-    clause: str
-    items: Mapping[str, PointItem]
-    kind: Literal["points"] = "points"
-    roles: tuple[str, ...] = field(default=(), converter=_tuple)
-    bonus: Bonus | None = None
-    out_of: Fraction | None = None
-    given_by: str = ""
-    must_cover: tuple[str, ...] = field(default=(), converter=_tuple)
-    applies_when: Predicate | None = None
-    cover: CoverMode = "at_least_one"
-
-
-Instrument = Union[Ballot, Rating, DirectScore, Points]
-
-
-def instrument_out_of(instrument: Instrument) -> Fraction:
-    """The sub-score that earns an instrument's full weight."""
-    if isinstance(instrument, (Ballot, Rating)):
-        return instrument.out_of
-    # A plugin kind's config may have no out_of field at all (InstrumentKind says "may").
-    out_of: Fraction | None = getattr(instrument, "out_of", None)
-    if out_of is not None:
-        return out_of
-    if isinstance(instrument, DirectScore):
-        return instrument.max
-    if not isinstance(instrument, Points):  # a plugin kind without out_of: a 百分制 score
-        return Fraction(100)
-    # The bonus is extra on top of full marks, not part of them.
-    return sum((i.max for i in instrument.items.values()), Fraction(0))
+#: An instrument of a scheme: the config of one of the registered kinds.
+Instrument = InstrumentConfig
 
 
 # --- predicates -------------------------------------------------------------------
@@ -259,17 +165,14 @@ class Comparison:
     below: Fraction | None = None
     equals: Fraction | None = None
 
+    @property
+    def interval(self) -> _kernel.Interval:
+        """The values that pass every bound (see :func:`villageeval._kernel.interval`)."""
+        return _kernel.interval(self.at_least, self.above, self.at_most, self.below, self.equals)
+
     def test(self, value: Fraction) -> bool:
         """Whether ``value`` passes every bound given."""
-        if self.at_least is not None and not value >= self.at_least:
-            return False
-        if self.above is not None and not value > self.above:
-            return False
-        if self.at_most is not None and not value <= self.at_most:
-            return False
-        if self.below is not None and not value < self.below:
-            return False
-        return not (self.equals is not None and value != self.equals)
+        return _kernel.in_interval(self.interval, value)
 
     def describe(self) -> str:
         """Human wording, e.g. ``>= 85``."""
@@ -283,11 +186,12 @@ class Comparison:
         ):
             v = getattr(self, name)
             if v is not None:
-                parts.append(f"{sym} {_fmt(v)}")
+                parts.append(f"{sym} {fmt(v)}")
         return " and ".join(parts)
 
 
-def _fmt(v: Fraction) -> str:
+def fmt(v: Fraction) -> str:
+    """A number as a scheme author writes it: ``85``, ``84.5``, ``1690/19``."""
     if v.denominator == 1:
         return str(v.numerator)
     from decimal import Decimal
@@ -319,7 +223,7 @@ class ShareTest:
     """The share of some tiers among an instrument's ballots passing a comparison."""
 
     share: str
-    tiers: tuple[str, ...] = field(converter=_tuple)
+    tiers: tuple[str, ...] = field(converter=str_tuple)
     compare: Comparison = Comparison()
 
 
@@ -327,14 +231,14 @@ class ShareTest:
 class GradeIs:
     """The subject's current grade is one of ``grades``."""
 
-    grade: tuple[str, ...] = field(converter=_tuple)
+    grade: tuple[str, ...] = field(converter=str_tuple)
 
 
 @frozen
 class Streak:
     """The current grade and the ``periods - 1`` previous ones all in ``grade``."""
 
-    streak: tuple[str, ...] = field(converter=_tuple)
+    streak: tuple[str, ...] = field(converter=str_tuple)
     periods: int = 2
 
 
@@ -345,7 +249,7 @@ class OutcomeTest:
     outcome: str
     scale: str
     worse_than: str | None = None
-    is_in: tuple[str, ...] = field(default=(), converter=_tuple)
+    is_in: tuple[str, ...] = field(default=(), converter=str_tuple)
 
 
 @frozen
@@ -353,14 +257,14 @@ class RatingIs:
     """The tier a group gave on a rating instrument is one of ``is_in``."""
 
     rating: str
-    is_in: tuple[str, ...] = field(converter=_tuple)
+    is_in: tuple[str, ...] = field(converter=str_tuple)
 
 
 @frozen
 class RoleIs:
     """The subject's role is one of ``roles``."""
 
-    role: tuple[str, ...] = field(converter=_tuple)
+    role: tuple[str, ...] = field(converter=str_tuple)
 
 
 @frozen
@@ -448,7 +352,7 @@ class Weighting:
     clause: str
     total: Fraction
     weights: Mapping[str, Fraction]
-    roles: tuple[str, ...] = field(default=(), converter=_tuple)
+    roles: tuple[str, ...] = field(default=(), converter=str_tuple)
 
 
 @frozen
@@ -474,15 +378,14 @@ class Band:
     at_most: Fraction | None = None
     below: Fraction | None = None
 
+    @property
+    def interval(self) -> _kernel.Interval:
+        """The totals this band holds (see :func:`villageeval._kernel.interval`)."""
+        return _kernel.interval(self.at_least, self.above, self.at_most, self.below)
+
     def contains(self, value: Fraction) -> bool:
         """Whether ``value`` lies in this band."""
-        if self.at_least is not None and value < self.at_least:
-            return False
-        if self.above is not None and value <= self.above:
-            return False
-        if self.at_most is not None and value > self.at_most:
-            return False
-        return not (self.below is not None and value >= self.below)
+        return _kernel.in_interval(self.interval, value)
 
 
 @frozen
@@ -493,7 +396,7 @@ class BandGrading:
     scale: str
     bands: tuple[Band, ...] = field(converter=tuple)
     kind: Literal["bands"] = "bands"
-    roles: tuple[str, ...] = field(default=(), converter=_tuple)
+    roles: tuple[str, ...] = field(default=(), converter=str_tuple)
     round: Rounding | None = None
     display_digits: int | None = None
 
@@ -516,7 +419,7 @@ class ConditionGrading:
     rules: tuple[ConditionRule, ...] = field(converter=tuple)
     fallback: str
     kind: Literal["conditions"] = "conditions"
-    roles: tuple[str, ...] = field(default=(), converter=_tuple)
+    roles: tuple[str, ...] = field(default=(), converter=str_tuple)
     round: Rounding | None = None
     display_digits: int | None = None
 
@@ -534,7 +437,7 @@ class Eligibility:
     clause: str
     text: str
     when: Predicate
-    roles: tuple[str, ...] = field(default=(), converter=_tuple)
+    roles: tuple[str, ...] = field(default=(), converter=str_tuple)
 
 
 @frozen
@@ -545,7 +448,7 @@ class Veto:
     text: str
     when: Predicate
     grade: str
-    roles: tuple[str, ...] = field(default=(), converter=_tuple)
+    roles: tuple[str, ...] = field(default=(), converter=str_tuple)
 
 
 @frozen
@@ -556,15 +459,36 @@ class Cap:
     text: str
     when: Predicate
     at_most: str
-    roles: tuple[str, ...] = field(default=(), converter=_tuple)
+    roles: tuple[str, ...] = field(default=(), converter=str_tuple)
 
 
 @frozen
-class RankKey:
-    """One key of a ranking: ``total``, an instrument id, or ``fact:<name>``."""
+class ScoreKey:
+    """Rank by the total (``{ score = "total" }``, the default) or an instrument's sub-score."""
 
-    key: str = "total"
+    score: str = "total"
     better: Literal["higher", "lower"] = "higher"
+
+
+@frozen
+class ShareKey:
+    """Rank by the share of some tiers among a ballot's ballots (``{ share = "appraisal", tiers = ["好"] }``)."""
+
+    share: str
+    tiers: tuple[str, ...] = field(converter=str_tuple)
+    better: Literal["higher", "lower"] = "higher"
+
+
+@frozen
+class FactKey:
+    """Rank by a number fact (``{ fact = "rank_2014", better = "lower" }``: a committee's order)."""
+
+    fact: str
+    better: Literal["higher", "lower"] = "higher"
+
+
+#: One key of a quota's ranking, tried in order; the subject id settles what they leave tied.
+RankKey = Union[ScoreKey, ShareKey, FactKey]
 
 
 @frozen
@@ -585,11 +509,11 @@ class Quota:
     share: Fraction
     bound: Literal["at_most", "at_least"]
     count: Literal["floor", "ceil"]
-    roles: tuple[str, ...] = field(default=(), converter=_tuple)
+    roles: tuple[str, ...] = field(default=(), converter=str_tuple)
     per: str | None = None
     enforce: Literal["hard", "soft"] = "hard"
     base: Literal["all", "graded"] = "all"
-    rank_by: tuple[RankKey, ...] = field(default=(RankKey(),), converter=tuple)
+    rank_by: tuple[RankKey, ...] = field(default=(ScoreKey(),), converter=tuple)
     fill_from: str | None = None
 
 
@@ -606,7 +530,7 @@ class Finding:
     clause: str
     text: str
     when: Predicate
-    roles: tuple[str, ...] = field(default=(), converter=_tuple)
+    roles: tuple[str, ...] = field(default=(), converter=str_tuple)
     note: str = ""
 
 
@@ -617,7 +541,7 @@ class Consequence:
     clause: str
     text: str
     when: Predicate
-    roles: tuple[str, ...] = field(default=(), converter=_tuple)
+    roles: tuple[str, ...] = field(default=(), converter=str_tuple)
 
 
 # --- the scheme ----------------------------------------------------------------------
@@ -647,20 +571,6 @@ class Scheme:
     quotas: Mapping[str, Quota] = attrs.Factory(dict)
     findings: Mapping[str, Finding] = attrs.Factory(dict)
     consequences: Mapping[str, Consequence] = attrs.Factory(dict)
-    #: Where the scheme was loaded from (a ``scheme.toml``), if from a file.
-    origin: str | None = field(default=None, init=False, eq=False, repr=False)
-    _plan: object = field(default=None, init=False, eq=False, repr=False)
-    #: Python predicates bound at load time, by the name TOML uses.
-    _rules: Mapping[str, object] = field(factory=dict, init=False, eq=False, repr=False)
-    #: Plugin instrument kinds by name, and the registry the scheme was loaded through.
-    _kinds: Mapping[str, Any] = field(factory=dict, init=False, eq=False, repr=False)
-    _registry: object = field(default=None, init=False, eq=False, repr=False)
-    _lineage: tuple[str, ...] = field(default=(), init=False, eq=False, repr=False)
-
-    @property
-    def lineage(self) -> tuple[str, ...]:
-        """This scheme's id and the ids of the schemes it extends, nearest first."""
-        return self._lineage or (self.id, *((self.extends,) if self.extends else ()))
 
     def role_ids(self, roles: tuple[str, ...]) -> tuple[str, ...]:
         """The roles a rule applies to: its own list, or every role when empty."""

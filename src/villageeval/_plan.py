@@ -1,26 +1,39 @@
 """A scheme compiled for evaluation: per role, everything resolved once.
 
-Building the plan resolves every name a scheme uses (instruments, weights,
-grading, the rules as closures, the facts each role's rules read), so that
-evaluating a subject does no look-ups by name. It is built on first use and
-cached on the scheme.
+Building the plan resolves every name a scheme uses (instruments with their kinds'
+scorers, weights, grading, the rules as closures, the facts each role's rules read),
+so that evaluating a subject does no look-ups by name. It is built on first use and
+kept beside the scheme (:func:`villageeval._bound.plan_of`), never on it.
 """
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Mapping
 from fractions import Fraction
-from math import ceil, floor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from . import _kernel as k
 from . import _model as m
-from ._numbers import exact_text, rounder
+from ._cohort import MalformedEvidence
+from ._kinds.spec import Bound, Kind, QuickScorer, Scoring
+from ._numbers import exact_text
 from ._predicates import Compiled, compile_predicate, facts_used, leaves, outcomes_used
 from ._result import ConsequenceOutcome
-from ._scoring import QuickScorer, Scorer, _quick_scorer, _scorer
+
+if TYPE_CHECKING:
+    from ._bound import Binding
+    from ._context import State
+
+__all__ = ["UNSCORED", "Plan", "PlannedInstrument", "RolePlan", "Rule"]
+
+#: What a quick scorer returns for valid evidence that gives no sub-score.
+UNSCORED: tuple[Fraction | None, int, int] = (None, 0, 1)
 
 
-class _Rule:
+class Rule:
+    """A rule of the scheme compiled for one role: its id, clause, wording and test."""
+
     __slots__ = ("clause", "grade_rank", "id", "kind", "outcome", "target", "test", "text")
 
     def __init__(
@@ -44,7 +57,9 @@ class _Rule:
         self.outcome = ConsequenceOutcome(rid, clause, text)  # used for consequences only
 
 
-class _RolePlan:
+class RolePlan:
+    """Everything the engine needs to grade one role, resolved."""
+
     __slots__ = (
         "applies",
         "bands",
@@ -86,16 +101,16 @@ class _RolePlan:
     )
 
     def __init__(self) -> None:
-        self.instruments: list[tuple[str, m.Instrument, Fraction | None, Scorer]] = []
-        self.eligibility: list[_Rule] = []
-        self.vetoes: list[_Rule] = []
-        self.caps: list[_Rule] = []
-        self.consequences: list[_Rule] = []
-        self.findings: list[_Rule] = []
+        self.instruments: list[PlannedInstrument] = []
+        self.eligibility: list[Rule] = []
+        self.vetoes: list[Rule] = []
+        self.caps: list[Rule] = []
+        self.consequences: list[Rule] = []
+        self.findings: list[Rule] = []
         self.applies: dict[str, Compiled] = {}
         self.terms: list[tuple[str, int, int]] = []
-        self.limits: tuple[_Rule, ...] = ()
-        self.grid: list[tuple[int, int, str]] = []
+        self.limits: tuple[Rule, ...] = ()
+        self.grid: list[tuple[int | None, int | None, str]] = []
         self.bands: list[m.Band] = []
         self.conditions: list[tuple[str, Compiled, str]] = []
         self.fallback: str | None = None
@@ -115,40 +130,87 @@ class _RolePlan:
         # or None when the role needs the careful path for every subject.
         # Each with the instrument's factor in the total (weight / out_of) as integers,
         # 0/0 when it is not weighted.
-        self.quick: tuple[tuple[str, QuickScorer, int, int], ...] | None = None
+        self.quick: tuple[QuickTerm, ...] | None = None
         # The same scorers, recording tallies and tiers whatever the rules read: for
         # evaluations with plugin adjusters, which see the context.
-        self.quick_keeping: tuple[tuple[str, QuickScorer, int, int], ...] | None = None
+        self.quick_keeping: tuple[QuickTerm, ...] | None = None
         self.bool_facts: tuple[str, ...] = ()
         self.number_facts: tuple[str, ...] = ()
         # The vetoes and caps that may hold even when every boolean fact is false:
         # the only ones the quick path tests for a subject with no fact true.
-        self.limits_always: tuple[_Rule, ...] = ()
+        self.limits_always: tuple[Rule, ...] = ()
         # Scaled rounded total → (rounded total, band), filled as totals are seen.
         self.graded_memo: dict[int, tuple[Fraction, str]] | None = None
         # (numerator, denominator) → the scaled rounded total, and the shown one.
-        self.round_total: Callable[[int, int], int] = rounder(0, "half_up")
-        self.round_display: Callable[[int, int], int] = rounder(2, "half_up")
+        self.round_total: Callable[[int, int], int] = k.rounder(0, "half_up")
+        self.round_display: Callable[[int, int], int] = k.rounder(2, "half_up")
         # The shown total (scaled) → its text: there are few of them.
         self.display_memo: dict[int, str] = {}
         # Whether the quick scorers record tallies and tiers (see _reads_tallies).
         self.keep_tallies = True
         # Grade → the consequences (findings) that may hold under it, each with what
         # is left to test once the grade is known (None: nothing, it holds).
-        self.consequences_for: dict[str | None, list[tuple[_Rule, Compiled | None]]] = {}
-        self.findings_for: dict[str | None, list[tuple[_Rule, Compiled | None]]] = {}
+        self.consequences_for: dict[str | None, list[tuple[Rule, Compiled | None]]] = {}
+        self.findings_for: dict[str | None, list[tuple[Rule, Compiled | None]]] = {}
         # Grade → its consequences, where the grade alone decides them (nothing left to test).
         self.consequences_settled: dict[str | None, tuple[ConsequenceOutcome, ...]] = {}
 
 
-class Plan:
-    """A scheme compiled for evaluation; built once and cached on the scheme."""
+class PlannedInstrument:
+    """One instrument of a role: its config, its kind, its scorers and its weight."""
 
-    def __init__(self, scheme: m.Scheme) -> None:
-        self.scheme = scheme
-        rules: Mapping[str, Any] = scheme._rules
+    __slots__ = ("bound", "clause", "config", "factor", "id", "kind", "read", "title")
+
+    def __init__(self, iid: str, config: Any, kind: Kind, bound: Bound, factor: Fraction | None) -> None:
+        self.id = iid
+        self.config = config
+        self.kind = kind
+        self.bound = bound
+        self.read = kind.read
+        self.factor = factor
+        self.title: str = config.title
+        self.clause: str = config.clause
+
+    def score(self, evidence: Any, state: State) -> Fraction | None:
+        """The careful scorer: every problem reported, every step explained when traced."""
+        return self.bound.score(evidence, Scoring(state, self.id, self.title, self.clause))
+
+    def quick(self, keep: bool) -> QuickScorer:
+        """The kind's quick scorer, or the careful one run silently where the kind has none."""
+        quick = self.bound.quick(keep)
+        if quick is not None:
+            return quick
+        score = self.score
+
+        def careful(ev: Any, state: State, iid: str) -> tuple[Fraction | None, int, int] | None:
+            if type(ev) is MalformedEvidence:
+                return None
+            before = len(state.reasons)
+            value = score(ev, state)
+            if len(state.reasons) != before:
+                return None
+            return UNSCORED if value is None else (value, value.numerator, value.denominator)
+
+        return careful
+
+
+#: A quick-path term: (instrument id, evidence reader, quick scorer, factor numerator,
+#: factor denominator); the factor is 0/0 for an instrument that is not weighted.
+QuickTerm = tuple[str, Callable[[Any], Any], QuickScorer, int, int]
+
+
+class Plan:
+    """A scheme compiled for evaluation; built once and kept beside the scheme."""
+
+    def __init__(self, scheme: m.Scheme, binding: Binding) -> None:
+        # Weakly: the plan is kept for as long as the scheme lives, and must not keep it alive.
+        self.scheme: m.Scheme = weakref.proxy(scheme)
+        self.binding = binding
+        rules = binding.predicates
+        lineage = binding.lineage
+        kinds = binding.kinds
         rule_predicates: dict[tuple[str, str], m.Predicate] = {}
-        self.roles: dict[str, _RolePlan] = {}
+        self.roles: dict[str, RolePlan] = {}
         linked_used: dict[str, tuple[str, ...]] = {}
 
         used: dict[str, str] = {}
@@ -159,9 +221,9 @@ class Plan:
             facts_used(p, used)
             linked: dict[str, str] = {}
             outcomes_used(p, linked)
-            for k, v in linked.items():
-                linked_used.setdefault(k, scheme.scales[v].labels)
-            return compile_predicate(p, scheme, rules)
+            for assessment, scale in linked.items():
+                linked_used.setdefault(assessment, scheme.scales[scale].labels)
+            return compile_predicate(p, scheme, rules, lineage)
 
         for role in scheme.roles:
             used.clear()
@@ -170,9 +232,9 @@ class Plan:
             for quota in scheme.quotas.values():
                 if role in scheme.role_ids(quota.roles):
                     for key in quota.rank_by:
-                        if key.key.startswith("fact:"):
-                            used.setdefault(key.key[5:], "number")
-            rp = _RolePlan()
+                        if isinstance(key, m.FactKey):
+                            used.setdefault(key.fact, "number")
+            rp = RolePlan()
             weights: Mapping[str, Fraction] = {}
             for wid, w in scheme.weightings.items():
                 if role in scheme.role_ids(w.roles):
@@ -180,11 +242,12 @@ class Plan:
                     break
             for iid, ins in scheme.instruments.items():
                 if role in scheme.role_ids(getattr(ins, "roles", ())):  # a plugin kind may have no roles
-                    factor = weights[iid] / m.instrument_out_of(ins) if iid in weights else None
-                    rp.instruments.append((iid, ins, factor, _scorer(ins, scheme)))
+                    kind = kinds[ins.kind]  # validation made sure every kind is registered
+                    out_of = kind.out_of(ins)
+                    factor = weights[iid] / out_of if iid in weights else None
+                    rp.instruments.append(PlannedInstrument(iid, ins, kind, kind.bind(ins, scheme, iid), factor))
                     if factor is not None:
                         rp.terms.append((iid, factor.numerator, factor.denominator))
-                        out_of = m.instrument_out_of(ins)
                         rp.weight_texts[iid] = f"{exact_text(factor * out_of)}/{exact_text(out_of)}"
                     condition = getattr(ins, "applies_when", None)
                     if condition is not None:
@@ -201,29 +264,29 @@ class Plan:
                     if isinstance(g, m.BandGrading):
                         rp.bands = list(g.bands)
                         if g.round is not None:
-                            rp.grid = [(*_grid_range(b, g.round.digits), b.grade) for b in g.bands]
+                            rp.grid = [(*k.grid_range(b.interval, g.round.digits), b.grade) for b in g.bands]
                     else:
                         rp.conditions = [(r.grade, comp(r.when), r.clause or g.clause) for r in g.rules]
                         rp.fallback = g.fallback
                     break
             for rid, e in scheme.eligibility.items():
                 if role in scheme.role_ids(e.roles):
-                    rp.eligibility.append(_Rule(rid, "eligibility", e.clause, e.text, comp(e.when)))
+                    rp.eligibility.append(Rule(rid, "eligibility", e.clause, e.text, comp(e.when)))
             for rid, v in scheme.vetoes.items():
                 if role in scheme.role_ids(v.roles):
-                    rp.vetoes.append(_Rule(rid, "veto", v.clause, v.text, comp(v.when), v.grade, rp.rank[v.grade]))
+                    rp.vetoes.append(Rule(rid, "veto", v.clause, v.text, comp(v.when), v.grade, rp.rank[v.grade]))
                     rule_predicates["veto", rid] = v.when
             for rid, c in scheme.caps.items():
                 if role in scheme.role_ids(c.roles):
-                    rp.caps.append(_Rule(rid, "cap", c.clause, c.text, comp(c.when), c.at_most, rp.rank[c.at_most]))
+                    rp.caps.append(Rule(rid, "cap", c.clause, c.text, comp(c.when), c.at_most, rp.rank[c.at_most]))
                     rule_predicates["cap", rid] = c.when
             for rid, f in scheme.findings.items():
                 if role in scheme.role_ids(f.roles):
-                    rp.findings.append(_Rule(rid, "finding", f.clause, f.text, comp(f.when), f.note or None))
+                    rp.findings.append(Rule(rid, "finding", f.clause, f.text, comp(f.when), f.note or None))
                     rule_predicates["finding", rid] = f.when
             for rid, q in scheme.consequences.items():
                 if role in scheme.role_ids(q.roles):
-                    rp.consequences.append(_Rule(rid, "consequence", q.clause, q.text, comp(q.when)))
+                    rp.consequences.append(Rule(rid, "consequence", q.clause, q.text, comp(q.when)))
                     rule_predicates["consequence", rid] = q.when
             rp.limits = (*rp.vetoes, *rp.caps)
             # The facts this role's rules read: each must be given, or have a default.
@@ -237,32 +300,33 @@ class Plan:
                 rp.quick, rp.quick_keeping = (
                     tuple(
                         (
-                            iid,
-                            _quick_scorer(ins, scheme, scorer, keep),
-                            factor.numerator if factor is not None else 0,
-                            factor.denominator if factor is not None else 0,
+                            ins.id,
+                            ins.read,
+                            ins.quick(keep),
+                            ins.factor.numerator if ins.factor is not None else 0,
+                            ins.factor.denominator if ins.factor is not None else 0,
                         )
-                        for iid, ins, factor, scorer in rp.instruments
+                        for ins in rp.instruments
                     )
                     for keep in (rp.keep_tallies, True)
                 )
                 if rp.weighting_id and rp.grid and rp.rounding is not None:
                     rp.graded_memo = {}
-                    rp.round_total = rounder(rp.rounding.digits, rp.rounding.mode)
-                    rp.round_display = rounder(rp.display_digits, "half_up")
+                    rp.round_total = k.rounder(rp.rounding.digits, rp.rounding.mode)
+                    rp.round_display = k.rounder(rp.display_digits, "half_up")
             bool_facts = frozenset(rp.bool_facts)
             rp.limits_always = tuple(
                 rule for rule in rp.limits if not _needs_a_true_fact(rule_predicates[rule.kind, rule.id], bool_facts)
             )
-            for rules_for, role_rules, kind in (
+            for rules_for, role_rules, section in (
                 (rp.consequences_for, rp.consequences, "consequence"),
                 (rp.findings_for, rp.findings, "finding"),
             ):
                 for grade in (*rp.labels, None):
                     rules_for[grade] = []
                 for rule in role_rules:
-                    grades, rest = _by_grade(rule_predicates[kind, rule.id])
-                    test = compile_predicate(rest, scheme, rules) if rest is not None else None
+                    grades, rest = _by_grade(rule_predicates[section, rule.id])
+                    test = compile_predicate(rest, scheme, rules, lineage) if rest is not None else None
                     for grade in rules_for:
                         if grades is None or grade in grades:
                             rules_for[grade].append((rule, test))
@@ -299,21 +363,22 @@ class Plan:
 
 
 def _reads_tallies(
-    scheme: m.Scheme, role: str, predicates: list[m.Predicate], instruments: list[tuple[str, m.Instrument, Any, Any]]
+    scheme: m.Scheme, role: str, predicates: list[m.Predicate], instruments: list[PlannedInstrument]
 ) -> bool:
-    """Whether anything may read a subject's ``RuleContext.tallies`` or ``.tiers``.
+    """Whether anything may read a subject's tallies or tiers.
 
-    A share or rating test in one of the role's rules, a ``share:`` ranking key of a
-    quota over the role, a Python predicate, or an instrument of a plugin's kind (its
-    scorer gets the context) may; built-in rules that read neither may not. Plugins'
-    outcome adjusters also get the context: the engine keeps recording for them.
+    A share or rating test in one of the role's rules, a share ranking key of a quota
+    over the role, a Python predicate, or an instrument of a kind scored by a plugin's
+    ``score`` function (it gets the context) may; built-in rules that read neither may
+    not. Plugins' outcome adjusters also get the context: the engine keeps recording
+    for them.
     """
-    if any(ins.kind in scheme._kinds for _, ins, _, _ in instruments):
+    if any(ins.kind.declared.bind is None for ins in instruments):
         return True
     if any(isinstance(leaf, (m.ShareTest, m.RatingIs, m.NamedRule)) for p in predicates for leaf in leaves(p)):
         return True
     return any(
-        key.key.startswith("share:")
+        isinstance(key, m.ShareKey)
         for quota in scheme.quotas.values()
         if role in scheme.role_ids(quota.roles)
         for key in quota.rank_by
@@ -356,27 +421,3 @@ def _by_grade(p: m.Predicate) -> tuple[frozenset[str] | None, m.Predicate | None
         if grades is not None:
             return grades, (None if not rest else rest[0] if len(rest) == 1 else m.AllOf(tuple(rest)))
     return None, p
-
-
-def _grid_range(band: m.Band, digits: int) -> tuple[int, int]:
-    """The band as an inclusive range of totals × 10**digits (rounded totals are integers there)."""
-    scale = 10**digits
-    low, high = -(10**30), 10**30
-    if band.at_least is not None:
-        low = ceil(band.at_least * scale)
-    elif band.above is not None:
-        low = floor(band.above * scale) + 1
-    if band.at_most is not None:
-        high = floor(band.at_most * scale)
-    elif band.below is not None:
-        high = ceil(band.below * scale) - 1
-    return low, high
-
-
-def plan_of(scheme: m.Scheme) -> Plan:
-    """The compiled plan of ``scheme``, built on first use."""
-    plan = scheme._plan
-    if not isinstance(plan, Plan):
-        plan = Plan(scheme)
-        object.__setattr__(scheme, "_plan", plan)
-    return plan

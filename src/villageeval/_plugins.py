@@ -18,18 +18,17 @@ import importlib.util
 import os
 import sys
 from collections.abc import Callable, Iterable, Mapping
-from fractions import Fraction
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-import attrs
 import pluggy
 import tomli
 from attrs import frozen
 
 from . import hookspecs
 from ._errors import PluginError
+from ._kinds.spec import EvidenceProblem, InstrumentKind, Kind, normalise
 
 __all__ = [
     "AUTOLOAD_ENV",
@@ -66,40 +65,6 @@ class OutcomeAdjustment:
     rule: str
     note: str = ""
     clause: str = ""
-
-
-class EvidenceProblem(Exception):
-    """Raised by a plugin instrument kind's scorer for evidence it cannot score.
-
-    The subject gets ``insufficient_evidence`` with ``code`` and ``message``.
-    """
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-
-@frozen
-class InstrumentKind:
-    """A new way to score evidence, registered by a plugin.
-
-    Attributes:
-        name: what a scheme writes as ``kind = "..."``.
-        config: an attrs class whose fields are the instrument's TOML keys. It
-            must have ``title`` and ``clause`` (str) and a ``kind`` field, and
-            may have ``roles`` (tuple of str), ``out_of`` (Fraction),
-            ``must_cover`` and ``cover`` like the built-in kinds.
-        score: ``score(config, evidence, context) -> Fraction``; raise
-            :class:`EvidenceProblem` for evidence it cannot score.
-        score_range: ``score_range(config) -> (lowest, highest)``, so that
-            ``check`` can prove the bands cover every possible total.
-    """
-
-    name: str
-    config: type
-    score: Callable[[Any, Any, Any], Fraction]
-    score_range: Callable[[Any], tuple[Fraction, Fraction]]
 
 
 @frozen
@@ -223,7 +188,7 @@ class Registry:
         self._dirs: dict[str, Path] = {}
         self._schemes: dict[str, tuple[Path, str]] | None = None
         self._predicates: dict[str, tuple[Callable[..., bool], str]] | None = None
-        self._kinds: dict[str, tuple[InstrumentKind, str]] | None = None
+        self._kinds: dict[str, Kind] | None = None
 
     def _reset(self) -> None:
         self._schemes = self._predicates = self._kinds = None
@@ -338,11 +303,13 @@ class Registry:
         return entry[1] if entry else None
 
     def instrument_kinds(self) -> dict[str, InstrumentKind]:
-        """Plugin instrument kinds by name."""
-        if self._kinds is None:
-            from ._convert import INSTRUMENT_KINDS
+        """Every instrument kind by name, the built-in ones included, as registered."""
+        return {name: kind.declared for name, kind in self.kinds().items()}
 
-            found: dict[str, tuple[InstrumentKind, str]] = {}
+    def kinds(self) -> dict[str, Kind]:
+        """Every instrument kind by name, in the form the engine uses (defaults filled in)."""
+        if self._kinds is None:
+            found: dict[str, Kind] = {}
             for plugin, result in _calls(self.pm, "villageeval_register_instrument_kinds"):
                 for kind in _iterable(result, plugin, "villageeval_register_instrument_kinds"):
                     if not isinstance(kind, InstrumentKind):
@@ -350,17 +317,18 @@ class Registry:
                             f"plugin {plugin!r} returned {kind!r} from villageeval_register_instrument_kinds; "
                             "expected villageeval.InstrumentKind objects"
                         )
-                    _check_kind(kind, plugin)
-                    if kind.name in INSTRUMENT_KINDS:
-                        raise PluginError(f"plugin {plugin!r} registers kind {kind.name!r}, which is built in")
+                    normalised = normalise(kind, plugin)
                     if kind.name in found:
+                        other = found[kind.name].plugin
+                        if other in BUILTIN_PLUGINS or plugin in BUILTIN_PLUGINS:
+                            culprit = plugin if other in BUILTIN_PLUGINS else other
+                            raise PluginError(f"plugin {culprit!r} registers kind {kind.name!r}, which is built in")
                         raise PluginError(
-                            f"two plugins register instrument kind {kind.name!r}: "
-                            f"{found[kind.name][1]!r} and {plugin!r}"
+                            f"two plugins register instrument kind {kind.name!r}: {other!r} and {plugin!r}"
                         )
-                    found[kind.name] = (kind, plugin)
+                    found[kind.name] = normalised
             self._kinds = found
-        return {k: v[0] for k, v in self._kinds.items()}
+        return dict(self._kinds)
 
     def validate(self, scheme: Any) -> list[tuple[tuple[str | int, ...], str]]:
         """Problems the plugins' ``villageeval_validate_scheme`` find, as (path, message)."""
@@ -402,8 +370,7 @@ class Registry:
         dists = {id(p): d for p, d in self.pm.list_plugin_distinfo()}
         schemes = self._scheme_entries()
         preds = self._predicate_entries()
-        self.instrument_kinds()
-        kinds = self._kinds or {}
+        kinds = self.kinds()
         out = []
         for name, plugin in sorted(
             self.pm.list_name_plugin(), key=lambda np: (not np[0].startswith("villageeval."), np[0])
@@ -430,7 +397,7 @@ class Registry:
                     hooks=hooks,
                     schemes=tuple(sorted(s for s, (_, p) in schemes.items() if p == name)),
                     predicates=tuple(sorted(k for k, (_, p) in preds.items() if p == name)),
-                    instrument_kinds=tuple(sorted(k for k, (_, p) in kinds.items() if p == name)),
+                    instrument_kinds=tuple(sorted(k for k, kind in kinds.items() if kind.plugin == name)),
                 )
             )
         return out
@@ -451,7 +418,9 @@ def _bind(impl: pluggy.HookImpl) -> Callable[..., Any]:
 
 
 def _applies(scheme_id: str, scheme: Any) -> bool:
-    return scheme_id in getattr(scheme, "lineage", ())
+    from ._bound import binding_of
+
+    return scheme_id in binding_of(scheme).lineage
 
 
 def _iterable(result: object, plugin: str, hook: str) -> Iterable[Any]:
@@ -462,15 +431,21 @@ def _iterable(result: object, plugin: str, hook: str) -> Iterable[Any]:
     return list(result)
 
 
-def _check_kind(kind: InstrumentKind, plugin: str) -> None:
-    names = {a.name for a in attrs.fields(kind.config)} if attrs.has(kind.config) else set()
-    missing = {"title", "clause", "kind"} - names
-    if missing:
-        raise PluginError(
-            f"plugin {plugin!r}: instrument kind {kind.name!r} has config {kind.config.__name__}, "
-            f"which lacks the field(s) {', '.join(sorted(missing))} "
-            "(it must be an attrs class with title, clause, kind)"
-        )
+_builtin_kinds: dict[str, Kind] | None = None
+
+
+def builtin_kinds() -> dict[str, Kind]:
+    """The built-in instrument kinds, as villageeval's built-in plugin registers them.
+
+    For schemes that were not loaded through a registry (built in Python): the same
+    kinds, without building a plugin manager.
+    """
+    global _builtin_kinds
+    if _builtin_kinds is None:
+        from ._kinds import BUILTIN_KINDS
+
+        _builtin_kinds = {kind.name: normalise(kind, BUILTIN_PLUGINS[0]) for kind in BUILTIN_KINDS}
+    return dict(_builtin_kinds)
 
 
 def _import_rules(scheme_id: str, path: Path) -> ModuleType:

@@ -1,9 +1,11 @@
 """Predicates: the one mechanism behind eligibility, vetoes, caps and consequences.
 
 A predicate from TOML is compiled once, when a scheme's plan is built, into a
-closure over a :class:`RuleContext`; evaluating a subject then costs a few
-attribute look-ups, not a walk over the model. Named predicates are Python
-functions that plugins register; TOML only names them.
+closure over the engine's state of a subject (:class:`villageeval._context.State`);
+evaluating a subject then costs a few attribute look-ups, not a walk over the model.
+Comparisons are the kernel's intervals (:mod:`villageeval._kernel`). Named predicates
+are Python functions that plugins register; TOML only names them, and they see the
+subject through a read-only :class:`~villageeval.RuleContext`.
 """
 
 from __future__ import annotations
@@ -11,96 +13,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
 
+from . import _kernel as k
 from . import _model as m
+from ._context import PredicateFunction, State
 from ._errors import PluginError
 
-if TYPE_CHECKING:
-    from ._cohort import Subject
-
-__all__ = ["PredicateFunction", "RuleContext", "compile_predicate", "number_of"]
+__all__ = ["Compiled", "compile_predicate", "facts_used", "leaves", "number_of", "outcomes_used"]
 
 
-class RuleContext:
-    """What a predicate sees of one subject while it is being evaluated.
-
-    Attributes (read them, do not change them):
-        subject: the :class:`~villageeval.Subject` as given.
-        facts: its facts, with the scheme's declared defaults filled in.
-        role: its role id.
-        scheme: the scheme being applied.
-        period: the cohort's period (or the scheme's).
-        scores: instrument id → exact sub-score, for instruments scored so far.
-        tallies: instrument id → validated ballot counts by tier label.
-        tiers: rating instrument id → the tier given.
-        cohort: every subject of the cohort, sorted by id, for rules that
-            compare subjects (a secretary's pledges against the director's).
-        total: the exact weighted total, once computed.
-        rounded: the total after the scheme's rounding, once computed.
-        display: the total as people see it (decimal text), once computed.
-        grade: the current grade (raw, then adjusted, then final).
-    """
-
-    __slots__ = (
-        "adjustments",
-        "ceiling",
-        "cohort",
-        "display",
-        "facts",
-        "flags",
-        "grade",
-        "period",
-        "raw_grade",
-        "reasons",
-        "role",
-        "rounded",
-        "scheme",
-        "scores",
-        "status",
-        "subject",
-        "tallies",
-        "tiers",
-        "total",
-        "trace",
-    )
-
-    def __init__(
-        self,
-        subject: Subject,
-        scheme: m.Scheme,
-        period: str,
-        trace: bool,
-        cohort: tuple[Subject, ...] = (),
-    ) -> None:
-        self.subject = subject
-        self.facts: Mapping[str, Any] = subject.facts
-        self.role = subject.role
-        self.scheme = scheme
-        self.period = period
-        self.scores: dict[str, Fraction] = {}
-        self.tallies: dict[str, tuple[Mapping[str, int], int]] = {}
-        self.tiers: dict[str, str] = {}
-        self.cohort = cohort
-        self.total: Fraction | None = None
-        self.rounded: Fraction | None = None
-        self.display: str | None = None
-        self.grade: str | None = None
-        self.raw_grade: str | None = None
-        self.ceiling = 0
-        self.status = "graded"
-        # Tuples, grown by concatenation: most subjects never have any, and an
-        # outcome takes them as they are.
-        self.reasons: tuple[Any, ...] = ()
-        self.adjustments: tuple[Any, ...] = ()
-        self.flags: tuple[str, ...] = ()
-        self.trace: list[Any] | None = [] if trace else None
-
-
-#: A Python predicate: ``(context) -> bool``. It must return a real bool.
-PredicateFunction = Callable[[RuleContext], bool]
-
-Compiled = Callable[[RuleContext], bool]
+#: A compiled predicate: a test of the engine's state of one subject.
+Compiled = Callable[[State], bool]
 
 
 def number_of(value: object) -> Fraction | None:
@@ -121,71 +44,68 @@ def number_of(value: object) -> Fraction | None:
     return None
 
 
-def _streak_periods(ctx: RuleContext, n: int) -> list[str] | None:
-    """The ``n`` periods before the current one, most recent first, or None."""
-    history = ctx.subject.history
-    current = ctx.period
-    if current.isdigit() and all(k.isdigit() for k in history):
-        year = int(current)
-        wanted = [str(year - i) for i in range(1, n + 1)]
-        return wanted if all(w in history for w in wanted) else None
-    earlier = sorted((k for k in history if not current or k < current), reverse=True)
-    return earlier[:n] if len(earlier) >= n else None
+def compile_predicate(
+    p: m.Predicate, scheme: m.Scheme, rules: Mapping[str, PredicateFunction], lineage: tuple[str, ...] = ()
+) -> Compiled:
+    """Turn a predicate into a fast closure; names are resolved here, once.
 
-
-def compile_predicate(p: m.Predicate, scheme: m.Scheme, rules: Mapping[str, PredicateFunction]) -> Compiled:
-    """Turn a predicate into a fast closure; names are resolved here, once."""
+    ``rules`` are the Python predicates by name; ``lineage`` the ids whose ``rules.py``
+    may speak for this scheme (its own, then those of the schemes it extends).
+    """
+    inside = k.in_interval
     if isinstance(p, m.FactTest):
         name = p.fact
         if p.compare is None:
-            return lambda ctx: ctx.facts.get(name) is True
-        test = p.compare.test
+            return lambda st: st.facts.get(name) is True
+        iv = p.compare.interval
 
-        def fact_cmp(ctx: RuleContext) -> bool:
-            v = number_of(ctx.facts.get(name))
-            return v is not None and test(v)
+        def fact_cmp(st: State) -> bool:
+            v = number_of(st.facts.get(name))
+            return v is not None and inside(iv, v)
 
         return fact_cmp
     if isinstance(p, m.ScoreTest):
-        test = p.compare.test
+        iv = p.compare.interval
         if p.score == "total":
 
-            def total_cmp(ctx: RuleContext) -> bool:
-                v = ctx.rounded if ctx.rounded is not None else ctx.total
-                return v is not None and test(v)
+            def total_cmp(st: State) -> bool:
+                v = st.rounded if st.rounded is not None else st.total
+                return v is not None and inside(iv, v)
 
             return total_cmp
         iid = p.score
 
-        def score_cmp(ctx: RuleContext) -> bool:
-            v = ctx.scores.get(iid)
-            return v is not None and test(v)
+        def score_cmp(st: State) -> bool:
+            v = st.scores.get(iid)
+            return v is not None and inside(iv, v)
 
         return score_cmp
     if isinstance(p, m.ShareTest):
-        iid, tiers, test = p.share, frozenset(p.tiers), p.compare.test
+        iid, tiers, iv = p.share, frozenset(p.tiers), p.compare.interval
 
-        def share_cmp(ctx: RuleContext) -> bool:
-            t = ctx.tallies.get(iid)
+        def share_cmp(st: State) -> bool:
+            t = st.tallies.get(iid)
             if t is None or t[1] == 0:
                 return False
             counts, n = t
-            return test(Fraction(sum(c for label, c in counts.items() if label in tiers), n))
+            return inside(iv, Fraction(sum(c for label, c in counts.items() if label in tiers), n))
 
         return share_cmp
     if isinstance(p, m.GradeIs):
         grades = frozenset(p.grade)
-        return lambda ctx: ctx.grade in grades
+        return lambda st: st.grade in grades
     if isinstance(p, m.Streak):
         grades, n = frozenset(p.streak), p.periods - 1
+        previous = k.previous_periods
 
-        def streak(ctx: RuleContext) -> bool:
-            if ctx.grade not in grades:
+        def streak(st: State) -> bool:
+            if st.grade not in grades:
                 return False
             if n == 0:
                 return True
-            periods = _streak_periods(ctx, n)
-            return periods is not None and all(ctx.subject.history[k] in grades for k in periods)
+            history = st.subject.history
+            periods = previous(st.period, history, n)
+            return periods is not None and all(history[key] in grades for key in periods)
 
         return streak
     if isinstance(p, m.OutcomeTest):
@@ -193,49 +113,49 @@ def compile_predicate(p: m.Predicate, scheme: m.Scheme, rules: Mapping[str, Pred
         assessment = p.outcome
         if p.worse_than is not None:
             limit = labels.index(p.worse_than)
-            return lambda ctx: (
-                (g := ctx.subject.outcomes.get(assessment)) is not None and g in labels and labels.index(g) > limit
+            return lambda st: (
+                (g := st.subject.outcomes.get(assessment)) is not None and g in labels and labels.index(g) > limit
             )
         allowed = frozenset(p.is_in)
-        return lambda ctx: ctx.subject.outcomes.get(assessment) in allowed
+        return lambda st: st.subject.outcomes.get(assessment) in allowed
     if isinstance(p, m.RatingIs):
         iid, tiers = p.rating, frozenset(p.is_in)
-        return lambda ctx: ctx.tiers.get(iid) in tiers
+        return lambda st: st.tiers.get(iid) in tiers
     if isinstance(p, m.RoleIs):
         roles = frozenset(p.role)
-        return lambda ctx: ctx.role in roles
+        return lambda st: st.role in roles
     if isinstance(p, m.NamedRule):
         name = p.rule
         # The same names validation accepts: this scheme's rules.py, the rules.py of
         # the scheme it extends, then unprefixed names from installed plugins.
-        scoped = (rules.get(f"{owner}:{name}") for owner in scheme.lineage)
+        scoped = (rules.get(f"{owner}:{name}") for owner in lineage or (scheme.id,))
         fn = next((f for f in scoped if f is not None), None) or rules.get(name)
         if fn is None:
             raise PluginError(f"no plugin provides a predicate named {name!r}")
         return _checked(name, fn)
     if isinstance(p, m.AllOf):
-        parts = [compile_predicate(x, scheme, rules) for x in p.all]
-        return lambda ctx: all(f(ctx) for f in parts)
+        parts = [compile_predicate(x, scheme, rules, lineage) for x in p.all]
+        return lambda st: all(f(st) for f in parts)
     if isinstance(p, m.AnyOf):
-        parts = [compile_predicate(x, scheme, rules) for x in p.any]
-        return lambda ctx: any(f(ctx) for f in parts)
-    inner = compile_predicate(p.not_, scheme, rules)
-    return lambda ctx: not inner(ctx)
+        parts = [compile_predicate(x, scheme, rules, lineage) for x in p.any]
+        return lambda st: any(f(st) for f in parts)
+    inner = compile_predicate(p.not_, scheme, rules, lineage)
+    return lambda st: not inner(st)
 
 
 def _checked(name: str, fn: PredicateFunction) -> Compiled:
     owner = getattr(fn, "__module__", "?")
 
-    def call(ctx: RuleContext) -> bool:
+    def call(st: State) -> bool:
         try:
-            value = fn(ctx)
+            value = fn(st.context())
         except Exception as e:
             raise PluginError(
-                f"predicate {name!r} (from {owner}) raised {type(e).__name__}: {e} for subject {ctx.subject.id!r}"
+                f"predicate {name!r} (from {owner}) raised {type(e).__name__}: {e} for subject {st.subject.id!r}"
             ) from e
         if not isinstance(value, bool):
             raise PluginError(
-                f"predicate {name!r} (from {owner}) returned {value!r}, not a bool, for subject {ctx.subject.id!r}"
+                f"predicate {name!r} (from {owner}) returned {value!r}, not a bool, for subject {st.subject.id!r}"
             )
         return value
 

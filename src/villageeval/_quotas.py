@@ -10,52 +10,79 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from fractions import Fraction
-from math import ceil, floor, lcm
-from typing import Literal
+from math import lcm
+from typing import Any, Literal
 
+from . import _kernel as k
 from . import _model as m
+from ._context import State, step
 from ._plan import Plan
-from ._predicates import RuleContext, number_of
+from ._predicates import number_of
 from ._result import Adjustment, PopulationUsage
-from ._scoring import _step
+
+__all__ = [
+    "QuotaStatus",
+    "apply_quotas",
+    "group_order",
+    "over_limit",
+    "population_limit",
+    "rank_getters",
+    "rank_keys",
+    "tie_at_cut",
+    "usage",
+]
 
 #: What a quota did in a population (``PopulationUsage.status``).
 QuotaStatus = Literal["ok", "demoted", "promoted", "warned", "unmet"]
 
 
-def _rank_getters(q: m.Quota) -> list[tuple[Callable[[RuleContext], Fraction | None], int]]:
-    """Per ranking key of the quota: how to read it from a subject, and its sign (−1: higher is better)."""
-    getters: list[tuple[Callable[[RuleContext], Fraction | None], int]] = []
+def population_limit(q: m.Quota, members: int, graded: int) -> int:
+    """How many subjects of a population of ``members`` (``graded`` of them graded) the
+    quota lets hold its grade (at most) or requires to (at least): the one definition."""
+    return k.count_for_share(q.share, members if q.base == "all" else graded, q.count)
+
+
+#: How a ranking key reads its value from a subject (None: it has none, and ranks last).
+Getter = Callable[[Any], "Fraction | None"]
+
+
+def rank_getters(q: m.Quota) -> list[tuple[Getter, int]]:
+    """Per ranking key of the quota: how to read it from a subject, and its sign (−1: higher is better).
+
+    A getter reads ``total``, ``scores``, ``tallies`` and ``facts`` of what it is given:
+    the engine's state of a subject, or the columnar path's view of a row.
+    """
+    getters: list[tuple[Getter, int]] = []
     for key in q.rank_by:
         sign = -1 if key.better == "higher" else 1
-        k = key.key
-        if k == "total":
-            getters.append((lambda ctx: ctx.total, sign))
-        elif k.startswith("share:"):
-            iid, _, tiers_text = k[6:].partition(":")
-            tiers = frozenset(tiers_text.split("|"))
-
-            def share(ctx: RuleContext, iid: str = iid, tiers: frozenset[str] = tiers) -> Fraction | None:
-                t = ctx.tallies.get(iid)
-                if t is None or t[1] == 0:
-                    return None
-                return Fraction(sum(n for label, n in t[0].items() if label in tiers), t[1])
-
-            getters.append((share, sign))
-        elif k.startswith("fact:"):
-            name = k[5:]
-            getters.append((lambda ctx, name=name: number_of(ctx.facts.get(name)), sign))  # type: ignore[misc]
-        else:
-            getters.append((lambda ctx, k=k: ctx.scores.get(k), sign))  # type: ignore[misc]
+        getters.append((_getter(key), sign))
     return getters
+
+
+def _getter(key: m.RankKey) -> Getter:
+    if isinstance(key, m.ShareKey):
+        iid, tiers = key.share, frozenset(key.tiers)
+
+        def share(ctx: Any) -> Fraction | None:
+            t = ctx.tallies.get(iid)
+            if t is None or t[1] == 0:
+                return None
+            return Fraction(sum(n for label, n in t[0].items() if label in tiers), t[1])
+
+        return share
+    if isinstance(key, m.FactKey):
+        name = key.fact
+        return lambda ctx: number_of(ctx.facts.get(name))
+    if key.score == "total":
+        return lambda ctx: ctx.total
+    iid = key.score
+    return lambda ctx: ctx.scores.get(iid)
 
 
 _Key = tuple[tuple[int, int], ...]
 
 
-def _rank_keys(
-    getters: list[tuple[Callable[[RuleContext], Fraction | None], int]], members: list[RuleContext]
-) -> dict[str, _Key]:
+def rank_keys(getters: list[tuple[Getter, int]], members: list[Any]) -> dict[str, _Key]:
     """Each member's ranking key, smaller first, as integers.
 
     A key is one ``(0, value)`` per ranking key, or ``(1, 0)`` when the subject has
@@ -77,7 +104,7 @@ def _rank_keys(
 # The words of an at-most quota's outcome, shared with villageeval.columnar.
 
 
-def _over_limit(qid: str, q: m.Quota, before: int, size: int, limit: int, where: str) -> str:
+def over_limit(qid: str, q: m.Quota, before: int, size: int, limit: int, where: str) -> str:
     return (
         f"quota {qid} ({q.clause}): {before} of {size} hold {q.grade}{where}, "
         f"above the limit of {limit} "
@@ -85,18 +112,18 @@ def _over_limit(qid: str, q: m.Quota, before: int, size: int, limit: int, where:
     )
 
 
-def _below_cut(q: m.Quota, limit: int, size: int, where: str) -> str:
+def below_cut(q: m.Quota, limit: int, size: int, where: str) -> str:
     return f"{q.grade} limited to {limit} of {size}{where}; ranked below the cut"
 
 
-def _tie_at_cut(qid: str, q: m.Quota, where: str, ties: list[str]) -> str:
+def tie_at_cut(qid: str, q: m.Quota, where: str, ties: list[str]) -> str:
     return (
         f"quota {qid} ({q.clause}){where}: tie at the cut between {', '.join(ties)}; "
         "settled by subject id, to be confirmed by the committee"
     )
 
 
-def _usage(
+def usage(
     qid: str,
     q: m.Quota,
     group: str | None,
@@ -126,13 +153,13 @@ def _usage(
     )
 
 
-def _group_order(group: str | None) -> tuple[bool, str]:
+def group_order(group: str | None) -> tuple[bool, str]:
     """Populations in a stable order: the ungrouped one, then groups by name."""
     return (group is not None, group or "")
 
 
-def _apply_quotas(
-    plan: Plan, contexts: list[RuleContext], populations: list[PopulationUsage], warnings: list[str]
+def apply_quotas(
+    plan: Plan, contexts: list[State], populations: list[PopulationUsage], warnings: list[str]
 ) -> None:
     for qid, q in plan.quotas:
         roles = set(plan.scheme.role_ids(q.roles))
@@ -140,25 +167,24 @@ def _apply_quotas(
         rank = rp.rank
         labels = rp.labels
         g_rank = rank[q.grade]
-        groups: dict[str | None, list[RuleContext]] = {}
+        groups: dict[str | None, list[State]] = {}
         for ctx in contexts:
             if ctx.role in roles:
                 groups.setdefault(ctx.subject.groups.get(q.per) if q.per else None, []).append(ctx)
-        getters = _rank_getters(q)
-        for group in sorted(groups, key=_group_order):
+        getters = rank_getters(q)
+        for group in sorted(groups, key=group_order):
             members = groups[group]
             graded = [c for c in members if c.status == "graded"]
             size = len(members) if q.base == "all" else len(graded)
-            exact = q.share * size
-            limit = floor(exact) if q.count == "floor" else ceil(exact)
+            limit = population_limit(q, len(members), len(graded))
             holders = [c for c in graded if c.grade == q.grade]
             before = len(holders)
             acts = before > limit if q.bound == "at_most" else before < limit
             # Ranking keys only where the quota acts: an at-most quota ranks the
             # holders, an at-least quota the subjects it may promote.
-            keys = _rank_keys(getters, holders if q.bound == "at_most" else graded) if acts else {}
+            keys = rank_keys(getters, holders if q.bound == "at_most" else graded) if acts else {}
 
-            def key(c: RuleContext, keys: dict[str, _Key] = keys) -> _Key:
+            def key(c: State, keys: dict[str, _Key] = keys) -> _Key:
                 return keys[c.subject.id]
 
             if acts:
@@ -177,16 +203,16 @@ def _apply_quotas(
                     ties = [c.subject.id for c in tied]
                 if q.enforce == "soft":
                     status = "warned"
-                    warnings.append(_over_limit(qid, q, before, size, limit, where))
+                    warnings.append(over_limit(qid, q, before, size, limit, where))
                 else:
                     status = "demoted"
                     to = labels[g_rank + 1]
-                    note = _below_cut(q, limit, size, where)
+                    note = below_cut(q, limit, size, where)
                     demotion = Adjustment(qid, "quota", q.clause, q.grade, to, note)  # the same for each
                     for c in over:
                         c.adjustments += (demotion,)
                         if c.trace is not None:
-                            _step(c, "quota", f"{q.grade} → {to}: {note}", qid, q.clause)
+                            step(c, "quota", f"{q.grade} → {to}: {note}", qid, q.clause)
                         c.grade = to
                         moved.append(c.subject.id)
             elif q.bound == "at_least" and before < limit:
@@ -219,7 +245,7 @@ def _apply_quotas(
                     promotion = Adjustment(qid, "quota", q.clause, source, q.grade, note)  # the same for each
                     for c in take:
                         c.adjustments += (promotion,)
-                        _step(c, "quota", f"{source} → {q.grade}: {note}", qid, q.clause)
+                        step(c, "quota", f"{source} → {q.grade}: {note}", qid, q.clause)
                         c.grade = q.grade
                         moved.append(c.subject.id)
                     if len(take) < need:
@@ -235,7 +261,7 @@ def _apply_quotas(
                 for c in members:
                     if c.subject.id in ties:
                         c.flags += (f"quota_tie:{qid}",)
-                        _step(
+                        step(
                             c,
                             "quota",
                             f"tied at the cut of quota {qid}{where}: settled by subject id; "
@@ -243,38 +269,49 @@ def _apply_quotas(
                             qid,
                             q.clause,
                         )
-                warnings.append(_tie_at_cut(qid, q, where, ties))
-            populations.append(_usage(qid, q, group, size, limit, before, after, moved, ties, status))
+                warnings.append(tie_at_cut(qid, q, where, ties))
+            populations.append(usage(qid, q, group, size, limit, before, after, moved, ties, status))
 
 
-def _within_limits(
-    plan: Plan, contexts: list[RuleContext], pool: list[RuleContext], grade: str, need: int
-) -> list[RuleContext]:
-    """The candidates, in order, that can take ``grade`` without breaking a hard at-most quota."""
+def _within_limits(plan: Plan, contexts: list[State], pool: list[State], grade: str, need: int) -> list[State]:
+    """The candidates, in order, that can take ``grade`` without breaking a hard at-most quota.
+
+    Each hard at-most quota on ``grade`` counts its populations' holders once; then every
+    candidate is tried in order against the counts of its own populations, which grow as
+    candidates are taken: O(n) for the counts and O(candidates × quotas) for the rest.
+    """
     caps = [q for _, q in plan.quotas if q.bound == "at_most" and q.enforce == "hard" and q.grade == grade]
     if not caps:
         return pool
-    out: list[RuleContext] = []
-    taken: list[RuleContext] = []
+    # Per quota: the roles it counts, and per population (its group) the room left.
+    room: list[tuple[m.Quota, frozenset[str], dict[str | None, int]]] = []
+    for q in caps:
+        roles = frozenset(plan.scheme.role_ids(q.roles))
+        members: dict[str | None, int] = {}
+        graded: dict[str | None, int] = {}
+        holders: dict[str | None, int] = {}
+        for x in contexts:
+            if x.role not in roles:
+                continue
+            group = x.subject.groups.get(q.per) if q.per else None
+            members[group] = members.get(group, 0) + 1
+            if x.status == "graded":
+                graded[group] = graded.get(group, 0) + 1
+                if x.grade == grade:
+                    holders[group] = holders.get(group, 0) + 1
+        left = {
+            group: population_limit(q, n, graded.get(group, 0)) - holders.get(group, 0) for group, n in members.items()
+        }
+        room.append((q, roles, left))
+    out: list[State] = []
     for c in pool:
         if len(out) == need:
             out.append(c)  # kept after the needed ones, so a tie at the cut is still seen
             continue
-        fits = True
-        for q in caps:
-            roles = set(plan.scheme.role_ids(q.roles))
-            if c.role not in roles:
-                continue
-            group = c.subject.groups.get(q.per) if q.per else None
-            members = [x for x in contexts if x.role in roles and (not q.per or x.subject.groups.get(q.per) == group)]
-            graded = [x for x in members if x.status == "graded"]
-            size = len(members) if q.base == "all" else len(graded)
-            limit = floor(q.share * size) if q.count == "floor" else ceil(q.share * size)
-            holders = sum(1 for x in graded if x.grade == grade) + sum(1 for x in taken if x in members)
-            if holders >= limit:
-                fits = False
-                break
-        if fits:
+        places = [(left, c.subject.groups.get(q.per) if q.per else None) for q, roles, left in room if c.role in roles]
+        if all(left.get(group, 0) > 0 for left, group in places):
+            for left, group in places:
+                left[group] -= 1
             out.append(c)
-            taken.append(c)
     return out
+

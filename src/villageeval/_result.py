@@ -8,6 +8,7 @@ consequences, and the trace of each step.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from enum import Enum
 from fractions import Fraction
 from typing import Literal
 
@@ -15,12 +16,14 @@ import attrs
 from attrs import define, field, frozen
 
 __all__ = [
+    "EVIDENCE_CODES",
     "Adjustment",
     "ConsequenceOutcome",
     "FindingOutcome",
     "Outcome",
     "PopulationUsage",
     "Reason",
+    "ReasonCode",
     "Result",
     "Status",
     "TraceStep",
@@ -29,9 +32,61 @@ __all__ = [
 Status = Literal["graded", "insufficient_evidence", "ineligible"]
 
 
+class ReasonCode(str, Enum):
+    """Every reason villageeval gives for a subject it does not grade (``Reason.code``).
+
+    The values are the stable codes of the result interchange (``docs/interchange.md``
+    lists each, and a test holds the two together). A plugin's instrument kind may give
+    codes of its own (:class:`~villageeval.EvidenceProblem`); they are not members.
+    """
+
+    MISSING_EVIDENCE = "missing_evidence"
+    INVALID_EVIDENCE = "invalid_evidence"
+    UNKNOWN_TIER = "unknown_tier"
+    INVALID_COUNT = "invalid_count"
+    TOO_FEW_RESPONDENTS = "too_few_respondents"
+    BELOW_QUORUM = "below_quorum"
+    COVERAGE_INCOMPLETE = "coverage_incomplete"
+    STRATA_MISSING = "strata_missing"
+    STRATUM_OUT_OF_RANGE = "stratum_out_of_range"
+    STRATA_MISMATCH = "strata_mismatch"
+    OUT_OF_RANGE = "out_of_range"
+    MISSING_FACT = "missing_fact"
+    INVALID_FACT = "invalid_fact"
+    NO_TOTAL = "no_total"
+    MISSING_OUTCOME = "missing_outcome"
+    INVALID_OUTCOME = "invalid_outcome"
+    INELIGIBLE = "ineligible"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+#: The codes an instrument's evidence can get (the rest are about facts, linked
+#: outcomes, totals and eligibility).
+EVIDENCE_CODES: frozenset[ReasonCode] = frozenset(
+    {
+        ReasonCode.MISSING_EVIDENCE,
+        ReasonCode.INVALID_EVIDENCE,
+        ReasonCode.UNKNOWN_TIER,
+        ReasonCode.INVALID_COUNT,
+        ReasonCode.TOO_FEW_RESPONDENTS,
+        ReasonCode.BELOW_QUORUM,
+        ReasonCode.COVERAGE_INCOMPLETE,
+        ReasonCode.STRATA_MISSING,
+        ReasonCode.STRATUM_OUT_OF_RANGE,
+        ReasonCode.STRATA_MISMATCH,
+        ReasonCode.OUT_OF_RANGE,
+    }
+)
+
+
 @frozen
 class Reason:
-    """Why a subject is not graded: a stable ``code`` and an English message."""
+    """Why a subject is not graded: a stable ``code`` and an English message.
+
+    ``code`` is a :class:`ReasonCode` value (as plain text), or a plugin kind's own code.
+    """
 
     code: str
     message: str

@@ -10,39 +10,36 @@ file wants the whole list.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from fractions import Fraction
-from math import ceil, floor
-from typing import Any
 
+from . import _kernel as k
 from . import _model as m
 from ._convert import Path, RawProblem, share_problem
-from ._hints import close_matches
-from ._numbers import round_fraction
+from ._hints import known_hint as _hint
+from ._kinds.spec import Kind
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _RULE_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 
 
 def validate(
-    scheme: m.Scheme, predicates: Collection[str] = (), kinds: Mapping[str, Any] | None = None
+    scheme: m.Scheme,
+    predicates: Collection[str] = (),
+    kinds: Mapping[str, Kind] | None = None,
+    lineage: tuple[str, ...] = (),
 ) -> list[RawProblem]:
     """Every semantic problem of ``scheme``.
 
-    ``predicates`` are the names of the known Python predicates, ``kinds`` the
-    plugin instrument kinds (name → :class:`~villageeval.InstrumentKind`).
+    ``predicates`` are the names of the known Python predicates, ``kinds`` every
+    instrument kind the scheme may use (name → :class:`~villageeval._kinds.spec.Kind`,
+    the built-in ones by default), ``lineage`` the ids whose ``rules.py`` speak for it.
     """
-    return list(_Validator(scheme, predicates, kinds or {}).run())
+    if kinds is None:
+        from ._plugins import builtin_kinds
 
-
-def _hint(name: str, known: Iterable[str], none: str = "none are declared") -> str:
-    known = list(dict.fromkeys(known))  # a duplicated tier is listed once
-    close = close_matches(name, known, n=1)
-    if close:
-        return f"; did you mean {close[0]!r}?"
-    if known:
-        return f" (known: {', '.join(known)})"
-    return f" ({none})"
+        kinds = builtin_kinds()
+    return list(_Validator(scheme, predicates, kinds, lineage or (scheme.id,)).run())
 
 
 def roles_of(scheme: m.Scheme, roles: tuple[str, ...]) -> tuple[str, ...]:
@@ -67,10 +64,26 @@ def weighting_for(scheme: m.Scheme, role: str) -> tuple[str, m.Weighting] | None
 
 
 class _Validator:
-    def __init__(self, scheme: m.Scheme, predicates: Collection[str], kinds: Mapping[str, Any]) -> None:
+    def __init__(
+        self, scheme: m.Scheme, predicates: Collection[str], kinds: Mapping[str, Kind], lineage: tuple[str, ...]
+    ) -> None:
         self.s = scheme
         self.predicates = predicates
         self.kinds = kinds
+        self.lineage = lineage
+
+    def _scale_of(self, iid: str) -> tuple[str, tuple[str, ...]] | None:
+        """The scale an instrument's tiers are on, and its labels, for a kind whose config names one."""
+        scale_id = getattr(self.s.instruments.get(iid), "scale", None)
+        if isinstance(scale_id, str) and scale_id in self.s.scales:
+            return scale_id, self.s.scales[scale_id].labels
+        return None
+
+    def _records(self, iid: str) -> str | None:
+        """What an instrument's kind records for rules: ``tallies``, ``tier`` or nothing."""
+        ins = self.s.instruments.get(iid)
+        kind = self.kinds.get(ins.kind) if ins is not None else None
+        return kind.records if kind is not None else None
 
     def run(self) -> Iterator[RawProblem]:
         s = self.s
@@ -146,33 +159,13 @@ class _Validator:
                             f"reads instrument {ref!r}, which is not declared above {iid!r}: "
                             "instruments are checked in the order they are written",
                         )
-            if m.instrument_out_of(ins) <= 0:
+            kind = self.kinds[ins.kind]  # the converter knows only registered kinds
+            if kind.out_of(ins) <= 0:
                 yield RawProblem((*path, "out_of"), "must be greater than 0")
             if len(set(getattr(ins, "must_cover", ()))) != len(getattr(ins, "must_cover", ())):
                 yield RawProblem((*path, "must_cover"), "lists a category twice")
-            if isinstance(ins, (m.Ballot, m.Rating)):
-                yield from self._scale((*path, "scale"), ins.scale)
-            if isinstance(ins, m.Ballot):
-                if ins.min_respondents < 0:
-                    yield RawProblem((*path, "min_respondents"), "must be 0 or more")
-                if ins.quorum is not None and not (0 < ins.quorum <= 1):
-                    yield RawProblem((*path, "quorum"), f"a quorum is a share in (0, 1] (got {m._fmt(ins.quorum)})")
-                st = ins.per_stratum
-                if st is not None:
-                    if st.min < 0:
-                        yield RawProblem((*path, "per_stratum", "min"), "must be 0 or more")
-                    if st.max is not None and st.max < st.min:
-                        yield RawProblem((*path, "per_stratum", "max"), f"max {st.max} is below min {st.min}")
-            if isinstance(ins, m.DirectScore) and ins.max <= ins.min:
-                yield RawProblem((*path, "max"), f"max {m._fmt(ins.max)} must exceed min {m._fmt(ins.min)}")
-            if isinstance(ins, m.Points):
-                if not ins.items:
-                    yield RawProblem((*path, "items"), "an itemised score needs at least one item")
-                for item_id, item in ins.items.items():
-                    if item.max <= 0:
-                        yield RawProblem((*path, "items", item_id, "max"), "must be greater than 0")
-                if ins.bonus is not None and ins.bonus.max <= 0:
-                    yield RawProblem((*path, "bonus", "max"), "must be greater than 0")
+            for where, message in kind.validate(ins, self.s, iid):
+                yield RawProblem(where, message)
 
     def _weightings(self) -> Iterator[RawProblem]:
         s = self.s
@@ -189,23 +182,21 @@ class _Validator:
                     yield RawProblem(wpath, f"unknown instrument {name!r}{_hint(name, s.instruments)}")
                     continue
                 if weight <= 0:
-                    yield RawProblem(wpath, f"a weight is greater than 0 (got {m._fmt(weight)})")
+                    yield RawProblem(wpath, f"a weight is greater than 0 (got {m.fmt(weight)})")
                 ins = s.instruments[name]
                 missing = [r for r in roles if r not in roles_of(s, getattr(ins, "roles", ()))]
                 if missing:
                     yield RawProblem(wpath, f"instrument {name!r} does not apply to role {missing[0]!r}")
-                if (
-                    isinstance(ins, (m.Ballot, m.Rating))
-                    and ins.scale in s.scales
-                    and any(t.points is None for t in s.scales[ins.scale].tiers)
-                ):
-                    yield RawProblem(wpath, f"instrument {name!r} is weighted but scale {ins.scale!r} has no points")
+                scale = getattr(ins, "scale", None)  # where a kind's scores come from a scale, name it
+                if (scale is None or scale in s.scales) and self.kinds[ins.kind].score_range(ins, s) is None:
+                    why = f"scale {scale!r} has no points" if scale is not None else "it gives no score"
+                    yield RawProblem(wpath, f"instrument {name!r} is weighted but {why}")
             total = sum(w.weights.values(), Fraction(0))
             if total != w.total:
-                listing = " + ".join(m._fmt(v) for v in w.weights.values()) or "0"
+                listing = " + ".join(m.fmt(v) for v in w.weights.values()) or "0"
                 yield RawProblem(
                     (*path, "weights"),
-                    f"weights add up to {m._fmt(total)} ({listing}), not the declared total {m._fmt(w.total)}",
+                    f"weights add up to {m.fmt(total)} ({listing}), not the declared total {m.fmt(w.total)}",
                 )
             if w.total <= 0:
                 yield RawProblem((*path, "total"), "must be greater than 0")
@@ -288,7 +279,7 @@ class _Validator:
     def _conditions(self, path: Path, g: m.ConditionGrading, labels: tuple[str, ...] | None) -> Iterator[RawProblem]:
         yield from self._label((*path, "fallback"), g.fallback, labels, g.scale)
         seen: list[m.Predicate] = []
-        covered: list[tuple[_Interval, int]] = []
+        covered: list[tuple[k.Interval, int]] = []
         for i, rule in enumerate(g.rules):
             rpath = (*path, "rules", i)
             yield from self._label((*rpath, "grade"), rule.grade, labels, g.scale)
@@ -298,7 +289,7 @@ class _Validator:
             elif _impossible(rule.when):
                 yield RawProblem((*rpath, "when"), "can never match: its bounds exclude every value")
             elif isinstance(rule.when, m.ScoreTest) and rule.when.score == "total":
-                iv = _interval(rule.when.compare)
+                iv = rule.when.compare.interval
                 earlier = next((j for c, j in covered if _contains(c, iv)), None)
                 if earlier is not None:
                     yield RawProblem(
@@ -363,50 +354,46 @@ class _Validator:
                         (*path, "grade"), f"{q.grade!r} is the worst grade: there is no grade to demote an overflow to"
                     )
         for i, key in enumerate(q.rank_by):
-            k = key.key
-            if k.startswith("fact:") and len(k) > 5:
-                fact = self.s.facts.get(k[5:])
+            kpath: Path = (*path, "rank_by", i)
+            if isinstance(key, m.FactKey):
+                fact = self.s.facts.get(key.fact)
                 if fact is not None and fact.type != "number":
                     yield RawProblem(
-                        (*path, "rank_by", i, "key"), f"fact {k[5:]!r} is a {fact.type}: a ranking needs a number fact"
+                        (*kpath, "fact"), f"fact {key.fact!r} is a {fact.type}: a ranking needs a number fact"
                     )
                 else:
-                    yield from self._fact((*path, "rank_by", i, "key"), k[5:], "number")
-                continue
-            if k.startswith("share:"):
-                iid, _, tiers_text = k[6:].partition(":")
-                ins = self.s.instruments.get(iid)
-                if not isinstance(ins, m.Ballot):
+                    yield from self._fact((*kpath, "fact"), key.fact, "number")
+            elif isinstance(key, m.ShareKey):
+                ballots = [n for n in self.s.instruments if self._records(n) == "tallies"]
+                if key.share not in ballots:
                     yield RawProblem(
-                        (*path, "rank_by", i, "key"),
-                        f"{k!r}: a share ranking key is 'share:<ballot instrument>:<tier>|<tier>'"
-                        f"{_hint(iid, [n for n, x in self.s.instruments.items() if isinstance(x, m.Ballot)])}",
+                        (*kpath, "share"),
+                        f"{key.share!r}: a share ranking key reads a ballot instrument{_hint(key.share, ballots)}",
                     )
-                elif ins.scale in self.s.scales:
-                    labels = self.s.scales[ins.scale].labels
-                    for tier in tiers_text.split("|"):
-                        if tier not in labels:
+                else:
+                    found = self._scale_of(key.share)
+                    scale_id, labels = found if found is not None else ("", None)
+                    if not key.tiers:
+                        yield RawProblem((*kpath, "tiers"), "a share ranking key needs the tiers it counts")
+                    for j, tier in enumerate(key.tiers):
+                        if labels is not None and tier not in labels:
                             yield RawProblem(
-                                (*path, "rank_by", i, "key"),
-                                f"unknown tier {tier!r} in {k!r}: "
-                                f"not a tier of scale {ins.scale!r}{_hint(tier, labels)}",
+                                (*kpath, "tiers", j),
+                                f"unknown tier {tier!r}: not a tier of scale {scale_id!r}{_hint(tier, labels)}",
                             )
-                continue
-            if k == "total":
+            elif key.score == "total":
                 for role in self._untotalled(q.roles):
                     yield RawProblem(
                         (*path, "rank_by"),
                         f"ranks by the total, but no weighting gives role {role!r} one: "
-                        "set rank_by to an instrument or a number fact",
+                        "rank by an instrument's score or a number fact",
                     )
-                continue
-            if k in self.s.instruments:
-                continue
-            yield RawProblem(
-                (*path, "rank_by", i, "key"),
-                f"unknown ranking key {k!r}: use 'total', an instrument id, 'fact:<name>' or 'share:<ballot>:<tier>'"
-                f"{_hint(k, ['total', *self.s.instruments])}",
-            )
+            elif key.score not in self.s.instruments:
+                yield RawProblem(
+                    (*kpath, "score"),
+                    f"unknown ranking key {key.score!r}: use 'total' or an instrument id"
+                    f"{_hint(key.score, ['total', *self.s.instruments])}",
+                )
 
     def _facts(self) -> Iterator[RawProblem]:
         for name, fact in self.s.facts.items():
@@ -415,7 +402,7 @@ class _Validator:
                 yield RawProblem(path, f"fact names are ASCII identifiers (got {name!r})")
             d = fact.default
             if d is not None and (fact.type == "bool") != isinstance(d, bool):
-                shown = ("true" if d else "false") if isinstance(d, bool) else m._fmt(d)
+                shown = ("true" if d else "false") if isinstance(d, bool) else m.fmt(d)
                 yield RawProblem((*path, "default"), f"a {fact.type} fact needs a {fact.type} default (got {shown})")
 
     def _fact(self, path: Path, name: str, kind: str) -> Iterator[RawProblem]:
@@ -446,17 +433,17 @@ class _Validator:
             ins = s.instruments.get(p.share)
             if ins is None:
                 yield RawProblem((*path, "share"), f"unknown instrument {p.share!r}{_hint(p.share, s.instruments)}")
-            elif not isinstance(ins, m.Ballot):
+            elif self._records(p.share) != "tallies":
                 yield RawProblem(
                     (*path, "share"), f"instrument {p.share!r} is a {ins.kind}, not a ballot: it has no shares"
                 )
-            elif ins.scale in s.scales:
-                labels = s.scales[ins.scale].labels
+            elif (found := self._scale_of(p.share)) is not None:
+                scale_id, labels = found
                 for i, t in enumerate(p.tiers):
                     if t not in labels:
                         yield RawProblem(
                             (*path, "tiers", i),
-                            f"unknown tier {t!r}: not a tier of scale {ins.scale!r}{_hint(t, labels)}",
+                            f"unknown tier {t!r}: not a tier of scale {scale_id!r}{_hint(t, labels)}",
                         )
         elif isinstance(p, (m.GradeIs, m.Streak)):
             labels_ = p.grade if isinstance(p, m.GradeIs) else p.streak
@@ -481,14 +468,14 @@ class _Validator:
             ins = s.instruments.get(p.rating)
             if ins is None:
                 yield RawProblem((*path, "rating"), f"unknown instrument {p.rating!r}{_hint(p.rating, s.instruments)}")
-            elif not isinstance(ins, m.Rating):
+            elif self._records(p.rating) != "tier":
                 yield RawProblem((*path, "rating"), f"instrument {p.rating!r} is a {ins.kind}, not a rating")
-            elif ins.scale in s.scales:
-                labels = s.scales[ins.scale].labels
+            elif (found := self._scale_of(p.rating)) is not None:
+                scale_id, labels = found
                 for i, t in enumerate(p.is_in):
                     if t not in labels:
                         yield RawProblem(
-                            (*path, "in", i), f"unknown tier {t!r}: not a tier of scale {ins.scale!r}{_hint(t, labels)}"
+                            (*path, "in", i), f"unknown tier {t!r}: not a tier of scale {scale_id!r}{_hint(t, labels)}"
                         )
         elif isinstance(p, m.RoleIs):
             for r in p.role:
@@ -496,12 +483,12 @@ class _Validator:
                     yield RawProblem((*path, "role"), f"unknown role {r!r}{_hint(r, s.roles)}")
         elif isinstance(p, m.NamedRule):
             known = set(self.predicates)
-            scoped = {f"{owner}:{p.rule}" for owner in s.lineage}
+            scoped = {f"{owner}:{p.rule}" for owner in self.lineage}
             if p.rule not in known and not scoped & known:
                 # Suggest only what this scheme may name: global predicates and those
                 # of its own (or an extended scheme's) rules.py, without the prefix.
                 visible = {n for n in known if ":" not in n} | {
-                    n.split(":", 1)[1] for n in known if n.split(":", 1)[0] in s.lineage
+                    n.split(":", 1)[1] for n in known if n.split(":", 1)[0] in self.lineage
                 }
                 yield RawProblem(
                     (*path, "rule"),
@@ -522,41 +509,14 @@ class _Validator:
 
 # --- intervals ---------------------------------------------------------------------------
 
-_Interval = tuple[Fraction | None, bool, Fraction | None, bool]
-
-
-def _interval(c: m.Comparison) -> _Interval:
-    lo: Fraction | None = None
-    lo_in = True
-    hi: Fraction | None = None
-    hi_in = True
-    for v, inclusive in ((c.at_least, True), (c.above, False), (c.equals, True)):
-        if v is not None and (lo is None or v > lo or (v == lo and not inclusive)):
-            lo, lo_in = v, inclusive
-    for v, inclusive in ((c.at_most, True), (c.below, False), (c.equals, True)):
-        if v is not None and (hi is None or v < hi or (v == hi and not inclusive)):
-            hi, hi_in = v, inclusive
-    return lo, lo_in, hi, hi_in
-
-
-def _empty(iv: _Interval) -> bool:
-    lo, lo_in, hi, hi_in = iv
-    if lo is None or hi is None:
-        return False
-    return lo > hi or (lo == hi and not (lo_in and hi_in))
-
-
-def _contains(outer: _Interval, inner: _Interval) -> bool:
-    olo, olo_in, ohi, ohi_in = outer
-    ilo, ilo_in, ihi, ihi_in = inner
-    if olo is not None and (ilo is None or ilo < olo or (ilo == olo and ilo_in and not olo_in)):
-        return False
-    return not (ohi is not None and (ihi is None or ihi > ohi or (ihi == ohi and ihi_in and not ohi_in)))
+_interval = k.interval
+_empty = k.interval_empty
+_contains = k.interval_within
 
 
 def _impossible(p: m.Predicate) -> bool:
     if isinstance(p, (m.ScoreTest, m.ShareTest)):
-        iv = _interval(p.compare)
+        iv = p.compare.interval
         if isinstance(p, m.ShareTest):
             lo, lo_in, hi, hi_in = iv
             iv = (
@@ -567,7 +527,7 @@ def _impossible(p: m.Predicate) -> bool:
             )
         return _empty(iv)
     if isinstance(p, m.FactTest) and p.compare is not None:
-        return _empty(_interval(p.compare))
+        return _empty(p.compare.interval)
     return False
 
 
@@ -581,26 +541,18 @@ def _band_coverage(path: Path, g: m.BandGrading, bottom: Fraction, top: Fraction
     must meet with exactly one side inclusive.
     """
     if g.round is not None:
-        step = Fraction(1, 10**g.round.digits)
-        n_min = round_fraction(bottom, g.round.digits, g.round.mode) / step
-        n_max = round_fraction(top, g.round.digits, g.round.mode) / step
-        first, last = int(n_min), int(n_max)
+        digits = g.round.digits
+        step = Fraction(1, 10**digits)
+        first = k.round_scaled(bottom.numerator, bottom.denominator, digits, g.round.mode)
+        last = k.round_scaled(top.numerator, top.denominator, digits, g.round.mode)
         ranges: list[tuple[int, int, int]] = []
         for i, b in enumerate(g.bands):
-            low = first
-            if b.at_least is not None:
-                low = ceil(b.at_least / step)
-            elif b.above is not None:
-                low = floor(b.above / step) + 1
-            high = last
-            if b.at_most is not None:
-                high = floor(b.at_most / step)
-            elif b.below is not None:
-                high = ceil(b.below / step) - 1
-            low, high = max(low, first), min(high, last)
+            low_, high_ = k.grid_range(b.interval, digits)
+            low = first if low_ is None else max(low_, first)
+            high = last if high_ is None else min(high_, last)
             if low > high:
                 yield RawProblem(
-                    (*path, "bands", i), f"can never match: no total rounded to {_places(g.round.digits)} lies in it"
+                    (*path, "bands", i), f"can never match: no total rounded to {_places(digits)} lies in it"
                 )
                 continue
             ranges.append((low, high, i))
@@ -687,27 +639,16 @@ def _instrument_refs(p: m.Predicate) -> Iterator[str]:
 
 
 def score_range(
-    scheme: m.Scheme, instrument: m.Instrument, kinds: Mapping[str, Any] | None = None
+    scheme: m.Scheme, instrument: m.Instrument, kinds: Mapping[str, Kind]
 ) -> tuple[Fraction, Fraction] | None:
-    """The lowest and highest sub-score an instrument can give (None if unknown)."""
-    if kinds and instrument.kind in kinds:
-        low, high = kinds[instrument.kind].score_range(instrument)
-        return Fraction(low), Fraction(high)
-    if isinstance(instrument, (m.Ballot, m.Rating)):
-        scale = scheme.scales.get(instrument.scale)
-        points = [t.points for t in scale.tiers] if scale else []
-        if not points or any(p is None for p in points):
-            return None
-        known = [p for p in points if p is not None]
-        return min(known), max(known)
-    if isinstance(instrument, m.DirectScore):
-        return instrument.min, instrument.max
-    bonus = instrument.bonus.max if instrument.bonus else Fraction(0)
-    return Fraction(0), sum((i.max for i in instrument.items.values()), Fraction(0)) + bonus
+    """The lowest and highest sub-score an instrument can give (None if unknown), by its kind."""
+    kind = kinds.get(instrument.kind)
+    span = kind.score_range(instrument, scheme) if kind is not None else None
+    return None if span is None else (Fraction(span[0]), Fraction(span[1]))
 
 
 def total_range(
-    scheme: m.Scheme, weighting: m.Weighting, kinds: Mapping[str, Any] | None = None
+    scheme: m.Scheme, weighting: m.Weighting, kinds: Mapping[str, Kind]
 ) -> tuple[Fraction, Fraction] | None:
     """The range of weighted totals a weighting can produce (None if unknown)."""
     low = high = Fraction(0)
@@ -716,7 +657,7 @@ def total_range(
         if ins is None:
             return None
         span = score_range(scheme, ins, kinds)
-        out_of = m.instrument_out_of(ins)
+        out_of = kinds[ins.kind].out_of(ins) if ins.kind in kinds else Fraction(0)
         if span is None or out_of <= 0:
             return None
         low += weight * span[0] / out_of
@@ -725,7 +666,7 @@ def total_range(
 
 
 def _show(v: Fraction) -> str:
-    return m._fmt(v)
+    return m.fmt(v)
 
 
 def _totals(what: str, lo: Fraction, hi: Fraction) -> str:

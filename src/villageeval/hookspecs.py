@@ -23,9 +23,10 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
+    from ._context import PredicateFunction, RuleContext
+    from ._kinds.spec import InstrumentKind
     from ._model import Scheme
-    from ._plugins import InstrumentKind, OutcomeAdjustment
-    from ._predicates import PredicateFunction, RuleContext
+    from ._plugins import OutcomeAdjustment
     from ._result import Outcome
 
 __all__ = [

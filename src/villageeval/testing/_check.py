@@ -14,10 +14,11 @@ from collections.abc import Iterable, Mapping
 
 from attrs import frozen
 
+from .._bound import plan_of
 from .._cohort import Cohort
 from .._engine import consequences_under, evaluate
 from .._model import Scheme
-from .._plan import Plan, plan_of
+from .._plan import Plan
 from .._result import Outcome, Result
 from .._table import render_table
 

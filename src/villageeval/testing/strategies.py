@@ -62,8 +62,12 @@ from .._cohort import (
 )
 from .._convert import structure_predicate, unstructure_number
 from .._errors import SchemeError
+from .._kernel import round_fraction
+from .._kinds.ballot import Ballot, StratumRule
+from .._kinds.points import PointItem, Points
+from .._kinds.rating import Rating
+from .._kinds.score import DirectScore
 from .._load import scheme_from_dict
-from .._numbers import round_fraction
 from .._plugins import Registry, make_plugin_manager
 from .._predicates import leaves
 
@@ -1027,10 +1031,14 @@ class _SchemeBuilder:
         if bound == "at_least" and self.one_in(2):
             d["fill_from"] = self.pick([g for g in labels if g != grade])
         if self.one_in(2):
-            keys = ["total", *self._scored_for(roles), *(f"fact:{f}" for f in self.number_facts)]
+            keys: list[dict[str, Any]] = [
+                {"score": "total"},
+                *({"score": i} for i in self._scored_for(roles)),
+                *({"fact": f} for f in self.number_facts),
+            ]
             rank_by = []
             for k in self.subset(keys, max_size=3):
-                entry: dict[str, Any] = {"key": k}
+                entry: dict[str, Any] = dict(k)
                 better = self.pick((None, "higher", "lower"))
                 if better is not None:
                     entry["better"] = better
@@ -1258,9 +1266,7 @@ class _Info:
                         streak_grades.update(leaf.streak)
             for q in scheme.quotas.values():
                 if role in scheme.role_ids(q.roles):
-                    facts.update(
-                        k.key[5:] for k in q.rank_by if k.key.startswith("fact:") and k.key[5:] in scheme.facts
-                    )
+                    facts.update(k.fact for k in q.rank_by if isinstance(k, m.FactKey) and k.fact in scheme.facts)
             for k, v in outcomes.items():
                 all_outcomes.setdefault(k, v)
             grades: tuple[str, ...] = ()
@@ -1355,7 +1361,7 @@ def _split(draw: st.DrawFn, total: int, labels: tuple[str, ...], level: Level = 
     return _draw_split(draw, total, labels, level)
 
 
-def _ballot_needs(scheme: m.Scheme, ins: m.Ballot) -> int:
+def _ballot_needs(scheme: m.Scheme, ins: Ballot) -> int:
     """The fewest ballots valid evidence may have."""
     scale = scheme.scales[ins.scale]
     scored = bool(scale.tiers) and all(t.points is not None for t in scale.tiers)
@@ -1367,7 +1373,7 @@ def _stratum_name(i: int) -> str:
     return name if i < len(_STRATUM_NAMES) else f"{name}{i // len(_STRATUM_NAMES)}"
 
 
-def _draw_strata(draw: st.DrawFn, rule: m.StratumRule, need: int) -> dict[str, int]:
+def _draw_strata(draw: st.DrawFn, rule: StratumRule, need: int) -> dict[str, int]:
     """Respondents per stratum, each within [min, max] (often at them), adding up to at least ``need``."""
     low, high = rule.min, rule.max
     soft_high = high if high is not None else low + 4
@@ -1393,7 +1399,7 @@ def _ballot(
     draw: st.DrawFn,
     labels: tuple[str, ...],
     need: int,
-    rule: m.StratumRule | None,
+    rule: StratumRule | None,
     quorum: Fraction | None,
     coverage: SearchStrategy[dict[str, Any]],
     level: Level,
@@ -1412,7 +1418,7 @@ def _ballot(
     return BallotEvidence(tallies, draw(coverage), strata, expected)
 
 
-def _ballot_evidence(scheme: m.Scheme, ins: m.Ballot, iid: str, level: Level) -> SearchStrategy[BallotEvidence]:
+def _ballot_evidence(scheme: m.Scheme, ins: Ballot, iid: str, level: Level) -> SearchStrategy[BallotEvidence]:
     need = _ballot_needs(scheme, ins)
     rule = ins.per_stratum
     if rule is not None and rule.max is not None and rule.max == 0 and need > 0:
@@ -1428,7 +1434,7 @@ def _fraction_of(top: Fraction, steps: int, most: int) -> SearchStrategy[Any]:
     return i.flatmap(lambda k: _exact(top * Fraction(k, steps)))
 
 
-def _score_evidence(ins: m.DirectScore, level: Level) -> SearchStrategy[ScoreEvidence]:
+def _score_evidence(ins: DirectScore, level: Level) -> SearchStrategy[ScoreEvidence]:
     if level != "random":
         value = _exact(ins.max if level == "best" else ins.min)
     else:
@@ -1441,8 +1447,8 @@ def _score_evidence(ins: m.DirectScore, level: Level) -> SearchStrategy[ScoreEvi
     return st.builds(ScoreEvidence, value, _coverage(ins))
 
 
-def _points_evidence(ins: m.Points, level: Level) -> SearchStrategy[PointsEvidence]:
-    def item(it: m.PointItem) -> SearchStrategy[Any]:
+def _points_evidence(ins: Points, level: Level) -> SearchStrategy[PointsEvidence]:
+    def item(it: PointItem) -> SearchStrategy[Any]:
         if level == "random":
             return _fraction_of(it.max, 20, 20 if it.mode == "award" else 30)  # deductions may pass max
         full = (level == "best") == (it.mode == "award")
@@ -1468,15 +1474,15 @@ def _valid_evidence(
     kind = getattr(ins, "kind", None)
     if plugin_evidence and isinstance(kind, str) and kind in plugin_evidence:
         return plugin_evidence[kind](ins)
-    if isinstance(ins, m.Ballot):
+    if isinstance(ins, Ballot):
         return _ballot_evidence(scheme, ins, iid, level)
-    if isinstance(ins, m.Rating):
+    if isinstance(ins, Rating):
         labels = scheme.scales[ins.scale].labels
         tier = st.sampled_from(labels) if level == "random" else st.just(labels[0 if level == "best" else -1])
         return st.builds(RatingEvidence, tier, _coverage(ins))
-    if isinstance(ins, m.DirectScore):
+    if isinstance(ins, DirectScore):
         return _score_evidence(ins, level)
-    if isinstance(ins, m.Points):
+    if isinstance(ins, Points):
         return _points_evidence(ins, level)
     raise InvalidArgument(
         f"instrument {iid!r} is of the plugin kind {kind!r}: pass plugin_evidence={{{kind!r}: ...}} "
@@ -1784,9 +1790,9 @@ def invalid_evidence(scheme: m.Scheme, instrument_id: str) -> SearchStrategy[Evi
         ins = scheme.instruments[instrument_id]
     except KeyError:
         raise InvalidArgument(f"scheme {scheme.id!r} has no instrument {instrument_id!r}") from None
-    if isinstance(ins, m.Ballot):
+    if isinstance(ins, Ballot):
         return st.one_of(_broken_ballot(scheme, ins, instrument_id))
-    if isinstance(ins, m.Rating):
+    if isinstance(ins, Rating):
         labels = scheme.scales[ins.scale].labels
         options = [
             st.builds(RatingEvidence, _unknown_tier(labels), _coverage(ins)),
@@ -1796,7 +1802,7 @@ def invalid_evidence(scheme: m.Scheme, instrument_id: str) -> SearchStrategy[Evi
         if broken is not None:
             options.append(st.builds(RatingEvidence, st.sampled_from(labels), broken))
         return st.one_of(options)
-    if isinstance(ins, m.DirectScore):
+    if isinstance(ins, DirectScore):
         span = ins.max - ins.min
         outside = st.integers(1, 100).flatmap(
             lambda k: st.sampled_from((ins.max + span * Fraction(k, 100), ins.min - span * Fraction(k, 100)))
@@ -1812,13 +1818,13 @@ def invalid_evidence(scheme: m.Scheme, instrument_id: str) -> SearchStrategy[Evi
                 _score_evidence(ins, "random").flatmap(lambda e: broken.map(lambda c: attrs.evolve(e, coverage=c)))
             )
         return st.one_of(options)
-    if isinstance(ins, m.Points):
+    if isinstance(ins, Points):
         return st.one_of(_broken_points(ins))
     # A plugin kind decides itself what its evidence may be: only an unreadable shape is sure to fail.
     return _wrong_shapes((), None)
 
 
-def _broken_ballot(scheme: m.Scheme, ins: m.Ballot, iid: str) -> list[SearchStrategy[Any]]:
+def _broken_ballot(scheme: m.Scheme, ins: Ballot, iid: str) -> list[SearchStrategy[Any]]:
     labels = scheme.scales[ins.scale].labels
     valid = _ballot_evidence(scheme, ins, iid, "random")
     need = _ballot_needs(scheme, ins)
@@ -1865,7 +1871,7 @@ def _broken_ballot(scheme: m.Scheme, ins: m.Ballot, iid: str) -> list[SearchStra
     return options
 
 
-def _broken_points(ins: m.Points) -> list[SearchStrategy[Any]]:
+def _broken_points(ins: Points) -> list[SearchStrategy[Any]]:
     valid = _points_evidence(ins, "random")
     ids = sorted(ins.items)
     options: list[SearchStrategy[Any]] = [

@@ -1,0 +1,240 @@
+"""Reading and checking evidence, for every kind: shapes, coverage, exact numbers.
+
+Evidence is read by the kind of the instrument it is for, never guessed from its keys:
+a JSON object given for a ballot instrument is read as ballot tallies, and if it is
+not one the subject is told so (``invalid_evidence``), with a did-you-mean for a
+misspelt key. What cannot be read is kept, as :class:`~villageeval.MalformedEvidence`,
+so that nothing the clerk typed is lost.
+"""
+
+from __future__ import annotations
+
+import collections.abc
+import typing
+from collections.abc import Callable, Mapping
+from fractions import Fraction
+from typing import Any
+
+import attrs
+
+from .. import _kernel as k
+from .._cohort import (
+    BallotEvidence,
+    CustomEvidence,
+    MalformedEvidence,
+    PointsEvidence,
+    RatingEvidence,
+    ScoreEvidence,
+)
+from .._convert import Invalid, to_fraction
+from .._hints import close_hint as hint
+from .._hints import close_matches
+from .._result import ReasonCode as RC
+from .spec import Scoring
+
+__all__ = [
+    "check_coverage",
+    "exact_number",
+    "legacy_reader",
+    "quick_coverage",
+    "reader_for",
+    "whole_count",
+]
+
+#: How each built-in evidence class is written, for messages.
+_SHAPES: dict[type, str] = {
+    BallotEvidence: 'ballot tallies {"tallies": {...}}',
+    RatingEvidence: 'a rating {"tier": ...}',
+    ScoreEvidence: 'a score {"value": ...}',
+    PointsEvidence: 'itemised points {"items": {...}}',
+    CustomEvidence: '{"data": ...}',
+}
+
+
+def _is_mapping_field(a: attrs.Attribute[Any]) -> bool:
+    tp = a.type
+    origin = typing.get_origin(tp) if not isinstance(tp, str) else None
+    return origin is collections.abc.Mapping or (isinstance(tp, str) and tp.startswith("Mapping["))
+
+
+def reader_for(cls: type) -> Callable[[Any], Any]:
+    """The reader of an attrs evidence class: an instance as it is; a JSON object whose
+    keys are the class's fields (those without a default required, mappings checked to
+    be objects) into one; anything else kept as :class:`MalformedEvidence`."""
+    fields = attrs.fields(cls)
+    names = [a.name for a in fields]
+    required = [a.name for a in fields if a.default is attrs.NOTHING]
+    mappings = [a.name for a in fields if _is_mapping_field(a)]
+    shape = _SHAPES.get(cls, f"{cls.__name__} {{{', '.join(repr(n) for n in names)}}}")
+
+    def read(raw: Any) -> Any:
+        if isinstance(raw, (cls, MalformedEvidence)):
+            return raw
+        if not isinstance(raw, Mapping):
+            if attrs.has(type(raw)):
+                return MalformedEvidence(raw, f"expected {shape}, not {type(raw).__name__}")
+            return MalformedEvidence(raw, f"evidence must be an object: expected {shape}")
+        absent = [n for n in required if n not in raw]
+        if absent:
+            given = ", ".join(repr(key) for key in raw) or "nothing"
+            close = [c for key in raw if key not in names for c in close_matches(str(key), absent, n=1)]
+            more = f"; did you mean {close[0]!r}?" if close else ""
+            return MalformedEvidence(raw, f"expected {shape} (got {given}){more}")
+        for key in raw:
+            if key not in names:
+                return MalformedEvidence(raw, f"unknown evidence key {key!r}{hint(str(key), names)}")
+        for key in mappings:
+            if key in raw and not isinstance(raw[key], Mapping):
+                return MalformedEvidence(raw, f"{key!r} must be an object")
+        return cls(**raw)
+
+    return read
+
+
+# The shapes recognised by their head key, for plugin kinds that do not say which
+# evidence they read (deprecated; see InstrumentKind.evidence).
+_HEADS: dict[str, type] = {
+    "tallies": BallotEvidence,
+    "tier": RatingEvidence,
+    "value": ScoreEvidence,
+    "items": PointsEvidence,
+    "data": CustomEvidence,
+}
+_HEAD_READERS = {head: reader_for(cls) for head, cls in _HEADS.items()}
+
+
+def legacy_reader(raw: Any) -> Any:
+    """Evidence recognised by its one head key (tallies, tier, value, items, data)."""
+    if attrs.has(type(raw)):
+        return raw
+    if not isinstance(raw, Mapping):
+        return MalformedEvidence(raw, 'evidence must be an object such as {"tallies": {...}}')
+    heads = [key for key in _HEADS if key in raw]
+    if len(heads) != 1:
+        what = "none" if not heads else " and ".join(heads)
+        more = ""
+        if not heads:
+            close = [c for key in raw for c in close_matches(str(key), list(_HEADS), n=1)]
+            more = f"; did you mean {close[0]!r}?" if close else ""
+        return MalformedEvidence(raw, f"evidence needs exactly one of {', '.join(_HEADS)} (found {what}){more}")
+    return _HEAD_READERS[heads[0]](raw)
+
+
+# --- numbers ----------------------------------------------------------------------------
+
+
+def whole_count(value: object) -> int | None:
+    """A count as given: a whole number ≥ 0 (not a bool, not 20.0), or None."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        return None
+    return value
+
+
+def exact_number(value: object, what: str, scoring: Scoring) -> Fraction | None:
+    """An exact number from evidence (int, Decimal, Fraction, ``"86.5"``, ``"1690/19"``),
+    or None with the problem reported (a float is refused: it is not what was typed)."""
+    if isinstance(value, float):
+        scoring.problem(
+            RC.INVALID_EVIDENCE, f"{what} must be exact (an integer, a decimal string or a Fraction), not a float"
+        )
+        return None
+    try:
+        return to_fraction(value)
+    except Invalid as e:
+        scoring.problem(RC.INVALID_EVIDENCE, f"{what} {e.message}")
+        return None
+
+
+# --- coverage -----------------------------------------------------------------------------
+
+
+def _every_member(config: Any) -> bool:
+    return getattr(config, "cover", "at_least_one") == "every_member"
+
+
+def check_coverage(config: Any, coverage: Mapping[str, Any], scoring: Scoring) -> bool:
+    """Whether every category the instrument ``must_cover`` was covered; each shortfall reported."""
+    categories: tuple[str, ...] = getattr(config, "must_cover", ())
+    every = _every_member(config)
+    ok = True
+    for category in categories:
+        raw = coverage.get(category)
+        if raw is None:
+            unknown = [key for key in coverage if key not in categories]
+            scoring.problem(
+                RC.COVERAGE_INCOMPLETE,
+                f"no {category} was covered (required: {', '.join(categories)}){hint(category, unknown)}",
+            )
+            ok = False
+            continue
+        if isinstance(raw, Mapping):
+            count, of = whole_count(raw.get("count")), raw.get("of")
+            size = whole_count(of) if of is not None else None
+            if count is None or (of is not None and size is None) or set(raw) - {"count", "of"}:
+                scoring.problem(
+                    RC.INVALID_EVIDENCE,
+                    f'coverage of {category} must be {{"count": n, "of": m}} with whole numbers (got {raw!r})',
+                )
+                ok = False
+                continue
+        else:
+            count, size = whole_count(raw), None
+            if count is None:
+                scoring.problem(
+                    RC.INVALID_EVIDENCE, f"coverage of {category} must be a whole number >= 0 (got {raw!r})"
+                )
+                ok = False
+                continue
+        short = k.coverage_shortfall(count, size, every)
+        if short is None:
+            continue
+        ok = False
+        if short == "over":
+            scoring.problem(RC.INVALID_EVIDENCE, f"{count} {category} covered out of only {size}")
+        elif short == "unknown_size":
+            scoring.problem(
+                RC.COVERAGE_INCOMPLETE,
+                f"every {category} must be covered, but the evidence does not say how many there are "
+                '(give {"count": n, "of": m})',
+            )
+        elif every:
+            scoring.problem(RC.COVERAGE_INCOMPLETE, f"only {count} of {size} {category} covered; every one must be")
+        else:
+            scoring.problem(RC.COVERAGE_INCOMPLETE, f"no {category} was covered")
+    return ok
+
+
+def quick_coverage(config: Any) -> Callable[[Mapping[str, Any]], bool] | None:
+    """Whether coverage in its plain form is complete, for the quick path (None: nothing to cover).
+
+    The plain forms are ``{"count": n, "of": n}`` for ``every_member`` and a count for
+    ``at_least_one``; anything else takes the careful path, which says what is wrong.
+    """
+    categories: tuple[str, ...] = getattr(config, "must_cover", ())
+    if not categories:
+        return None
+    every = _every_member(config)
+    shortfall = k.coverage_shortfall
+
+    if every:
+
+        def every_member(coverage: Mapping[str, Any]) -> bool:
+            for category in categories:
+                raw = coverage.get(category)
+                if type(raw) is not dict or len(raw) != 2:
+                    return False
+                count, of = raw.get("count"), raw.get("of")
+                if type(count) is not int or type(of) is not int or count < 0 or shortfall(count, of, True):
+                    return False
+            return True
+
+        return every_member
+
+    def at_least_one(coverage: Mapping[str, Any]) -> bool:
+        for category in categories:
+            raw = coverage.get(category)
+            if type(raw) is not int or raw < 0 or shortfall(raw, None, False):
+                return False
+        return True
+
+    return at_least_one

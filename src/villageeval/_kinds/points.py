@@ -1,0 +1,172 @@
+"""``kind = "points"``: itemised points with a maximum per item, and a capped bonus (百分制 / 千分制).
+
+``award`` items earn up to their maximum; ``deduct`` items start at their maximum
+and lose what the evidence deducts, stopping at zero (扣完为止); the bonus (加分) is
+never more than its maximum.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from fractions import Fraction
+from typing import Any, Literal
+
+from attrs import field, frozen
+
+from .. import _model as m
+from .._cohort import PointsEvidence
+from .._hints import close_hint as hint
+from .._numbers import exact_text
+from .._result import ReasonCode as RC
+from .evidence import check_coverage, exact_number
+from .spec import InstrumentKind, QuickScorer, Scoring
+
+__all__ = ["POINTS", "Bonus", "PointItem", "Points"]
+
+
+@frozen
+class PointItem:
+    """One item of an itemised score.
+
+    ``award`` items earn up to ``max``; ``deduct`` items start at ``max`` and
+    lose what the evidence deducts, stopping at zero (扣完为止).
+    """
+
+    label: str
+    max: Fraction
+    mode: Literal["award", "deduct"] = "award"
+
+
+@frozen
+class Bonus:
+    """Extra points (加分), never more than ``max``."""
+
+    label: str
+    max: Fraction
+
+
+@frozen
+class Points:
+    """Itemised points with a maximum per item (百分制 / 千分制)."""
+
+    title: str
+    clause: str
+    items: Mapping[str, PointItem]
+    kind: Literal["points"] = "points"
+    roles: tuple[str, ...] = field(default=(), converter=m.str_tuple)
+    bonus: Bonus | None = None
+    out_of: Fraction | None = None
+    given_by: str = ""
+    must_cover: tuple[str, ...] = field(default=(), converter=m.str_tuple)
+    applies_when: m.Predicate | None = None
+    cover: m.CoverMode = "at_least_one"
+
+
+def validate(ins: Points, scheme: m.Scheme, iid: str) -> list[tuple[tuple[str | int, ...], str]]:
+    """At least one item; every maximum above 0."""
+    path: tuple[str | int, ...] = ("instruments", iid)
+    out: list[tuple[tuple[str | int, ...], str]] = []
+    if not ins.items:
+        out.append(((*path, "items"), "an itemised score needs at least one item"))
+    for item_id, item in ins.items.items():
+        if item.max <= 0:
+            out.append(((*path, "items", item_id, "max"), "must be greater than 0"))
+    if ins.bonus is not None and ins.bonus.max <= 0:
+        out.append(((*path, "bonus", "max"), "must be greater than 0"))
+    return out
+
+
+def score_range(ins: Points, scheme: m.Scheme) -> tuple[Fraction, Fraction]:
+    """From 0 to every item's maximum and the bonus's."""
+    bonus = ins.bonus.max if ins.bonus else Fraction(0)
+    return Fraction(0), sum((i.max for i in ins.items.values()), Fraction(0)) + bonus
+
+
+def out_of(ins: Points) -> Fraction:
+    """``out_of`` when given, else the items' maxima: the bonus is extra on top of full marks."""
+    if ins.out_of is not None:
+        return ins.out_of
+    return sum((i.max for i in ins.items.values()), Fraction(0))
+
+
+class BoundPoints:
+    """A points instrument: its items."""
+
+    def __init__(self, ins: Points, scheme: m.Scheme, iid: str) -> None:
+        self.ins = ins
+
+    def score(self, ev: Any, scoring: Scoring) -> Fraction | None:
+        """Every item given and within its bounds; deductions stop at zero, the bonus is capped."""
+        ins = self.ins
+        if not isinstance(ev, PointsEvidence):
+            scoring.problem(RC.INVALID_EVIDENCE, 'expected itemised points {"items": {...}}')
+            return None
+        ok = True
+        for key in ev.items:
+            if key not in ins.items:
+                scoring.problem(RC.INVALID_EVIDENCE, f"unknown item {key!r}{hint(key, ins.items)}")
+                ok = False
+        total = Fraction(0)
+        parts = []
+        for item_id, item in ins.items.items():
+            if item_id not in ev.items:
+                scoring.problem(RC.MISSING_EVIDENCE, f"no points for item {item_id!r} ({item.label})")
+                ok = False
+                continue
+            v = exact_number(ev.items[item_id], f"item {item_id!r}", scoring)
+            if v is None:
+                ok = False
+                continue
+            if v < 0:
+                scoring.problem(RC.OUT_OF_RANGE, f"item {item_id!r} is negative ({exact_text(v)})")
+                ok = False
+                continue
+            if item.mode == "award":
+                if v > item.max:
+                    scoring.problem(
+                        RC.OUT_OF_RANGE, f"item {item_id!r} has {exact_text(v)} points, at most {exact_text(item.max)}"
+                    )
+                    ok = False
+                    continue
+                earned = v
+            else:
+                earned = max(Fraction(0), item.max - v)  # 扣完为止: deductions stop at zero
+            total += earned
+            parts.append(f"{item_id} {exact_text(earned)}")
+        if ev.bonus is not None:
+            b = exact_number(ev.bonus, "the bonus", scoring)
+            if b is None or b < 0:
+                if b is not None:
+                    scoring.problem(RC.OUT_OF_RANGE, f"the bonus is negative ({exact_text(b)})")
+                ok = False
+            elif ins.bonus is None:
+                scoring.problem(RC.INVALID_EVIDENCE, "this instrument has no bonus")
+                ok = False
+            else:
+                earned = min(b, ins.bonus.max)
+                total += earned
+                capped = f" (capped at {exact_text(ins.bonus.max)})" if b > ins.bonus.max else ""
+                parts.append(f"bonus {exact_text(earned)}{capped}")
+        if ins.must_cover and not check_coverage(ins, ev.coverage, scoring):
+            ok = False
+        if not ok:
+            return None
+        scoring.explain(f"{' + '.join(parts)} = {exact_text(total)}")
+        return total
+
+    def quick(self, keep: bool) -> QuickScorer | None:
+        """None: itemised points are rare enough to be scored carefully every time."""
+        return None
+
+
+POINTS = InstrumentKind(
+    name="points",
+    config=Points,
+    score=None,
+    score_range=score_range,
+    evidence=PointsEvidence,
+    out_of=out_of,
+    validate=validate,
+    bind=BoundPoints,
+    strategies="villageeval.testing.strategies._kinds:POINTS",
+)
