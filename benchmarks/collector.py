@@ -4,6 +4,7 @@
     .bench/bin/python benchmarks/collector.py generations province --engine floor
     .bench/bin/python benchmarks/collector.py without province
     .bench/bin/python benchmarks/collector.py backlog province
+    .bench/bin/python benchmarks/collector.py pause province
 
 ``generations`` sets a process up as ``_worker.py`` does (only the engine's own input
 alive, ``gc.collect()`` before each timed grading) and reports, per grading, the CPU
@@ -18,7 +19,11 @@ turns in one process, several rounds: the ratio of their arithmetic and checks a
 collection of the young generations that ends a large ``evaluate`` call (replaced by a
 no-op for the turns without it), and reports the total and the collector's time.
 
-All three are read in ``docs/performance.md`` (*the garbage collector*).
+``pause`` grades with villageeval in one process, in turns through ``evaluate`` (which
+pauses the collector for the call) and through the engine underneath it without the
+pause, the collector on as an application leaves it: what the pause is worth.
+
+All four are read in ``docs/performance.md`` (*the garbage collector*).
 """
 
 from __future__ import annotations
@@ -147,6 +152,40 @@ def backlog(level: str, villages: int | None, rounds: int) -> None:
         print(f"  {mode + ' the closing collection':32s} " + " ".join(f"{a:5.1f} ({b:4.2f})" for a, b in xs))
 
 
+def pause(level: str, villages: int | None, rounds: int) -> None:
+    from villageeval import _engine
+
+    dicts = cohorts.cohort_dicts(level, villages=villages)
+    n = len(dicts)
+    adapter, inputs = _prepared("villageeval", dicts)
+    del dicts
+    adapter.run(inputs)
+    paused = _engine.evaluate
+    scheme = adapter.scheme
+
+    def unpaused(scheme_: Any, cohort: Any, *, trace: bool = True) -> Any:
+        return _engine._evaluate(scheme_, cohort, trace)
+
+    got: dict[str, list[float]] = {"paused": [], "unpaused": []}
+    kept: list[Any] = [None]
+    try:
+        for _ in range(rounds):
+            for mode in got:
+                adapter.ve.evaluate = paused if mode == "paused" else unpaused
+                kept[0] = None
+                gc.collect()
+                t = time.process_time()
+                kept[0] = adapter.run(inputs)
+                got[mode].append((time.process_time() - t) / n * 1e6)
+    finally:
+        adapter.ve.evaluate = paused
+    print(f"{level} ({n} subjects, scheme {scheme.id}), µs/subject by round:")
+    for mode, xs in got.items():
+        print(f"  {mode:9s} " + " ".join(f"{x:6.1f}" for x in xs))
+    ratios = sorted(b / a for a, b in zip(got["paused"], got["unpaused"], strict=True))
+    print(f"  unpaused/paused, median of {rounds}: {ratios[len(ratios) // 2]:.2f} (spread {ratios[0]:.2f}–{ratios[-1]:.2f})")
+
+
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = p.add_subparsers(dest="command", required=True)
@@ -161,8 +200,14 @@ def main(argv: list[str] | None = None) -> None:
     b.add_argument("level", choices=["township", "county", "province"])
     b.add_argument("--villages", type=int, default=None, help="only the first N villages")
     b.add_argument("--rounds", type=int, default=6)
+    q = sub.add_parser("pause", help="villageeval through evaluate (collector paused) and without the pause, in turns")
+    q.add_argument("level", choices=["township", "county", "province"])
+    q.add_argument("--villages", type=int, default=None, help="only the first N villages")
+    q.add_argument("--rounds", type=int, default=6)
     args = p.parse_args(argv)
-    if args.command == "generations":
+    if args.command == "pause":
+        pause(args.level, args.villages, args.rounds)
+    elif args.command == "generations":
         generations(args.level, args.engine, args.runs)
     elif args.command == "without":
         without(args.level, args.rounds)

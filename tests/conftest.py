@@ -23,7 +23,24 @@ settings.register_profile("ci", max_examples=100, derandomize=True, deadline=Non
 settings.register_profile("thorough", max_examples=1000)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
-SCHEMES = Path(__file__).parent.parent / "schemes"
+ROOT = Path(__file__).resolve().parent.parent
+SCHEMES = ROOT / "schemes"
+SOURCE = ROOT / "src" / "villageeval"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Tests test the source: stop at once if ``villageeval`` was imported from elsewhere.
+
+    A non-editable ``pip install .`` puts a copy in site-packages, and pytest's plugin
+    entry point imports that copy before any test runs: the suite would then test the
+    copy, and a change to ``src/`` (deleting every veto, say) would pass unseen.
+    """
+    imported = Path(ve.__file__).resolve().parent
+    if imported != SOURCE:
+        raise pytest.UsageError(
+            f"villageeval is imported from {imported}, not from {SOURCE}: the tests must test the source. "
+            "Install it editable (pip install -e '.[test]'), as README.md says."
+        )
 
 
 @pytest.fixture(scope="session")

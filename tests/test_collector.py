@@ -1,8 +1,10 @@
 """``evaluate`` and Python's cyclic garbage collector.
 
-``evaluate`` pauses the collector for the call (its objects are acyclic) and restores
-it after. The outcomes outlive the call; so that the collector walks them once and not
-twice, a large call ends with one collection of the two young generations
+A large call of ``evaluate`` (``PAUSE_AT`` subjects or more) pauses the collector for
+the call (its objects are acyclic) and restores it after; a smaller one leaves the
+interpreter's collector alone, as servers and threads that embed the library expect.
+The outcomes outlive the call; so that the collector walks them once and not twice, a
+large call ends with one collection of the two young generations
 (``_collect_backlog``). These tests pin down that the caller's collector is left as it
 was found (on, off, or tuned off with a threshold of 0), and when that closing
 collection happens. They watch the collector through ``gc.callbacks``.
@@ -19,6 +21,7 @@ from tests.test_engine_properties import huining_subject
 from tests.test_quick_path import LEAST
 
 import villageeval as ve
+from villageeval._engine import PAUSE_AT
 
 # A valid huining subject (四、2–四、6): the least evidence the scheme accepts, and a committee score.
 EVIDENCE = {**LEAST, "party_committee": 90}
@@ -55,10 +58,10 @@ def scheme() -> ve.Scheme:
 
 @pytest.fixture(scope="module")
 def large() -> ve.Cohort:
-    # Each outcome leaves at least one tracked object (the Outcome itself), so 8,000
-    # subjects leave more than the 700 × 10 that default thresholds let a middle
-    # collection see.
-    return cohort_of(8_000)
+    # Large enough to pause the collector; and each outcome leaves at least one tracked
+    # object (the Outcome itself), so more than the 700 × 10 that default thresholds let
+    # a middle collection see.
+    return cohort_of(max(PAUSE_AT, 8_000))
 
 
 def test_a_large_call_ends_with_one_young_collection(
@@ -72,7 +75,7 @@ def test_a_large_call_ends_with_one_young_collection(
     assert during == [1]
     assert gc.isenabled()
     # Every subject of the huining demo evidence is graded (the collection lost nothing).
-    assert len(result) == 8_000
+    assert len(result) == max(PAUSE_AT, 8_000)
     assert {o.status for o in result} == {"graded"}
 
 
@@ -82,6 +85,17 @@ def test_a_small_call_leaves_collection_to_the_collector(scheme: ve.Scheme, coll
     ve.evaluate(scheme, cohort_of(3), trace=False)
     assert collections == []
     assert gc.isenabled()
+
+
+def test_a_call_below_the_size_never_switches_the_collector(
+    scheme: ve.Scheme, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cohort below PAUSE_AT (a township's, and more) is graded without touching the collector's switch."""
+    switched: list[str] = []
+    monkeypatch.setattr(gc, "disable", lambda: switched.append("disable"))
+    monkeypatch.setattr(gc, "enable", lambda: switched.append("enable"))
+    ve.evaluate(scheme, cohort_of(PAUSE_AT - 1), trace=False)
+    assert [] == switched
 
 
 def test_a_collector_switched_off_stays_off(scheme: ve.Scheme, large: ve.Cohort, collections: list[int]) -> None:

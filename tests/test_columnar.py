@@ -19,19 +19,28 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
+from tests.test_plugins import ATTENDANCE, kinds, predicates, registry, weak
+from tests.test_plugins import scheme as plugin_scheme
 from tests.test_quick_path import damaged
 
 import villageeval as ve
+from villageeval import _kernel as k
+from villageeval import _model as m
+from villageeval._bound import binding_of, plan_of
 from villageeval._cohort import BallotEvidence, RatingEvidence, ScoreEvidence
-from villageeval._plan import plan_of
+from villageeval._quotas import population_limit
 from villageeval.testing.strategies import cohorts, schemes
 
 np = pytest.importorskip("numpy")  # the numpy extra; installed with the test extra
 from villageeval.columnar import ColumnarCohort, ColumnarResult, Fixed, Ragged, evaluate_columnar  # noqa: E402
-from villageeval.columnar._evaluate import _block  # noqa: E402
+from villageeval.columnar._evaluate import _block, _vectorised  # noqa: E402
+from villageeval.columnar._grade import _round, form_of  # noqa: E402
+from villageeval.columnar._kinds import BALLOT, RATING, SCORE, _quorum_counts  # noqa: E402
+from villageeval.columnar._quota import _limits  # noqa: E402
 
 SCHEMES = Path(__file__).parent.parent / "schemes"
 BUNDLED = sorted(p.name for p in SCHEMES.iterdir() if (p / "demo.json").is_file())
@@ -86,9 +95,9 @@ def columns_of(scheme: ve.Scheme, subjects: Iterable[ve.Subject]) -> dict[str, l
         put("role", i, s.role)
         for h in MAPPINGS:
             values: Mapping[str, Any] = getattr(s, h)
-            for k, v in values.items():
-                if h != "facts" or k in scheme.facts:
-                    put(f"{h}.{k}", i, v)
+            for key, v in values.items():
+                if h != "facts" or key in scheme.facts:
+                    put(f"{h}.{key}", i, v)
         for iid, ev in s.evidence.items():
             ins = scheme.instruments.get(iid)
             if ins is None:
@@ -202,6 +211,14 @@ class TestSameAsTheEngine:
         """With broken evidence and facts, and cells that are not what their column holds."""
         scheme = data.draw(schemes())
         assert_same(scheme, data.draw(tables(scheme, max_size=8, damage=True)))
+
+    @given(st.data())
+    def test_generated_in_arrays(self, data: st.DataObject) -> None:
+        """Generated schemes with a role the arrays grade (kinds with a form, banded and rounded), damaged or not."""
+        scheme = data.draw(schemes(kinds=("ballot", "rating", "score"), gradings=("bands",)))
+        plan = plan_of(scheme)
+        assume(any(_vectorised(plan, role).why is None for role in plan.roles))
+        assert_same(scheme, data.draw(tables(scheme, max_size=10, damage=data.draw(st.booleans()))))
 
     @given(st.data())
     def test_huining_damaged(self, huining: ve.Scheme, data: st.DataObject) -> None:
@@ -390,6 +407,20 @@ class TestDocumentNumbers:
         assert result.populations[0].ties == ("v2", "v3")
         assert "tie at the cut between v2, v3" in result.warnings[0]
 
+    def test_totals_beyond_64_bits(self) -> None:
+        """Tallies of 10**15 ballots: totals past 64 bits, in Python integers, as the engine grades them."""
+        cols = {k: list(v) for k, v in huining_table().columns.items()}
+        cols["evidence.appraisal.tallies.好"] = [10**15 + i for i in range(6)]
+        cols["evidence.interview.tallies.一般"] = [10**15 + 3] * 6
+        result = assert_same(huining_with_quota(), ColumnarCohort(cols, period="2023"))
+        assert object == result.score_numerators.dtype
+        # By hand: the interview is 70 + 300/(10**15 + 18), the appraisal 90 less (its other
+        # tiers' ballots) × 20/(10**15 + …); with household 90 and site 90 (27 points), v1
+        # (committee 90) is 86 + ε → 86 好; v3 (85) 85.5 + ε → 86 好; v4 (80) 85 + ε → 85 好;
+        # v5 (70, 20 ballots 一般) 84 − ε → 84 一般.
+        assert ("好", "好", "好", "好", "一般", "好") == result.raw_grades
+        assert (86, 87, 86, 85, 84, 87) == result.rounded_scores
+
     def test_bad_cells_are_graded_by_the_engine(self) -> None:
         """A float score and a negative tally: insufficient evidence, never a silent score."""
         table = huining_table()
@@ -476,3 +507,159 @@ class TestBadTables:
         assert str(e.value) == str(engine.value)
         assert "unknown role 'teem'" in str(e.value)
         assert "no 'township' group" in str(e.value)
+
+
+# --- the array forms of the kernel's definitions ----------------------------------------
+
+# Denominators that make ties (a half at 0, 1, 2 or 3 places) likely, and any others.
+DENOMINATORS = st.one_of(st.sampled_from([1, 2, 4, 8, 20, 200, 2000]), st.integers(1, 2**20))
+
+
+class TestTheKernelsDefinitions:
+    """Each array form gives what the kernel's function gives, value for value."""
+
+    @given(
+        st.lists(st.tuples(st.integers(-(2**40), 2**40), DENOMINATORS), max_size=12),
+        st.integers(0, 6),
+        st.sampled_from(k.ROUNDING_MODES),
+        st.booleans(),
+    )
+    def test_rounding_in_int64(self, pairs: list[tuple[int, int]], digits: int, mode: str, non_negative: bool) -> None:
+        """The rounding of int64 totals is kernel.round_scaled, in every mode (all totals ≥ 0 or not)."""
+        if non_negative:
+            pairs = [(abs(n), d) for n, d in pairs]
+        num = np.array([n for n, _ in pairs], dtype=np.int64)
+        den = np.array([d for _, d in pairs], dtype=np.int64)
+        expected = [k.round_scaled(n, d, digits, mode) for n, d in pairs]
+        assert expected == _round(num, den, digits, mode).tolist()
+
+    @given(
+        st.lists(st.tuples(st.integers(-(2**90), 2**90), st.one_of(DENOMINATORS, st.integers(1, 2**70))), max_size=8),
+        st.integers(0, 20),
+        st.sampled_from(k.ROUNDING_MODES),
+        st.booleans(),
+    )
+    def test_rounding_in_python_integers(
+        self, pairs: list[tuple[int, int]], digits: int, mode: str, non_negative: bool
+    ) -> None:
+        """The rounding of totals beyond 64 bits (object arrays) is kernel.round_scaled too."""
+        if non_negative:
+            pairs = [(abs(n), d) for n, d in pairs]
+        num = np.array([n for n, _ in pairs] + [None], dtype=object)[:-1]
+        den = np.array([d for _, d in pairs] + [None], dtype=object)[:-1]
+        expected = [k.round_scaled(n, d, digits, mode) for n, d in pairs]
+        assert expected == _round(num, den, digits, mode).tolist()
+
+    def test_unknown_rounding_mode(self) -> None:
+        """An unknown mode is refused, as the kernel refuses it."""
+        with pytest.raises(ValueError, match="unknown rounding mode 'nearest'"):
+            _round(np.array([-1], np.int64), np.array([2], np.int64), 0, "nearest")
+
+    @given(
+        st.fractions(0, 1, max_denominator=1000),
+        st.sampled_from(["floor", "ceil"]),
+        st.sampled_from(["all", "graded"]),
+        st.lists(st.integers(0, 10**6), max_size=12),
+    )
+    def test_quota_limit(self, share: Fraction, count: str, base: str, sizes: list[int]) -> None:
+        """The limit per population is _quotas.population_limit, which is kernel.count_for_share of its size."""
+        q = m.Quota("test", "test", "好", share, "at_most", count, base=base)  # type: ignore[arg-type]
+        got = _limits(q, np.array(sizes, dtype=np.int64)).tolist()
+        assert [population_limit(q, size, size) for size in sizes] == got
+        assert [k.count_for_share(share, size, count) for size in sizes] == got
+
+    @given(
+        st.fractions(0, 1, max_denominator=100).filter(lambda q: q > 0),
+        st.lists(st.integers(0, 10**9), max_size=12),
+    )
+    def test_quorum_count(self, quorum: Fraction, expected: list[int]) -> None:
+        """The ballots a quorum needs, per row, are kernel.quorum_count's."""
+        got = _quorum_counts(quorum, np.array(expected, dtype=np.int64)).tolist()
+        assert [k.quorum_count(quorum, e) for e in expected] == got
+
+
+# --- kinds and their forms over arrays --------------------------------------------------
+
+_POINTS_SCHEME = ve.loads_scheme(
+    """
+extends = "huining-midterm-2023"
+id = "huining-points"
+title = "会宁县's scheme, with itemised points for members"
+
+[instruments.duties]
+kind = "points"
+title = "履职尽责考核"
+clause = "test"
+roles = ["member"]
+
+[instruments.duties.items]
+party = { label = "党的建设", max = 50 }
+"""
+)
+
+
+def rounded_plugin_scheme() -> str:
+    """tests/test_plugins.py's scheme with an instrument of its plugin kind, its total rounded (as arrays need)."""
+    text = plugin_scheme(kind="attendance", instrument="held = 12")
+    return text.replace('scale = "grade"\n', 'scale = "grade"\nround = { digits = 0, mode = "half_up" }\n', 1)
+
+
+class TestKindsOverArrays:
+    def test_the_built_in_forms(self, huining: ve.Scheme) -> None:
+        """Each built-in kind's form is the object its spec names; points has none."""
+        by_kind = binding_of(huining).kinds
+        assert "villageeval.columnar._kinds:BALLOT" == by_kind["ballot"].declared.vectorised
+        assert (BALLOT, RATING, SCORE, None) == tuple(
+            form_of(by_kind[name]) for name in ("ballot", "rating", "score", "points")
+        )
+
+    def test_a_role_with_points(self) -> None:
+        """A role with a points instrument is not graded in arrays: the reason names the instrument and its kind."""
+        plan = plan_of(_POINTS_SCHEME)
+        assert _vectorised(plan, "team").why is None
+        assert "instrument duties is of kind 'points', which has no form over arrays" == _vectorised(plan, "member").why
+
+    @given(st.data())
+    def test_a_role_with_points_as_the_engine_grades_it(self, data: st.DataObject) -> None:
+        """Teams in arrays, members (whose points have no columns) by the engine: the engine's outcomes."""
+        assert_same(_POINTS_SCHEME, data.draw(tables(_POINTS_SCHEME, max_size=10, damage=True)))
+
+    def test_points_have_no_columns(self) -> None:
+        """A column for a points instrument is refused, naming its kind."""
+        cols = dict(huining_table().columns)
+        cols["evidence.duties.items.party"] = [40] * len(cols["id"])
+        with pytest.raises(ve.CohortError) as e:
+            evaluate_columnar(_POINTS_SCHEME, ColumnarCohort(cols))
+        assert "instrument 'duties' is of kind 'points', which has no columns" in str(e.value)
+
+    def test_a_plugin_kind(self) -> None:
+        """A plugin's kind without a form, or with one it is not bound for, is not graded in arrays."""
+        text = rounded_plugin_scheme()
+        plain = ve.loads_scheme(text, registry=registry(predicates(weak=weak), kinds(ATTENDANCE)))
+        borrowing = ve.loads_scheme(
+            text,
+            registry=registry(
+                predicates(weak=weak), kinds(attrs.evolve(ATTENDANCE, vectorised="villageeval.columnar._kinds:SCORE"))
+            ),
+        )
+        assert "instrument committee is of kind 'attendance', which has no form over arrays" == (
+            _vectorised(plan_of(plain), "team").why
+        )
+        assert "instrument committee of kind 'attendance' is not bound as a score" == (
+            _vectorised(plan_of(borrowing), "team").why
+        )
+
+    def test_a_form_that_cannot_be_imported(self) -> None:
+        """A spec naming a form that does not exist is a PluginError naming the plugin."""
+        broken = attrs.evolve(ATTENDANCE, vectorised="villageeval.columnar._kinds:ATTENDANCE")
+        scheme = ve.loads_scheme(
+            plugin_scheme(kind="attendance", instrument="held = 12"),
+            registry=registry(predicates(weak=weak), kinds(broken)),
+        )
+        table = ColumnarCohort({"id": ["a"], "role": ["team"], "evidence.committee.value": [11]})
+        with pytest.raises(ve.PluginError) as e:
+            evaluate_columnar(scheme, table)
+        assert str(e.value).startswith(
+            "plugin 'county_a': instrument kind 'attendance' names 'villageeval.columnar._kinds:ATTENDANCE' "
+            "as its columnar form, which cannot be imported: AttributeError"
+        )

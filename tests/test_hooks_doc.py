@@ -87,3 +87,24 @@ class TestHooksDoc:
         exec(compile(example, f"docs/hooks.md ({name})", "exec"), namespace)
         fn = namespace[name]
         assert hasattr(fn, f"{hookspecs.PROJECT}_impl")
+
+
+def test_every_instrument_kind_field_is_documented() -> None:
+    """The ``| field | what |`` table of villageeval_register_instrument_kinds lists exactly InstrumentKind's fields."""
+    import attrs
+
+    import villageeval as ve
+
+    body = DOCUMENTED["villageeval_register_instrument_kinds"]
+    documented = re.findall(r"^\| `(\w+)` \|", body.split("| field | what |", 1)[1].split("\n\n", 1)[0], re.M)
+    assert [f.name for f in attrs.fields(ve.InstrumentKind)] == documented
+
+
+def test_rule_context_attributes_exist() -> None:
+    """Every attribute the RuleContext table documents is one the view has."""
+    import villageeval as ve
+
+    table = HOOKS_MD.split("### The RuleContext", 1)[1].split("## ", 1)[0]
+    documented = re.findall(r"^\| `(\w+)` \|", table, re.M)
+    assert documented
+    assert [] == [name for name in documented if not isinstance(getattr(ve.RuleContext, name, None), property)]

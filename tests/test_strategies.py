@@ -5,12 +5,18 @@ round-trips, every generated cohort gets past the evidence checks, and
 ``invalid_evidence`` never does. The properties below check those promises and, through
 them, the engine: results independent of cohort order, hard quotas respected.
 
+Evidence comes per instrument kind, from the strategies object the kind's spec names;
+the tests of that dispatch use a plugin kind of their own (:data:`ATTENDANCE`), whose
+strategies live in this module. The limits the strategies draw at come from the kernel:
+one test changes a kernel rule and sees the strategies follow.
+
 The number of examples comes from the hypothesis profile (tests/conftest.py).
 """
 
 from __future__ import annotations
 
 import functools
+import types
 from collections.abc import Callable
 from decimal import Decimal
 from fractions import Fraction
@@ -22,12 +28,16 @@ import attrs
 import pytest
 from hypothesis import Phase, event, find, given, settings
 from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument, NoSuchExample
+from hypothesis.strategies import SearchStrategy
 
 import villageeval as ve
 from villageeval import _convert
+from villageeval import _kernel as kernel
 from villageeval import _model as m
 from villageeval._kinds.ballot import Ballot
 from villageeval._plugins import builtin_kinds
+from villageeval._result import EVIDENCE_CODES, ReasonCode
 from villageeval.testing.strategies import (
     GRADING_KINDS,
     INSTRUMENT_KINDS,
@@ -39,6 +49,9 @@ from villageeval.testing.strategies import (
     schemes,
     subjects,
 )
+from villageeval.testing.strategies._cohorts import history_keys
+from villageeval.testing.strategies._dispatch import kind_of, strategies_of
+from villageeval.testing.strategies._vocabulary import PERIODS
 
 REGISTRY = ve.Registry(ve.make_plugin_manager(autoload=False))
 CONVERTER = _convert.make_converter({name: kind.config for name, kind in builtin_kinds().items()})
@@ -291,6 +304,9 @@ class TestInvalidEvidence:
         assert outcome.status == "insufficient_evidence", outcome
         assert {r.code for r in outcome.reasons} <= INVALID_EVIDENCE_CODES, outcome.reasons
         assert any(r.instrument == iid for r in outcome.reasons), outcome.reasons
+        declared = strategies_of(kind_of(scheme, iid))
+        assert declared is not None
+        assert {r.code for r in outcome.reasons if r.instrument == iid} <= declared.codes, outcome.reasons
         for r in outcome.reasons:
             event(r.code)
 
@@ -410,3 +426,152 @@ def test_ties_at_the_cut_happen() -> None:
     pairs = schemes().flatmap(lambda s: st.tuples(st.just(s), cohorts(s, min_size=4, max_size=SIZE)))
     scheme, cohort = find(pairs, tie, settings=FIND)
     assert any(any(f.startswith("quota_tie:") for f in o.flags) for o in ve.evaluate(scheme, cohort))
+
+
+# --- per kind, through the specs -------------------------------------------------------------
+
+
+class TestPerKind:
+    """The strategies of each kind come from the strategies object its spec names."""
+
+    def test_instrument_kinds_from_specs(self) -> None:
+        """The kinds schemes() generates are the built-in kinds whose spec names strategies."""
+        assert ("ballot", "rating", "score", "points") == INSTRUMENT_KINDS
+        assert tuple(n for n, k in builtin_kinds().items() if k.declared.strategies) == INSTRUMENT_KINDS
+
+    def test_codes(self) -> None:
+        """The codes are the engine's evidence codes; the built-in kinds' declared codes make up all of them."""
+        assert {c.value for c in EVIDENCE_CODES} == INVALID_EVIDENCE_CODES
+        assert all(isinstance(code, str) and type(code) is str for code in INVALID_EVIDENCE_CODES)
+        declared = [strategies_of(kind) for kind in builtin_kinds().values()]
+        assert all(d is not None and all(isinstance(c, ReasonCode) for c in d.codes) for d in declared)
+        assert INVALID_EVIDENCE_CODES == set().union(*(d.codes for d in declared if d is not None))
+
+    @given(data=st.data())
+    def test_plugin_kind_with_strategies(self, data: st.DataObject) -> None:
+        """A plugin kind's own strategies draw its evidence: valid evidence grades, invalid does not."""
+        scheme = attendance_scheme(ATTENDANCE)
+        result = ve.evaluate(scheme, data.draw(cohorts(scheme, max_size=5)), trace=False)
+        assert all(o.status == "graded" for o in result), reasons(result)
+        subject = data.draw(subjects(scheme))
+        broken = data.draw(invalid_evidence(scheme, "meetings"))
+        subject = attrs.evolve(subject, evidence={"meetings": broken})
+        outcome = ve.evaluate(scheme, ve.Cohort([subject]), trace=False).outcome(subject.id)
+        assert outcome.status == "insufficient_evidence"
+        assert {r.code for r in outcome.reasons} <= ATTENDANCE_STRATEGIES.codes
+
+    def test_plugin_kind_without_strategies(self) -> None:
+        """A kind without strategies needs plugin_evidence; without it the error names the kind."""
+        scheme = attendance_scheme(attrs.evolve(ATTENDANCE, strategies=None))
+        with pytest.raises(InvalidArgument, match=r"'meetings' is of the kind 'attendance'.*plugin_evidence"):
+            cohorts(scheme)
+        given_here = {"attendance": lambda config: st.builds(ve.ScoreEvidence, st.integers(0, config.held))}
+        found = find(evidence(scheme, "meetings", plugin_evidence=given_here), lambda ev: True, settings=FIND)
+        assert isinstance(found, ve.ScoreEvidence)
+        assert isinstance(find(invalid_evidence(scheme, "meetings"), lambda ev: True), ve.MalformedEvidence)
+
+    def test_broken_strategies(self) -> None:
+        """Strategies that cannot be imported, or lack the protocol, are a PluginError naming the kind."""
+        for target in ("tests.no_such_module:X", "tests.test_strategies:FIND"):
+            scheme = attendance_scheme(attrs.evolve(ATTENDANCE, strategies=target))
+            with pytest.raises(ve.PluginError, match=rf"kind 'attendance' \(plugin 'county_a'\).*{target}"):
+                evidence(scheme, "meetings")
+
+
+@attrs.frozen
+class Attendance:
+    """A plugin instrument: meetings attended out of those held, scored out of 100."""
+
+    title: str
+    clause: str
+    held: int
+    kind: str = "attendance"
+
+
+def attendance_score(config: Attendance, ev: object, context: ve.RuleContext) -> Fraction:
+    assert isinstance(ev, ve.ScoreEvidence)
+    attended = Fraction(ev.value)
+    if not 0 <= attended <= config.held:
+        raise ve.EvidenceProblem("attendance_out_of_range", f"{attended} meetings attended, {config.held} held")
+    return attended * 100 / config.held
+
+
+class AttendanceStrategies:
+    """The strategies a plugin ships for its kind, as docs/testing.md describes them."""
+
+    codes = frozenset({"attendance_out_of_range", ReasonCode.INVALID_EVIDENCE})
+
+    def evidence(self, scheme: ve.Scheme, instrument_id: str, level: str) -> SearchStrategy[Any]:
+        held = scheme.instruments[instrument_id].held  # type: ignore[attr-defined]
+        attended = {"best": st.just(held), "worst": st.just(0)}.get(level, st.integers(0, held))
+        return st.builds(ve.ScoreEvidence, attended)
+
+    def invalid_evidence(self, scheme: ve.Scheme, instrument_id: str) -> SearchStrategy[Any]:
+        held = scheme.instruments[instrument_id].held  # type: ignore[attr-defined]
+        return st.builds(ve.ScoreEvidence, st.integers(held + 1, held + 10))
+
+
+ATTENDANCE_STRATEGIES = AttendanceStrategies()
+
+ATTENDANCE = ve.InstrumentKind(
+    name="attendance",
+    config=Attendance,
+    score=attendance_score,
+    score_range=lambda config: (Fraction(0), Fraction(100)),
+    evidence=ve.ScoreEvidence,
+    strategies="tests.test_strategies:ATTENDANCE_STRATEGIES",
+)
+
+
+def attendance_scheme(kind: ve.InstrumentKind) -> ve.Scheme:
+    """A one-instrument scheme of the plugin kind ``kind``, loaded through a registry with it."""
+    plugin = types.ModuleType("county_a")
+    plugin.villageeval_register_instrument_kinds = ve.hookimpl(lambda: [kind])  # type: ignore[attr-defined]
+    data = {
+        "id": "attendance-test",
+        "title": "出勤考核",
+        "locality": {"name": "某县"},
+        "roles": {"team": {"label": "村“两委”班子"}},
+        "scales": {"grade": {"tiers": ["好", "差"]}},
+        "instruments": {"meetings": {"kind": "attendance", "title": "会议出勤", "clause": "一", "held": 12}},
+        "weightings": {"main": {"clause": "二", "total": 100, "weights": {"meetings": 100}}},
+        "gradings": {
+            "main": {
+                "clause": "三",
+                "scale": "grade",
+                "bands": [{"grade": "好", "at_least": 60}, {"grade": "差", "below": 60}],
+            }
+        },
+    }
+    return ve.scheme_from_dict(data, registry=ve.Registry(ve.make_plugin_manager(autoload=False, plugins=[plugin])))
+
+
+# --- the kernel's limits ------------------------------------------------------------------------
+
+
+def test_history_is_what_a_streak_reads() -> None:
+    """The history keys drawn are the periods the kernel's previous_periods looks back on."""
+    for period in (*PERIODS, "2024上半年", "0"):
+        for n in range(1, 4):
+            keys = history_keys(period, n)
+            assert keys == (kernel.previous_periods(period, keys, n) or []), (period, n, keys)
+            assert len(keys) in (0, n)
+    assert ["2023", "2022"] == history_keys("2024", 2)
+
+
+def _ballots(ev: Any) -> int:
+    """The ballots of evidence with whole counts; -1 for any other."""
+    if not isinstance(ev, ve.BallotEvidence) or not all(type(n) is int for n in ev.tallies.values()):
+        return -1
+    return sum(ev.tallies.values())
+
+
+def test_the_fewest_ballots_follow_the_kernel(huining: ve.Scheme, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A changed kernel rule changes the strategies: three more ballots needed, three more drawn."""
+    assert find(evidence(huining, "appraisal"), lambda ev: _ballots(ev) == 20, settings=FIND)
+    least = kernel.least_ballots
+    monkeypatch.setattr(kernel, "least_ballots", lambda n, scored: least(n, scored) + 3)
+    assert find(evidence(huining, "appraisal"), lambda ev: _ballots(ev) == 23, settings=FIND)
+    with pytest.raises(NoSuchExample):
+        find(evidence(huining, "appraisal"), lambda ev: _ballots(ev) < 23, settings=FIND)
+    assert find(invalid_evidence(huining, "appraisal"), lambda ev: _ballots(ev) == 22, settings=FIND)

@@ -4,10 +4,12 @@ evidence checks → eligibility → instrument scores → weighted total → rou
 → grade → vetoes and caps → quotas per population → consequences.
 
 The scheme's compiled plan (:mod:`villageeval._plan`) has resolved every name;
-scorers (:mod:`villageeval._scoring`) check evidence and give sub-scores;
-quotas (:mod:`villageeval._quotas`) act on whole populations. All arithmetic is
-on integers and :class:`fractions.Fraction`. Subjects are processed in order of
-id, so the input order never changes an outcome.
+each instrument's kind (:mod:`villageeval._kinds`) reads and checks its evidence and
+gives the sub-score; the kernel (:mod:`villageeval._kernel`) rounds and bands; quotas
+(:mod:`villageeval._quotas`) act on whole populations. All arithmetic is on integers
+and :class:`fractions.Fraction`. Subjects are processed in order of id, so the input
+order never changes an outcome. This module alone writes a subject's
+:class:`~villageeval._context.State`.
 """
 
 from __future__ import annotations
@@ -46,6 +48,13 @@ __all__ = ["check_cohort", "consequences_under", "evaluate", "evaluate_carefully
 
 # --- one subject -------------------------------------------------------------------------
 
+
+#: The size of cohort from which ``evaluate`` pauses the garbage collector during the call.
+#: What the pause saves grows with the objects alive in the process: nothing on a
+#: township's 77 subjects, a twelfth of the time on 3,500 next to another engine's data
+#: (benchmarks/compare.py), a third on 35,000 (benchmarks/collector.py pause); see
+#: docs/performance.md, *the garbage collector*. Below it, a call never touches the switch.
+PAUSE_AT = 1_000
 
 # Bound of the memo of shown totals kept on a role's plan: shown with two decimals, a
 # total takes about 10,000 values.
@@ -122,11 +131,10 @@ def _quick_evaluate(plan: Plan, rp: RolePlan, ctx: State, scorers: tuple[QuickTe
             return False
     evidence = ctx.subject.evidence
     scores = ctx.scores
-    # The weighted total, Σ weight × score / out_of, is added up as the scores come
-    # (the kernel's weighted_total, one term at a time): integers over a common
-    # denominator, and one Fraction at the end.
+    # The weighted total, Σ weight × score / out_of, added up as the scores come:
+    # kernel.weighted_total's loop, written out because a list of terms and a call cost
+    # a twentieth of a subject's time (tests/test_engine_properties.py TestExactTotal).
     num, den = 0, 1
-    add_term = k.add_term
     for iid, read, quick, fn, fd in scorers:
         ev = evidence.get(iid)
         if ev is None:
@@ -140,7 +148,8 @@ def _quick_evaluate(plan: Plan, rp: RolePlan, ctx: State, scorers: tuple[QuickTe
         if value is not None:
             scores[iid] = value
             if fd:
-                num, den = add_term(num, den, fn, fd, n, d)
+                td = fd * d
+                num, den = num * td + fn * n * den, den * td
     if rp.eligibility and _ineligible(rp, ctx):
         return True
     memo = rp.graded_memo
@@ -150,8 +159,8 @@ def _quick_evaluate(plan: Plan, rp: RolePlan, ctx: State, scorers: tuple[QuickTe
     ctx.total = Fraction(num, den)
     rounding = rp.rounding
     assert rounding is not None
-    scaled = rp.round_total(num, den)
-    shown = rp.round_display(num, den)
+    scaled = k.round_scaled(num, den, rounding.digits, rounding.mode)
+    shown = k.round_scaled(num, den, rp.display_digits, "half_up")
     display = rp.display_memo.get(shown)
     if display is None:
         display = decimal_text(shown, rp.display_digits)
@@ -492,10 +501,17 @@ def evaluate(scheme: m.Scheme, cohort: Cohort, *, trace: bool = True) -> Result:
         cohort: the subjects with their evidence.
         trace: keep the step-by-step explanation of each outcome (a little slower).
 
-    Python's cyclic garbage collector is paused during the call. After a large call
-    the two young generations are collected once, so that the outcomes are walked
-    once rather than twice. A collector you switched off, or tuned off with a
-    threshold of 0, is left as it is.
+    A call of :data:`PAUSE_AT` subjects or more (1,000) pauses Python's cyclic garbage
+    collector while it runs: evaluation builds many small objects that hold no cycles,
+    and collecting them again and again took a third of the time of a province's
+    evaluation; a township's cohort, or a service's request for one, leaves the collector
+    alone, as it gains nothing from the pause. The collector is one switch
+    for the whole interpreter: while a large call runs, no other thread's cycles are
+    collected either (their memory is freed by reference counting as usual; cycles wait
+    until the call ends), and if two large calls overlap, the first to end switches the
+    collector back on for the other. At the end of such a call the two young generations
+    are collected once, so that the outcomes are walked once rather than twice. A
+    collector you switched off, or tuned off with a threshold of 0, is left as it is.
 
     Raises:
         CohortError: a subject has a role the scheme does not grade, or lacks a
@@ -503,6 +519,8 @@ def evaluate(scheme: m.Scheme, cohort: Cohort, *, trace: bool = True) -> Result:
         PluginError: a plugin's predicate or adjustment misbehaved; the message
             names the plugin and the subject.
     """
+    if len(cohort.subjects) < PAUSE_AT:
+        return _evaluate(scheme, cohort, trace)
     # Evaluation allocates many small, acyclic objects; the cyclic garbage
     # collector would scan them again and again for nothing (a third of the time
     # on a province), so it is paused for the call and restored after.

@@ -27,7 +27,6 @@ __all__ = [
     "UNBOUNDED",
     "CountRule",
     "Interval",
-    "add_term",
     "band_of",
     "count_for_share",
     "coverage_shortfall",
@@ -204,22 +203,17 @@ def band_of(grid: Sequence[tuple[int | None, int | None, str]], scaled: int) -> 
 # --- weighted totals and means ----------------------------------------------------------------
 
 
-def add_term(num: int, den: int, fn: int, fd: int, n: int, d: int) -> tuple[int, int]:
-    """``num / den + (fn / fd) × (n / d)``, as ``(numerator, denominator)``, in integers.
+def weighted_total(terms: Iterable[tuple[int, int, int, int]]) -> tuple[int, int]:
+    """``Σ (fn / fd) × (n / d)`` as ``(numerator, denominator)``, in integers.
 
-    One instrument's term of a weighted total: its factor (weight / out_of, ``fn / fd``)
-    times its sub-score (``n / d``). Nothing is reduced on the way: the caller builds one
+    Each term is an instrument's factor in the total (weight / out_of, as ``fn / fd``)
+    and its sub-score (``n / d``). Nothing is reduced on the way: the caller builds one
     Fraction at the end, as exact as the sum of the Fractions.
     """
-    td = fd * d
-    return num * td + fn * n * den, den * td
-
-
-def weighted_total(terms: Iterable[tuple[int, int, int, int]]) -> tuple[int, int]:
-    """``Σ (fn / fd) × (n / d)`` over ``(fn, fd, n, d)`` terms (see :func:`add_term`)."""
     num, den = 0, 1
     for fn, fd, n, d in terms:
-        num, den = add_term(num, den, fn, fd, n, d)
+        td = fd * d
+        num, den = num * td + fn * n * den, den * td
     return num, den
 
 

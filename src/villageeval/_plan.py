@@ -91,8 +91,6 @@ class RolePlan:
         "quick",
         "quick_keeping",
         "rank",
-        "round_display",
-        "round_total",
         "rounding",
         "terms",
         "vetoes",
@@ -142,8 +140,6 @@ class RolePlan:
         # Scaled rounded total → (rounded total, band), filled as totals are seen.
         self.graded_memo: dict[int, tuple[Fraction, str]] | None = None
         # (numerator, denominator) → the scaled rounded total, and the shown one.
-        self.round_total: Callable[[int, int], int] = k.rounder(0, "half_up")
-        self.round_display: Callable[[int, int], int] = k.rounder(2, "half_up")
         # The shown total (scaled) → its text: there are few of them.
         self.display_memo: dict[int, str] = {}
         # Whether the quick scorers record tallies and tiers (see _reads_tallies).
@@ -312,8 +308,6 @@ class Plan:
                 )
                 if rp.weighting_id and rp.grid and rp.rounding is not None:
                     rp.graded_memo = {}
-                    rp.round_total = k.rounder(rp.rounding.digits, rp.rounding.mode)
-                    rp.round_display = k.rounder(rp.display_digits, "half_up")
             bool_facts = frozenset(rp.bool_facts)
             rp.limits_always = tuple(
                 rule for rule in rp.limits if not _needs_a_true_fact(rule_predicates[rule.kind, rule.id], bool_facts)

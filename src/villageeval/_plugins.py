@@ -310,7 +310,9 @@ class Registry:
         """Every instrument kind by name, in the form the engine uses (defaults filled in)."""
         if self._kinds is None:
             found: dict[str, Kind] = {}
-            for plugin, result in _calls(self.pm, "villageeval_register_instrument_kinds"):
+            # pluggy calls the last registered plugin first; kinds are listed in the order
+            # their plugins were registered, so the built-in ones come first.
+            for plugin, result in reversed(_calls(self.pm, "villageeval_register_instrument_kinds")):
                 for kind in _iterable(result, plugin, "villageeval_register_instrument_kinds"):
                     if not isinstance(kind, InstrumentKind):
                         raise PluginError(

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any, Literal
 
+import attrs
 from attrs import field, frozen
 
 from .. import _model as m
@@ -170,3 +171,10 @@ POINTS = InstrumentKind(
     bind=BoundPoints,
     strategies="villageeval.testing.strategies._kinds:POINTS",
 )
+
+# Resolve the string annotations now, while this module's names are in scope (the
+# converter and the docs' checks read real types).
+for _cls in list(globals().values()):
+    if isinstance(_cls, type) and attrs.has(_cls) and _cls.__module__ == __name__:
+        attrs.resolve_types(_cls, globals())
+del _cls

@@ -6,6 +6,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Literal
 
+import attrs
 from attrs import field, frozen
 
 from .. import _model as m
@@ -122,3 +123,10 @@ SCORE = InstrumentKind(
     vectorised="villageeval.columnar._kinds:SCORE",
     strategies="villageeval.testing.strategies._kinds:SCORE",
 )
+
+# Resolve the string annotations now, while this module's names are in scope (the
+# converter and the docs' checks read real types).
+for _cls in list(globals().values()):
+    if isinstance(_cls, type) and attrs.has(_cls) and _cls.__module__ == __name__:
+        attrs.resolve_types(_cls, globals())
+del _cls

@@ -220,11 +220,6 @@ class Kind:
     def records(self) -> Records | None:
         return self.declared.records
 
-    @property
-    def builtin(self) -> bool:
-        """Whether villageeval itself registers this kind."""
-        return self.plugin == "villageeval._builtin" and self.declared.bind is not None
-
     def out_of(self, config: Any) -> Fraction:
         """The sub-score that earns the instrument's full weight."""
         if self.declared.out_of is not None:

@@ -16,8 +16,9 @@ and warnings. It is the quick path of :mod:`villageeval._engine` over arrays:
 - rows whose cells are plainly valid are checked, scored, totalled, rounded, banded,
   vetoed and capped in arrays;
 - any other row (a bad or missing cell, a role whose rules need more than the arrays
-  hold: a Python predicate, an ``applies_when``, grading by conditions) is built into
-  a ``Subject`` and evaluated by the pure-Python engine, which also explains it;
+  hold: a Python predicate, an ``applies_when``, grading by conditions, an instrument
+  whose kind has no form over arrays) is built into a ``Subject`` and evaluated by the
+  pure-Python engine, which also explains it;
 - ``at_most`` quotas rank in integers, per population; a scheme with an ``at_least``
   quota, or with plugins that adjust outcomes, is evaluated by the pure-Python engine
   as a whole (the same result, without the speed).

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 from attrs import field, frozen, validators
 
-from .._cohort import Cohort, Subject, _evidence_from
+from .._cohort import Cohort, Subject
 from .._errors import CohortError, Problem
 from .._hints import close_matches
 
@@ -83,7 +83,7 @@ class Ragged:
         return out
 
 
-def _cells(column: Any) -> list[Any]:
+def cells_of(column: Any) -> list[Any]:
     """A column's cells as Python values (numpy scalars become ints, bools, strs)."""
     if isinstance(column, np.ndarray):
         return list(column.tolist())
@@ -150,7 +150,7 @@ class ColumnarCohort:
             problems += _text_problems(self.columns, distinct)
         if not problems:
             col = self.columns["id"]
-            ids = col if type(col) is list else _cells(col)
+            ids = col if type(col) is list else cells_of(col)
             if len(distinct["id"]) != len(ids):  # the set of ids the text check built
                 seen: dict[Any, int] = {}
                 for i, sid in enumerate(ids):
@@ -180,7 +180,7 @@ class ColumnarCohort:
 
     def to_cohort(self) -> Cohort:
         """The same cohort as :class:`~villageeval.Subject` objects, for :func:`villageeval.evaluate`."""
-        cells = {name: _cells(col) for name, col in self.columns.items()}
+        cells = {name: cells_of(col) for name, col in self.columns.items()}
 
         def row(i: int) -> Subject:
             return _subject(lambda name: cells[name][i] if name in cells else None, cells)
@@ -202,7 +202,7 @@ def _text_problems(columns: Mapping[str, Any], distinct: dict[str, Any]) -> list
         head = name.partition(".")[0]
         if head not in ("id", "role", "name", "unit", "groups", "history", "outcomes", "notes"):
             continue
-        cells = col if type(col) is list else _cells(col)
+        cells = col if type(col) is list else cells_of(col)
         required = head in ("id", "role")
         try:
             values: Collection[Any] = set(cells)
@@ -261,12 +261,13 @@ def _subject(cell: Callable[[str], Any], names: Iterable[str]) -> Subject:
     )
 
 
-def _evidence(given: Mapping[str, Any]) -> Any:
+def _evidence(given: Mapping[str, Any]) -> dict[str, Any]:
     """One instrument's evidence from its cells (``tallies.好``, ``coverage.村干部.count``...).
 
-    The cells are put together into the evidence's JSON interchange object and read
-    as the cohort reader reads it: a cell of the wrong shape gives the same
-    malformed evidence, with the same words, as it would in a cohort file.
+    The cells are put together into the evidence's JSON interchange object, which the
+    subject keeps as a cohort file's subject does: the kind of the instrument reads it
+    when the subject is graded, so a cell of the wrong shape gives the same malformed
+    evidence, with the same words, as it would in a cohort file.
     """
     raw: dict[str, Any] = {}
     for path, v in given.items():
@@ -279,4 +280,4 @@ def _evidence(given: Mapping[str, Any]) -> Any:
                 raw.setdefault(part, {})[key] = v
         else:
             raw[part] = v
-    return _evidence_from(raw)
+    return raw

@@ -11,16 +11,18 @@ import numpy as np
 from attrs import field, frozen
 
 from .. import _model as m
-from .._engine import _check_cohort, _evaluate_carefully, evaluate
-from .._numbers import _decimal_text, fixed
-from .._plan import Plan, plan_of
-from .._predicates import RuleContext, leaves
+from .._bound import plan_of
+from .._context import State
+from .._engine import check_cohort, evaluate, evaluate_carefully
+from .._kinds.spec import MEMO_BOUND
+from .._numbers import decimal_text, fixed
+from .._plan import Plan
+from .._predicates import leaves
 from .._result import PopulationUsage, Result
-from .._scoring import _MEMO
 from ._cohort import ColumnarCohort
-from ._grade import _Block, _grade_block, _Vectorised
-from ._quota import _at_most, _View
-from ._read import _SAFE, _Arrays, _check_columns
+from ._grade import Block, Vectorised, evidence_columns, grade_block
+from ._quota import RowView, at_most
+from ._read import SAFE, Arrays, check_columns
 
 _STATUSES = ("graded", "ineligible", "insufficient_evidence")
 
@@ -74,7 +76,7 @@ class ColumnarResult:
                 continue
             text = texts.get((shown, places))
             if text is None:
-                text = texts[shown, places] = _decimal_text(shown, places)
+                text = texts[shown, places] = decimal_text(shown, places)
             out.append(text)
         return tuple(out)
 
@@ -90,12 +92,14 @@ class _Prepared:
     """What the arrays need of a plan, built on first use and kept while the plan is."""
 
     def __init__(self, plan: Plan) -> None:
-        self.roles: dict[str, _Vectorised] = {}
+        self.roles: dict[str, Vectorised] = {}
         self.blocks: dict[str, int] = {}  # role → its block: roles graded alike share one
         self.signatures: dict[Any, int] = {}
         self.rounded: dict[tuple[int, int], Fraction] = {}  # (scaled total, 10**digits) → the Fraction
         self.columns_checked: set[frozenset[str]] = set()  # column sets already found readable
         self.reads_python = _reads_python(plan.scheme)
+        # Per instrument, the columns its evidence takes (None: its kind has no form over arrays).
+        self.evidence = evidence_columns(plan.scheme, plan.binding.kinds)
 
 
 _PREPARED: WeakKeyDictionary[Plan, _Prepared] = WeakKeyDictionary()
@@ -108,11 +112,11 @@ def _prepared(plan: Plan) -> _Prepared:
     return got
 
 
-def _vectorised(plan: Plan, role: str) -> _Vectorised:
+def _vectorised(plan: Plan, role: str) -> Vectorised:
     roles = _prepared(plan).roles
     vec = roles.get(role)
     if vec is None:
-        vec = roles[role] = _Vectorised(plan.scheme, plan.roles[role], role)
+        vec = roles[role] = Vectorised(plan.scheme, plan.roles[role], role)
     return vec
 
 
@@ -138,7 +142,7 @@ def _rounded(prepared: _Prepared, scaled: list[int], power: int) -> list[Fractio
         got = memo.get((v, power))
         if got is None:
             got = Fraction(v, power)
-            if len(memo) < _MEMO:
+            if len(memo) < MEMO_BOUND:
                 memo[v, power] = got
         out.append(got)
     return out
@@ -155,7 +159,7 @@ def _reads_python(scheme: m.Scheme) -> bool:
     return any(isinstance(leaf, m.NamedRule) for p in predicates for leaf in leaves(p))
 
 
-def _needs_check(plan: Plan, a: _Arrays, role_index: dict[str, int], role_code: Any) -> bool:
+def _needs_check(plan: Plan, a: Arrays, role_index: dict[str, int], role_code: Any) -> bool:
     """Whether a row has a role the scheme does not grade, or lacks a group a quota counts by."""
     if not set(role_index) <= set(plan.roles):
         return True
@@ -189,15 +193,15 @@ def evaluate_columnar(scheme: m.Scheme, table: ColumnarCohort) -> ColumnarResult
     prepared = _prepared(plan)
     column_names = frozenset(table.columns)
     if column_names not in prepared.columns_checked:
-        _check_columns(scheme, table)  # raises, listing every column the scheme does not read
+        check_columns(scheme, table, prepared.evidence)  # raises, listing every column the scheme does not read
         if len(prepared.columns_checked) >= 64:  # tables of many shapes: keep the memory small
             prepared.columns_checked.clear()
         prepared.columns_checked.add(column_names)
-    a = _Arrays(table)
+    a = Arrays(table)
     role_index, role_code = a.texts("role")
     if _needs_check(plan, a, role_index, role_code):
-        _check_cohort(plan, table.to_cohort())  # raises, with the engine's words
-    registry: Any = scheme._registry
+        check_cohort(plan, table.to_cohort())  # raises, with the engine's words
+    registry = plan.binding.registry
     adjusters = registry.adjusters(scheme) if registry is not None else []
     if adjusters or prepared.reads_python or any(q.bound != "at_most" for _, q in plan.quotas):
         # Outside what the arrays do: the pure-Python engine, for every row.
@@ -223,8 +227,8 @@ def evaluate_columnar(scheme: m.Scheme, table: ColumnarCohort) -> ColumnarResult
     displays = np.full(n, None, dtype=object)  # scaled shown totals, or texts
     places = np.zeros(n, np.int64)
     final = np.full(n, -1, np.int64)
-    careful: dict[int, RuleContext] = {}
-    blocks: list[_Block] = []
+    careful: dict[int, State] = {}
+    blocks: list[Block] = []
     block_of = np.full(n, -1, np.int64)
     pos_of = np.zeros(n, np.int64)
     totals: list[tuple[Any, Any, Any]] = []  # (rows, numerators, denominators)
@@ -239,8 +243,8 @@ def evaluate_columnar(scheme: m.Scheme, table: ColumnarCohort) -> ColumnarResult
         if vec.why is not None:
             fallback = rows.tolist()
         else:
-            b = _Block(rows, n)
-            _grade_block(a, scheme, rp, vec, b)
+            b = Block(rows, n)
+            grade_block(a, rp, vec, b)
             fallback = rows[~b.ok].tolist()
             block_of[rows] = len(blocks)
             pos_of[rows] = np.arange(len(rows))
@@ -260,9 +264,9 @@ def evaluate_columnar(scheme: m.Scheme, table: ColumnarCohort) -> ColumnarResult
             places[g_rows] = rp.display_digits
             totals.append((g_rows, b.num[graded], b.den[graded]))
         for i in fallback:
-            ctx = RuleContext(table.subject(i), scheme, period, False, ())
+            ctx = State(table.subject(i), scheme, period, False, ())
             rp = plan.roles[ctx.role]
-            _evaluate_carefully(plan, rp, ctx)
+            evaluate_carefully(plan, rp, ctx)
             careful[i] = ctx
             status[i] = _STATUSES.index(ctx.status)
             if ctx.raw_grade is not None:
@@ -276,7 +280,7 @@ def evaluate_columnar(scheme: m.Scheme, table: ColumnarCohort) -> ColumnarResult
             displays[i] = display
     # exact totals: int64 if every one fits, else Python ints
     wide = any(arr.dtype == object for _, arr, _ in totals) or any(
-        c.total is not None and not (abs(c.total.numerator) < _SAFE and c.total.denominator < _SAFE)
+        c.total is not None and not (abs(c.total.numerator) < SAFE and c.total.denominator < SAFE)
         for c in careful.values()
     )
     numerators = np.zeros(n, object if wide else np.int64)
@@ -300,10 +304,10 @@ def evaluate_columnar(scheme: m.Scheme, table: ColumnarCohort) -> ColumnarResult
             ctx = careful.get(i)
             if ctx is not None:
                 return ctx
-            return _View(a, i, blocks[int(block_of[i])], int(pos_of[i]))
+            return RowView(a, i, blocks[int(block_of[i])], int(pos_of[i]))
 
         for qid, q in plan.quotas:
-            _at_most(
+            at_most(
                 plan,
                 a,
                 qid,
@@ -344,7 +348,7 @@ def _from_result(result: Result, ids: Sequence[str]) -> ColumnarResult:
     by_id = {o.subject_id: o for o in result.outcomes}
     outcomes = [by_id[sid] for sid in ids]
     wide = any(
-        o.score is not None and not (abs(o.score.numerator) < _SAFE and o.score.denominator < _SAFE) for o in outcomes
+        o.score is not None and not (abs(o.score.numerator) < SAFE and o.score.denominator < SAFE) for o in outcomes
     )
     dtype: Any = object if wide else np.int64
     return ColumnarResult(

@@ -1,12 +1,16 @@
 """One role's plainly valid rows, graded in arrays: the engine's quick path, vectorised.
 
-Checks, sub-scores, the weighted total over one denominator per row, rounding in
-integer division, bands as integer ranges, eligibility, vetoes and caps, with the
-rules' predicates as boolean arrays.
+Sub-scores by each instrument's kind, through the form over arrays its spec names
+(``InstrumentKind.vectorised``, the built-in ones in :mod:`._kinds`); then the weighted
+total over one denominator per row, the kernel's rounding in integer division, the
+kernel's bands as integer ranges, eligibility, vetoes and caps, with the rules'
+predicates as boolean arrays over the kernel's intervals. Nothing here knows a kind:
+one without a form is not graded in arrays.
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Mapping
 from fractions import Fraction
 from math import gcd
@@ -14,13 +18,17 @@ from typing import Any
 
 import numpy as np
 
+from .. import _kernel as k
 from .. import _model as m
-from .._plan import _RolePlan, _Rule
+from .._errors import PluginError
+from .._kinds.spec import Kind
+from .._plan import PlannedInstrument, RolePlan, Rule
 from .._predicates import leaves, number_of
-from ._read import _SAFE, _Arrays
+from ._kinds import NotVectorised, VectorisedKind
+from ._read import SAFE, Arrays
 
 
-class _Block:
+class Block:
     """The rows of one role that the arrays can grade, with everything read for them.
 
     ``rows`` index the table; ``ok`` says which of them are still plainly
@@ -49,7 +57,7 @@ class _Block:
         self.power = 1  # 10 ** the rounding's digits
 
 
-_Vector = Callable[[_Block], Any]  # a predicate over a block: a bool array
+_Vector = Callable[[Block], Any]  # a predicate over a block: a bool array
 
 
 def _vector_predicate(p: m.Predicate, rp: _Facts, role: str, stage: str) -> _Vector | None:
@@ -58,6 +66,7 @@ def _vector_predicate(p: m.Predicate, rp: _Facts, role: str, stage: str) -> _Vec
     ``stage`` is ``"eligibility"`` (no total yet: total tests are false, as in the
     engine) or ``"limits"``.
     """
+    inside = k.in_interval
     if isinstance(p, m.FactTest):
         name = p.fact
         if p.compare is None:
@@ -66,25 +75,25 @@ def _vector_predicate(p: m.Predicate, rp: _Facts, role: str, stage: str) -> _Vec
             return lambda b: b.facts[name]
         if name not in rp.number_facts:
             return None
-        test = p.compare.test
-        return lambda b: np.array([v is not None and test(v) for v in b.numbers[name]], dtype=bool)
+        iv = p.compare.interval
+        return lambda b: np.array([v is not None and inside(iv, v) for v in b.numbers[name]], dtype=bool)
     if isinstance(p, m.ScoreTest):
-        test = p.compare.test
+        iv = p.compare.interval
         if p.score == "total":
             if stage == "eligibility":
                 return lambda b: np.zeros(len(b.rows), bool)
-            return lambda b: _memo_test(b.scaled, lambda s: test(Fraction(s, b.power)))
+            return lambda b: _memo_test(b.scaled, lambda s: inside(iv, Fraction(s, b.power)))
         iid = p.score
         if iid not in rp.terms_and_scores:
             return None
-        return lambda b: _pair_test(b.scores[iid], test)
+        return lambda b: _pair_test(b.scores[iid], lambda v: inside(iv, v))
     if isinstance(p, m.ShareTest):
-        iid, tiers, test = p.share, frozenset(p.tiers), p.compare.test
+        iid, tiers, iv = p.share, frozenset(p.tiers), p.compare.interval
 
-        def share(b: _Block) -> Any:
+        def share(b: Block) -> Any:
             counts, total = b.tallies[iid]
             part = sum((counts[t] for t in tiers if t in counts), np.zeros(len(b.rows), np.int64))
-            return _pair_test((part, total), test)
+            return _pair_test((part, total), lambda v: inside(iv, v))
 
         return share if iid in rp.ballots else None
     if isinstance(p, m.RatingIs):
@@ -92,7 +101,7 @@ def _vector_predicate(p: m.Predicate, rp: _Facts, role: str, stage: str) -> _Vec
         if iid not in rp.ratings:
             return None
 
-        def rating(b: _Block) -> Any:
+        def rating(b: Block) -> Any:
             codes, labels = b.tiers[iid]
             wanted = np.array([label in allowed for label in labels], dtype=bool)
             return wanted[codes]
@@ -141,50 +150,83 @@ def _pair_test(pair: tuple[Any, Any], test: Callable[[Fraction], bool]) -> Any:
     return np.array(out, dtype=bool)
 
 
-class _Vectorised:
+#: Each form over arrays by its spec's "module:name" (``InstrumentKind.vectorised``), imported once.
+_FORMS: dict[str, VectorisedKind] = {}
+
+
+def form_of(kind: Kind) -> VectorisedKind | None:
+    """The kind's form over arrays, imported by the name its spec gives; None if it has none.
+
+    Raises:
+        PluginError: the name cannot be imported, or is not a form (the message names the plugin).
+    """
+    spec = kind.declared.vectorised
+    if spec is None:
+        return None
+    form = _FORMS.get(spec)
+    if form is None:
+        module, _, name = spec.partition(":")
+        try:
+            got = getattr(importlib.import_module(module), name)
+        except Exception as e:  # a module that is not there, or fails as it is imported
+            raise PluginError(
+                f"plugin {kind.plugin!r}: instrument kind {kind.name!r} names {spec!r} as its columnar form, "
+                f"which cannot be imported: {type(e).__name__}: {e}"
+            ) from e
+        if not isinstance(got, VectorisedKind):
+            raise PluginError(
+                f"plugin {kind.plugin!r}: instrument kind {kind.name!r} names {spec!r} as its columnar form, "
+                f"which is a {type(got).__name__}, not a villageeval.columnar form"
+            )
+        form = _FORMS[spec] = got
+    return form
+
+
+def evidence_columns(scheme: m.Scheme, kinds: Mapping[str, Kind]) -> dict[str, list[str] | None]:
+    """Per instrument of the scheme, the columns its evidence takes (None: its kind has no form over arrays)."""
+    out: dict[str, list[str] | None] = {}
+    for iid, ins in scheme.instruments.items():
+        kind = kinds.get(ins.kind)
+        form = form_of(kind) if kind is not None else None
+        out[iid] = None if form is None else [f"evidence.{iid}.{tail}" for tail in form.columns(ins, scheme)]
+    return out
+
+
+class Vectorised:
     """What the arrays need of a role's plan, built once per plan; or why they cannot grade it."""
 
-    def __init__(self, scheme: m.Scheme, rp: _RolePlan, role: str) -> None:
+    def __init__(self, scheme: m.Scheme, rp: RolePlan, role: str) -> None:
         self.why: str | None = None
         self.signature: Any = role
-        self.eligibility: list[tuple[_Rule, _Vector]] = []
-        self.limits: list[tuple[_Rule, _Vector]] = []
-        # ballot → (tier label → its points over the scale's common denominator, that denominator)
-        self.ballots: dict[str, tuple[dict[str, int], int]] = {}
-        # rating → each tier's points as numerators and denominators (0: a tier without points)
-        self.ratings: dict[str, tuple[tuple[str, ...], Any, Any]] = {}
+        self.eligibility: list[tuple[Rule, _Vector]] = []
+        self.limits: list[tuple[Rule, _Vector]] = []
+        # Each instrument with its kind's form and what the form prepared for it.
+        self.instruments: list[tuple[PlannedInstrument, VectorisedKind, Any]] = []
         if rp.quick is None or rp.graded_memo is None or rp.rounding is None:
-            self.why = "its rules need the pure-Python engine (applies_when, linked outcomes or grading by conditions)"
+            self.why = (
+                "its rules need the pure-Python engine "
+                "(applies_when, linked outcomes, grading by conditions, or a total that is not rounded)"
+            )
             return
-        for iid, ins, _factor, _ in rp.instruments:
-            if ins.kind in scheme._kinds or isinstance(ins, m.Points):
-                self.why = f"instrument {iid} is of kind {ins.kind!r}"
+        for pi in rp.instruments:
+            form = form_of(pi.kind)
+            if form is None:
+                self.why = f"instrument {pi.id} is of kind {pi.kind.name!r}, which has no form over arrays"
                 return
-            tiers = scheme.scales[getattr(ins, "scale", "")].tiers if hasattr(ins, "scale") else ()
-            if isinstance(ins, m.Ballot):
-                if any(t.points is None for t in tiers):
-                    self.why = f"ballot {iid} is on a scale without points"
-                    return
-                scale_den = 1
-                for t in tiers:
-                    assert t.points is not None
-                    scale_den = scale_den * t.points.denominator // gcd(scale_den, t.points.denominator)
-                self.ballots[iid] = ({t.label: int((t.points or 0) * scale_den) for t in tiers}, scale_den)
-            elif isinstance(ins, m.Rating):
-                points = [t.points for t in tiers]
-                self.ratings[iid] = (
-                    tuple(t.label for t in tiers),
-                    np.array([p.numerator if p is not None else 0 for p in points], dtype=np.int64),
-                    np.array([p.denominator if p is not None else 0 for p in points], dtype=np.int64),
-                )
+            try:
+                self.instruments.append((pi, form, form.prepare(pi)))
+            except NotVectorised as e:
+                self.why = str(e)
+                return
+        facts = _Facts(rp)
         for rule in rp.eligibility:
-            f = _vector_predicate(rule_predicate(scheme, "eligibility", rule.id), _Facts(rp), role, "eligibility")
+            f = _vector_predicate(rule_predicate(scheme, "eligibility", rule.id), facts, role, "eligibility")
             if f is None:
                 self.why = f"eligibility rule {rule.id} reads what the arrays do not hold"
                 return
             self.eligibility.append((rule, f))
         for rule in rp.limits:
-            f = _vector_predicate(rule_predicate(scheme, rule.kind, rule.id), _Facts(rp), role, "limits")
+            f = _vector_predicate(rule_predicate(scheme, rule.kind, rule.id), facts, role, "limits")
             if f is None:
                 self.why = f"{rule.kind} {rule.id} reads what the arrays do not hold"
                 return
@@ -194,7 +236,7 @@ class _Vectorised:
         predicates = [rule_predicate(scheme, r.kind, r.id) for r in (*rp.eligibility, *rp.limits)]
         names_a_role = any(isinstance(leaf, m.RoleIs) for p in predicates for leaf in leaves(p))
         self.signature = (
-            tuple((iid, id(ins), factor) for iid, ins, factor, _ in rp.instruments),
+            tuple((pi.id, id(pi.config), pi.factor) for pi in rp.instruments),
             rp.bool_facts,
             rp.number_facts,
             rp.rounding,
@@ -207,14 +249,17 @@ class _Vectorised:
 
 
 class _Facts:
-    """A role plan seen by :func:`_vector_predicate`: what its blocks hold."""
+    """A role plan seen by :func:`_vector_predicate`: what its blocks hold.
 
-    def __init__(self, rp: _RolePlan) -> None:
+    What a kind's spec says it records (tallies, tiers) is what its form fills in.
+    """
+
+    def __init__(self, rp: RolePlan) -> None:
         self.bool_facts = rp.bool_facts
         self.number_facts = rp.number_facts
-        self.terms_and_scores = {iid for iid, *_ in rp.instruments}
-        self.ballots = {iid for iid, ins, *_ in rp.instruments if isinstance(ins, m.Ballot)}
-        self.ratings = {iid for iid, ins, *_ in rp.instruments if isinstance(ins, m.Rating)}
+        self.terms_and_scores = {pi.id for pi in rp.instruments}
+        self.ballots = {pi.id for pi in rp.instruments if pi.kind.records == "tallies"}
+        self.ratings = {pi.id for pi in rp.instruments if pi.kind.records == "tier"}
 
 
 def rule_predicate(scheme: m.Scheme, kind: str, rid: str) -> m.Predicate:
@@ -228,25 +273,41 @@ def rule_predicate(scheme: m.Scheme, kind: str, rid: str) -> m.Predicate:
 
 
 def _round(num: Any, den: Any, digits: int, mode: str) -> Any:
-    """:func:`villageeval._numbers.round_scaled` over arrays (``den > 0``)."""
+    """:func:`villageeval._kernel.round_scaled` over arrays (``den > 0``), case for case.
+
+    The kernel's definition on ``x = value × 10**digits``, each case as an array
+    expression: ``floor`` and ``ceiling`` by integer division; ``half_up`` on totals
+    none of which is negative (the usual case) as ``floor(x + 1/2)``; every other case
+    from the magnitude's whole part and remainder, rounded up or not as the mode says,
+    and the sign put back. ``tests/test_columnar.py`` checks it against the kernel.
+    """
     scaled = num * 10**digits
     if mode == "floor":
         return scaled // den
     if mode == "ceiling":
         return -(-scaled // den)
     negative = scaled < 0
-    whole, rest = np.divmod(np.where(negative, -scaled, scaled), den)
+    if mode == "half_up" and not negative.any():
+        return (2 * scaled + den) // (2 * den)
+    magnitude = np.where(negative, -scaled, scaled)
+    if magnitude.dtype == object:  # Python integers: numpy has no divmod for them
+        whole, rest = magnitude // den, magnitude % den
+    else:
+        whole, rest = np.divmod(magnitude, den)
     if mode == "down":
-        up = np.zeros(len(num), bool)
-    elif mode == "up":
-        up = rest > 0
-    elif mode == "half_up":
-        up = 2 * rest >= den
-    elif mode == "half_down":
-        up = 2 * rest > den
-    else:  # half_even
-        up = (2 * rest > den) | ((2 * rest == den) & (whole % 2 == 1))
-    out = whole + up.astype(np.int64)
+        out = whole
+    else:
+        if mode == "up":
+            up = rest > 0
+        elif mode == "half_up":
+            up = 2 * rest >= den
+        elif mode == "half_down":
+            up = 2 * rest > den
+        elif mode == "half_even":
+            up = (2 * rest > den) | ((2 * rest == den) & (whole % 2 == 1))
+        else:
+            raise ValueError(f"unknown rounding mode {mode!r} (known: {', '.join(k.ROUNDING_MODES)})")
+        out = whole + up.astype(np.int64)
     return np.where(negative, -out, out)
 
 
@@ -255,7 +316,7 @@ def _most(values: Any) -> int:
     return int(np.abs(values).max()) if len(values) else 0
 
 
-def _grade_block(a: _Arrays, scheme: m.Scheme, rp: _RolePlan, vec: _Vectorised, b: _Block) -> None:
+def grade_block(a: Arrays, rp: RolePlan, vec: Vectorised, b: Block) -> None:
     """Check, score, total, round, band, and apply eligibility, vetoes and caps to a block.
 
     The steps of ``_engine._quick_evaluate``, in its order. ``b.ok`` ends up saying which
@@ -263,20 +324,13 @@ def _grade_block(a: _Arrays, scheme: m.Scheme, rp: _RolePlan, vec: _Vectorised, 
     """
     _read_facts(a, rp, b)
     terms: list[tuple[int, int, Any, Any]] = []
-    for iid, ins, factor, _ in rp.instruments:
+    for pi, form, prepared in vec.instruments:
         # No check that the evidence is there: a plainly valid row has tallies (at
         # least one ballot), a tier of the scale or an exact value, so it is.
-        pre = f"evidence.{iid}."
-        b.ok &= _covered(a, ins, pre, b)
-        if isinstance(ins, m.Ballot):
-            n, d = _ballot(a, vec, ins, iid, b)
-        elif isinstance(ins, m.Rating):
-            n, d = _rating(a, vec, iid, b)
-        else:
-            assert isinstance(ins, m.DirectScore)
-            n, d = _score(a, ins, pre, b)
+        n, d = form.score(a, prepared, b)
         n, d = np.where(b.ok, n, 0), np.where(b.ok, d, 1)
-        b.scores[iid] = (n, d)  # a denominator of 0: no sub-score
+        b.scores[pi.id] = (n, d)  # a denominator of 0: no sub-score
+        factor = pi.factor
         if factor is not None:
             # an unscored tier adds nothing to the total, as in the engine
             terms.append((factor.numerator, factor.denominator, np.where(d == 0, 0, n), np.where(d == 0, 1, d)))
@@ -287,10 +341,13 @@ def _grade_block(a: _Arrays, scheme: m.Scheme, rp: _RolePlan, vec: _Vectorised, 
     exact_ints = _total(rp, terms, b)
     # bands, then vetoes and caps in the scheme's order (each may only lower the grade)
     grade = np.full(len(b.rows), -1, np.int64)
-    for low, high, label in rp.grid:
-        # int64 totals stay below 2**62: bounds beyond it compare as it does
-        lo, hi = (max(low, -_SAFE), min(high, _SAFE)) if exact_ints else (low, high)
-        inside = (grade < 0) & (b.scaled >= lo).astype(bool) & (b.scaled <= hi).astype(bool)
+    for low, high, label in rp.grid:  # the kernel's grid_range of each band; None: unbounded
+        inside = grade < 0
+        # int64 totals lie within ±2**62: bounds beyond it (and no bound) compare as it does
+        if low is not None:
+            inside = inside & (b.scaled >= (max(low, -SAFE) if exact_ints else low)).astype(bool)
+        if high is not None:
+            inside = inside & (b.scaled <= (min(high, SAFE) if exact_ints else high)).astype(bool)
         grade = np.where(inside, rp.rank[label], grade)
     b.ok &= grade >= 0  # no band: the pure-Python engine raises the scheme's error
     b.raw = grade.copy()
@@ -300,7 +357,7 @@ def _grade_block(a: _Arrays, scheme: m.Scheme, rp: _RolePlan, vec: _Vectorised, 
     b.grade = grade
 
 
-def _read_facts(a: _Arrays, rp: _RolePlan, b: _Block) -> None:
+def _read_facts(a: Arrays, rp: RolePlan, b: Block) -> None:
     """The facts the role's rules read: booleans as bool arrays, numbers as Fractions."""
     for name in rp.bool_facts:
         values, is_bool = a.bools(f"facts.{name}")
@@ -314,91 +371,7 @@ def _read_facts(a: _Arrays, rp: _RolePlan, b: _Block) -> None:
         b.numbers[name] = numbers
 
 
-def _covered(a: _Arrays, ins: m.Instrument, pre: str, b: _Block) -> Any:
-    """Rows whose coverage is plainly complete (the forms the quick path accepts)."""
-    take = b.take
-    ok = np.ones(len(b.rows), bool)
-    every = getattr(ins, "cover", "at_least_one") == "every_member"
-    for cat in getattr(ins, "must_cover", ()):
-        if every:
-            c, c_int, _ = a.ints(f"{pre}coverage.{cat}.count")
-            o, o_int, _ = a.ints(f"{pre}coverage.{cat}.of")
-            c = c[take]
-            ok &= (c >= 0) & (c == o[take])
-            if not (c_int is o_int is a.everywhere):
-                ok &= (c_int & o_int)[take]
-        else:
-            c, c_int, _ = a.ints(f"{pre}coverage.{cat}")
-            ok &= c[take] >= 1
-            if c_int is not a.everywhere:
-                ok &= c_int[take]
-    return ok
-
-
-def _ballot(a: _Arrays, vec: _Vectorised, ins: m.Ballot, iid: str, b: _Block) -> tuple[Any, Any]:
-    """The mean of the tiers' points over the ballots, as ``(Σ points × count, ballots)``."""
-    pre = f"evidence.{iid}."
-    rows, take, ok = b.rows, b.take, b.ok
-    weights, scale_den = vec.ballots[iid]
-    # A row whose counts could take the sums past 64 bits goes to the pure-Python engine.
-    cap = _SAFE // (len(weights) * max(scale_den, *map(abs, weights.values()), 1))
-    counts: dict[str, Any] = {}
-    total = np.zeros(len(rows), np.int64)
-    acc = np.zeros(len(rows), np.int64)
-    for label in weights:
-        v, is_int, cell_given = a.ints(f"{pre}tallies.{label}")
-        v = v[take]
-        if is_int is cell_given is a.everywhere:  # an integer array: every cell given, and an int
-            ok &= (v >= 0) & (v < cap)
-        else:
-            ok &= ~cell_given[take] | (is_int[take] & (v >= 0) & (v < cap))  # a tier left out counts 0
-        counts[label] = v
-    for label, weight in weights.items():
-        v = counts[label] = np.where(ok, counts[label], 0)
-        total += v
-        acc += weight * v
-    ok &= total >= max(ins.min_respondents, 1)
-    if ins.quorum is not None:
-        e, e_int, _ = a.ints(f"{pre}expected")
-        e = e[take]
-        qn, qd = ins.quorum.numerator, ins.quorum.denominator
-        ok &= e_int[take] & (e >= 1) & (e < _SAFE // max(qn, 1)) & (total <= e)
-        ok &= total >= -((-qn * np.where(ok, e, 0)) // qd)  # ceil(quorum × expected)
-    st = ins.per_stratum
-    if st is not None:
-        k, lo, hi, sm, shape = a.strata(f"{pre}strata")
-        ok &= shape[take] & (k[take] > 0) & (lo[take] >= st.min) & (sm[take] == total)
-        if st.max is not None:
-            ok &= hi[take] <= st.max
-    b.tallies[iid] = (counts, total)
-    return acc, total * scale_den
-
-
-def _rating(a: _Arrays, vec: _Vectorised, iid: str, b: _Block) -> tuple[Any, Any]:
-    """The points of the tier given; a tier without points gives no sub-score (denominator 0)."""
-    labels, numerators, denominators = vec.ratings[iid]
-    codes = a.codes(f"evidence.{iid}.tier", labels)[b.take]
-    b.ok &= codes >= 0
-    codes = np.where(b.ok, codes, 0)
-    b.tiers[iid] = (codes, labels)
-    return numerators[codes], denominators[codes]
-
-
-def _score(a: _Arrays, ins: m.DirectScore, pre: str, b: _Block) -> tuple[Any, Any]:
-    """The exact score given, within the instrument's range."""
-    vn, vd, exact = a.exacts(f"{pre}value")
-    low, high = ins.min, ins.max
-    # low ≤ n/d ≤ high in integers (d > 0); a row whose products could pass 64 bits
-    # goes to the pure-Python engine.
-    cap = _SAFE // (2 * max(abs(low.numerator), low.denominator, abs(high.numerator), high.denominator, 1))
-    n, d = vn[b.take], vd[b.take]
-    b.ok &= exact[b.take] & (np.abs(n) < cap) & (d < cap)
-    n, d = np.where(b.ok, n, 0), np.where(b.ok, d, 1)
-    b.ok &= (n * low.denominator >= low.numerator * d) & (n * high.denominator <= high.numerator * d)
-    return n, d
-
-
-def _total(rp: _RolePlan, terms: list[tuple[int, int, Any, Any]], b: _Block) -> bool:
+def _total(rp: RolePlan, terms: list[tuple[int, int, Any, Any]], b: Block) -> bool:
     """The weighted total Σ factor × n / d over one denominator per row, rounded and shown.
 
     In int64 when a bound from the columns' largest values says every intermediate value
@@ -418,7 +391,7 @@ def _total(rp: _RolePlan, terms: list[tuple[int, int, Any, Any]], b: _Block) -> 
         for (fn, fd, _, _), (mn, md) in zip(terms, maxima, strict=True)
     )
     digits = max(rounding.digits, rp.display_digits)
-    exact_ints = bool(2 * num_bound * 10**digits + den_bound < _SAFE)
+    exact_ints = bool(2 * num_bound * 10**digits + den_bound < SAFE)
     size = len(b.rows)
     num: Any = np.zeros(size, np.int64 if exact_ints else object)
     den: Any = np.full(size, common, np.int64 if exact_ints else object)

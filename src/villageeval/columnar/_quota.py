@@ -11,21 +11,22 @@ import numpy as np
 
 from .. import _model as m
 from .._plan import Plan
-from .._quotas import QuotaStatus, _group_order, _over_limit, _rank_getters, _rank_keys, _tie_at_cut, _usage
+from .._quotas import QuotaStatus, group_order, over_limit, rank_getters, rank_keys, tie_at_cut, usage
 from .._result import PopulationUsage
-from ._grade import _Block
-from ._read import _Arrays
+from ._grade import Block
+from ._read import Arrays
 
 
-class _View:
-    """What a quota's ranking keys read of a row graded in arrays (see ``_quotas._rank_getters``).
+class RowView:
+    """What a quota's ranking keys read of a row graded in arrays (see ``_quotas.rank_getters``):
+    ``total``, ``scores``, ``tallies``, ``facts`` and ``subject.id``.
 
     Only the total is read eagerly; sub-scores, tallies and facts when a key asks.
     """
 
     __slots__ = ("_a", "_b", "_i", "_pos", "id", "subject", "total")
 
-    def __init__(self, a: _Arrays, i: int, b: _Block, pos: int) -> None:
+    def __init__(self, a: Arrays, i: int, b: Block, pos: int) -> None:
         self._a, self._i, self._b, self._pos = a, i, b, pos
         self.id = a.ids[i]
         self.subject = self
@@ -50,9 +51,9 @@ class _View:
         return {name[6:]: (a.cells(name) or [None] * a.n)[i] for name in a.table.columns if name.startswith("facts.")}
 
 
-def _at_most(
+def at_most(
     plan: Plan,
-    a: _Arrays,
+    a: Arrays,
     qid: str,
     q: m.Quota,
     role_of: Any,
@@ -65,7 +66,7 @@ def _at_most(
     populations: list[PopulationUsage],
     warnings: list[str],
 ) -> None:
-    """An at-most quota, as ``_quotas._apply_quotas`` applies it, counting in arrays.
+    """An at-most quota, as ``_quotas.apply_quotas`` applies it, counting in arrays.
 
     Only the populations where the quota acts are ranked, exactly, by the same keys.
     """
@@ -81,13 +82,12 @@ def _at_most(
     ng = len(groups)
     members = np.bincount(gcode[member], minlength=ng)
     size = members if q.base == "all" else np.bincount(gcode[member & is_graded], minlength=ng)
-    share_n, share_d = q.share.numerator, q.share.denominator
-    limit = (share_n * size) // share_d if q.count == "floor" else -((-share_n * size) // share_d)
+    limit = _limits(q, size)
     holder = member & is_graded & (final == code(q.grade))
     before = np.bincount(gcode[holder], minlength=ng)
     acting_codes = np.nonzero(before > limit)[0]
     acting = set(acting_codes.tolist())
-    getters = _rank_getters(q)
+    getters = rank_getters(q)
     # The holders of each population where the quota acts, ranked: by the total alone
     # (the usual quota) in arrays, by other keys as the engine ranks them.
     ranked: dict[int, list[int]] = {}
@@ -97,14 +97,14 @@ def _at_most(
         acts[acting_codes] = True
         rows = np.nonzero(holder & acts[gcode])[0]
         num, den = totals
-        sign = (-1 if q.rank_by[0].better == "higher" else 1) if [k.key for k in q.rank_by] == ["total"] else 0
+        sign = _total_sign(q)
         if sign and num.dtype != object and bool((den[rows] > 0).all()):
             ranked, exact = _ranked_by_total(rows, gcode, num, den, sign, a.ids)
         else:
             rows = rows[np.argsort(gcode[rows], kind="stable")]
             for chunk in np.split(rows, np.flatnonzero(np.diff(gcode[rows])) + 1):
                 held = chunk.tolist()
-                keys = _rank_keys(getters, [view(i) for i in held])
+                keys = rank_keys(getters, [view(i) for i in held])
                 by_key = sorted((keys[a.ids[i]], a.ids[i], i) for i in held)
                 ranked[int(gcode[chunk[0]])] = [i for _, _, i in by_key]
                 dense = {k: j for j, k in enumerate(dict.fromkeys(k for k, _, _ in by_key))}
@@ -113,7 +113,7 @@ def _at_most(
     # Python ints for the loop over the populations: quicker to index than numpy's scalars.
     members_of, size_of, limit_of, before_of = members.tolist(), size.tolist(), limit.tolist(), before.tolist()
     demoted: list[int] = []  # rows, set to the grade below at the end (holders were found before)
-    for group in sorted((g for g, c in groups.items() if members_of[c] > 0), key=_group_order):
+    for group in sorted((g for g, c in groups.items() if members_of[c] > 0), key=group_order):
         c = groups[group]
         where = f" in {q.per} {group}" if q.per else ""
         s, lim, bef = size_of[c], limit_of[c], before_of[c]
@@ -128,17 +128,43 @@ def _at_most(
                 ties = [a.ids[order[j]] for j in tied.tolist()]
             if q.enforce == "soft":
                 status = "warned"
-                warnings.append(_over_limit(qid, q, bef, s, lim, where))
+                warnings.append(over_limit(qid, q, bef, s, lim, where))
                 ties = []  # nothing was cut, so nothing was settled by the tie-break
             else:
                 status = "demoted"
                 demoted += over
                 moved = [a.ids[i] for i in over]
             if ties:
-                warnings.append(_tie_at_cut(qid, q, where, ties))
-        populations.append(_usage(qid, q, group, s, lim, bef, bef - len(moved), moved, ties, status))
+                warnings.append(tie_at_cut(qid, q, where, ties))
+        populations.append(usage(qid, q, group, s, lim, bef, bef - len(moved), moved, ties, status))
     if demoted:
         final[demoted] = code(rp.labels[rp.rank[q.grade] + 1])
+
+
+def _limits(q: m.Quota, size: Any) -> Any:
+    """:func:`villageeval._kernel.count_for_share` of each population's size, over an array:
+    ``floor(share × size)`` as ``(n × size) // d``, ``ceil`` as ``−((−n × size) // d)``.
+
+    ``size`` is the population's members or graded subjects, as the quota's ``base``
+    says (see ``_quotas.population_limit``); ``tests/test_columnar.py`` checks both.
+    """
+    n, d = q.share.numerator, q.share.denominator
+    if q.count == "floor":
+        return (n * size) // d
+    if q.count == "ceil":
+        return -((-n * size) // d)
+    raise ValueError(f"unknown count rule {q.count!r} (known: floor, ceil)")
+
+
+def _total_sign(q: m.Quota) -> int:
+    """−1 (higher first) or 1 when the quota ranks by the total alone, as the arrays can; else 0.
+
+    Keys after the first that rank by the total again cannot break a tie the first leaves.
+    """
+    keys = q.rank_by
+    if not keys or not all(isinstance(key, m.ScoreKey) and key.score == "total" for key in keys):
+        return 0
+    return -1 if keys[0].better == "higher" else 1
 
 
 def _ranked_by_total(

@@ -7,7 +7,7 @@ which then goes to the pure-Python engine.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from itertools import chain
@@ -18,10 +18,10 @@ import numpy as np
 from .. import _model as m
 from .._errors import CohortError, Problem
 from .._hints import close_matches
-from ._cohort import ColumnarCohort, Fixed, Ragged, _cells
+from ._cohort import ColumnarCohort, Fixed, Ragged, cells_of
 
 # Totals and keys stay in int64 while every intermediate value is below this bound.
-_SAFE = 2**62
+SAFE = 2**62
 
 
 def _given(cells: list[Any], n: int) -> Any:
@@ -46,7 +46,7 @@ def _ints(cells: list[Any] | None, n: int) -> tuple[Any, Any, Any]:
             return np.array([v or 0 for v in cells], dtype=np.int64), given, given
     except OverflowError:
         pass
-    ok = [type(v) is int and -_SAFE < v < _SAFE for v in cells]
+    ok = [type(v) is int and -SAFE < v < SAFE for v in cells]
     values = np.array([v if good else 0 for v, good in zip(cells, ok, strict=True)], dtype=np.int64)
     return values, np.array(ok, dtype=bool), _given(cells, n)
 
@@ -71,7 +71,7 @@ def _exacts(cells: list[Any] | None, n: int) -> tuple[Any, Any, Any]:
     nums, dens, oks = [], [], []
     for v in cells:
         pair = _exact(v)
-        if pair is None or not (-_SAFE < pair[0] < _SAFE and pair[1] < _SAFE):
+        if pair is None or not (-SAFE < pair[0] < SAFE and pair[1] < SAFE):
             pair = None
         nums.append(pair[0] if pair else 0)
         dens.append(pair[1] if pair else 1)
@@ -102,37 +102,17 @@ def _exact(v: Any) -> tuple[int, int] | None:
     return None
 
 
-def _evidence_columns(scheme: m.Scheme, iid: str, ins: m.Instrument) -> list[str] | None:
-    """The columns an instrument's evidence takes, or None if it has no columnar form."""
-    if ins.kind in scheme._kinds or isinstance(ins, m.Points):
-        return None
-    pre = f"evidence.{iid}."
-    cover = getattr(ins, "cover", "at_least_one")
-    coverage = [
-        name
-        for cat in getattr(ins, "must_cover", ())
-        for name in (
-            (f"{pre}coverage.{cat}.count", f"{pre}coverage.{cat}.of")
-            if cover == "every_member"
-            else (f"{pre}coverage.{cat}",)
-        )
-    ]
-    if isinstance(ins, m.Ballot):
-        labels = scheme.scales[ins.scale].labels
-        return [*(f"{pre}tallies.{label}" for label in labels), *coverage, f"{pre}strata", f"{pre}expected"]
-    if isinstance(ins, m.Rating):
-        return [f"{pre}tier", *coverage]
-    return [f"{pre}value", *coverage]
+def check_columns(scheme: m.Scheme, table: ColumnarCohort, evidence: Mapping[str, Sequence[str] | None]) -> None:
+    """Every column the table has is one the scheme reads: all problems at once.
 
-
-def _check_columns(scheme: m.Scheme, table: ColumnarCohort) -> None:
-    """Every column the table has is one the scheme reads: all problems at once."""
+    ``evidence``: per instrument, the columns its evidence takes, or None when its kind
+    has no form over arrays.
+    """
     known: dict[str, str] = {}  # column → instrument
     no_columns: dict[str, str] = {}
-    for iid, ins in scheme.instruments.items():
-        names = _evidence_columns(scheme, iid, ins)
+    for iid, names in evidence.items():
         if names is None:
-            no_columns[iid] = ins.kind
+            no_columns[iid] = scheme.instruments[iid].kind
         else:
             known.update(dict.fromkeys(names, iid))
     problems: list[Problem] = []
@@ -169,12 +149,12 @@ def _check_columns(scheme: m.Scheme, table: ColumnarCohort) -> None:
         raise CohortError(problems)
 
 
-class _Arrays:
+class Arrays:
     """Readers of the table's columns into arrays, each column read once."""
 
     def __init__(self, table: ColumnarCohort) -> None:
         self.table = table
-        self.ids: list[str] = _cells(table.columns["id"])
+        self.ids: list[str] = cells_of(table.columns["id"])
         self.n = len(self.ids)
         self._read: dict[tuple[str, str], Any] = {}
         self.everywhere = np.ones(self.n, bool)  # every row: read only, shared
@@ -191,7 +171,7 @@ class _Arrays:
         key = ("cells", name)
         if key not in self._read:
             col = self.table.columns.get(name)
-            self._read[key] = None if col is None else col if type(col) is list else _cells(col)
+            self._read[key] = None if col is None else col if type(col) is list else cells_of(col)
         return self._read[key]  # type: ignore[no-any-return]
 
     def ints(self, name: str) -> tuple[Any, Any, Any]:
@@ -202,7 +182,7 @@ class _Arrays:
             # Signed integers are taken as they are (what is computed from them is bounded
             # where it is computed); unsigned ones only if they fit, since int64 would wrap them.
             if isinstance(col, np.ndarray) and (
-                col.dtype.kind == "i" or (col.dtype.kind == "u" and (not self.n or col.max() < _SAFE))
+                col.dtype.kind == "i" or (col.dtype.kind == "u" and (not self.n or col.max() < SAFE))
             ):
                 got = (col.astype(np.int64, copy=False), self.everywhere, self.everywhere)
             else:
@@ -257,7 +237,7 @@ class _Arrays:
         col = self.table.columns.get(name)
         if isinstance(col, Fixed):
             values = np.asarray(col.values)
-            if values.dtype.kind in "iu" and col.places < 18 and (not len(values) or np.abs(values).max() < _SAFE):
+            if values.dtype.kind in "iu" and col.places < 18 and (not len(values) or np.abs(values).max() < SAFE):
                 return values.astype(np.int64), np.full(self.n, 10**col.places, np.int64), np.ones(self.n, bool)
         return self._once("exacts", name, lambda cells: _exacts(cells, self.n))  # type: ignore[no-any-return]
 
@@ -270,7 +250,7 @@ class _Arrays:
                 sizes.dtype.kind in "iu"
                 and values.dtype.kind in "iu"
                 and len(values) == int(sizes.sum())
-                and (not len(values) or np.abs(values).max() < _SAFE // max(len(values), 1))
+                and (not len(values) or np.abs(values).max() < SAFE // max(len(values), 1))
             ):
                 return _flat_strata(sizes.astype(np.int64), values.astype(np.int64), self.n)
         return self._once("strata", name, lambda cells: _strata(cells, self.n))  # type: ignore[no-any-return]
@@ -295,7 +275,7 @@ def _strata(cells: list[Any] | None, n: int) -> tuple[Any, Any, Any, Any, Any]:
     for i, cell in enumerate(cells):
         if type(cell) is dict and cell:
             vs = list(cell.values())
-            if all(type(v) is int and -_SAFE < v < _SAFE for v in vs) and -_SAFE < sum(vs) < _SAFE:
+            if all(type(v) is int and -SAFE < v < SAFE for v in vs) and -SAFE < sum(vs) < SAFE:
                 counts[i], lo[i], hi[i], total[i], ok[i] = len(vs), min(vs), max(vs), sum(vs), True
     return counts, lo, hi, total, ok
 

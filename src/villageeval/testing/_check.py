@@ -19,6 +19,7 @@ from .._cohort import Cohort
 from .._engine import consequences_under, evaluate
 from .._model import Scheme
 from .._plan import Plan
+from .._quotas import population_limit
 from .._result import Outcome, Result
 from .._table import render_table
 
@@ -247,6 +248,8 @@ def _quotas(
             holders = sorted(
                 o.subject_id for o in members if o.status == "graded" and grades.get(o.subject_id) == q.grade
             )
+            # The limit from the population itself, by the one definition the engine uses.
+            limit = population_limit(q, len(members), sum(1 for o in members if o.status == "graded"))
             where = f" in {q.per} {p.group}" if q.per else ""
             if p.ties:
                 want = sum(1 for sid in p.ties if status[sid].final_grade == q.grade)
@@ -264,24 +267,24 @@ def _quotas(
                     )
             if q.enforce != "hard":
                 continue
-            if q.bound == "at_most" and len(holders) > p.limit:
+            if q.bound == "at_most" and len(holders) > limit:
                 out.append(
                     Violation(
                         "quota",
                         qid,
                         q.clause,
                         tuple(holders),
-                        f"{len(holders)} hold {q.grade}{where}, more than the {p.limit} allowed ({q.text})",
+                        f"{len(holders)} hold {q.grade}{where}, more than the {limit} allowed ({q.text})",
                     )
                 )
-            if q.bound == "at_least" and len(holders) < min(p.limit, p.holders_after):
+            if q.bound == "at_least" and len(holders) < min(limit, p.holders_after):
                 out.append(
                     Violation(
                         "quota",
                         qid,
                         q.clause,
                         tuple(holders),
-                        f"only {len(holders)} hold {q.grade}{where}, fewer than the {min(p.limit, p.holders_after)} "
+                        f"only {len(holders)} hold {q.grade}{where}, fewer than the {min(limit, p.holders_after)} "
                         f"required ({q.text})",
                     )
                 )
