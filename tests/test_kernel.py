@@ -63,6 +63,16 @@ class TestIntervals:
 
 
 _EDGES = st.fractions(min_value=-50, max_value=150, max_denominator=8)
+_BOUNDS = st.dictionaries(st.sampled_from(["at_least", "above", "at_most", "below"]), _EDGES, max_size=2)
+
+
+@given(a=_BOUNDS, b=_BOUNDS, x=_EDGES)
+def test_intersect_is_both(a: dict[str, Fraction], b: dict[str, Fraction], x: Fraction) -> None:
+    """A value is in the intersection of two intervals exactly when it is in both."""
+    ia, ib = k.interval(**a), k.interval(**b)
+    assert (k.in_interval(ia, x) and k.in_interval(ib, x)) == k.in_interval(k.intersect(ia, ib), x)
+    for edge in (*a.values(), *b.values()):
+        assert (k.in_interval(ia, edge) and k.in_interval(ib, edge)) == k.in_interval(k.intersect(ia, ib), edge)
 _SIDE = st.sampled_from(["at_least", "above", None])
 _TOP = st.sampled_from(["at_most", "below", None])
 

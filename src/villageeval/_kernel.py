@@ -32,6 +32,7 @@ __all__ = [
     "coverage_shortfall",
     "grid_range",
     "in_interval",
+    "intersect",
     "interval",
     "interval_empty",
     "interval_within",
@@ -153,6 +154,17 @@ def in_interval(iv: Interval, value: Fraction | int) -> bool:
     if lo is not None and (value < lo or (value == lo and not lo_in)):
         return False
     return not (hi is not None and (value > hi or (value == hi and not hi_in)))
+
+
+def intersect(a: Interval, b: Interval) -> Interval:
+    """The values in both ``a`` and ``b``: the tighter bound on each side (the exclusive one on a tie)."""
+    lo, lo_in, hi, hi_in = a
+    b_lo, b_lo_in, b_hi, b_hi_in = b
+    if b_lo is not None and (lo is None or b_lo > lo or (b_lo == lo and not b_lo_in)):
+        lo, lo_in = b_lo, b_lo_in
+    if b_hi is not None and (hi is None or b_hi < hi or (b_hi == hi and not b_hi_in)):
+        hi, hi_in = b_hi, b_hi_in
+    return lo, lo_in, hi, hi_in
 
 
 def interval_empty(iv: Interval) -> bool:

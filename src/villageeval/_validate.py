@@ -517,14 +517,8 @@ _contains = k.interval_within
 def _impossible(p: m.Predicate) -> bool:
     if isinstance(p, (m.ScoreTest, m.ShareTest)):
         iv = p.compare.interval
-        if isinstance(p, m.ShareTest):
-            lo, lo_in, hi, hi_in = iv
-            iv = (
-                lo if lo is not None and lo > 0 else Fraction(0),
-                lo_in if lo is not None and lo > 0 else True,
-                hi if hi is not None and hi < 1 else Fraction(1),
-                hi_in if hi is not None and hi < 1 else True,
-            )
+        if isinstance(p, m.ShareTest):  # a share lies in [0, 1]
+            iv = k.intersect(iv, k.interval(at_least=Fraction(0), at_most=Fraction(1)))
         return _empty(iv)
     if isinstance(p, m.FactTest) and p.compare is not None:
         return _empty(p.compare.interval)
@@ -581,18 +575,15 @@ def _band_coverage(path: Path, g: m.BandGrading, bottom: Fraction, top: Fraction
         return
     # Continuous: sort by lower edge and walk.
     edges: list[tuple[Fraction, bool, Fraction, bool, int]] = []
+    domain = k.interval(at_least=bottom, at_most=top)
     for i, b in enumerate(g.bands):
-        lower: Fraction | None
-        upper: Fraction | None
-        lower, lower_in = (b.at_least, True) if b.at_least is not None else (b.above, False)
-        upper, upper_in = (b.at_most, True) if b.at_most is not None else (b.below, False)
-        lo_v = bottom if lower is None or lower < bottom else lower
-        lo_in = True if lower is None or lower < bottom else lower_in
-        hi_v = top if upper is None or upper > top else upper
-        hi_in = True if upper is None or upper > top else upper_in
-        if lo_v > hi_v or (lo_v == hi_v and not (lo_in and hi_in)):
+        within = k.intersect(b.interval, domain)
+        if k.interval_empty(within):
             yield RawProblem((*path, "bands", i), "can never match: its bounds exclude every possible total")
             continue
+        lo_v, lo_in, hi_v, hi_in = within
+        assert lo_v is not None  # the domain bounds both sides
+        assert hi_v is not None
         edges.append((lo_v, not lo_in, hi_v, hi_in, i))
     edges.sort()
     reach: Fraction | None = None
