@@ -183,7 +183,8 @@ def pause(level: str, villages: int | None, rounds: int) -> None:
     for mode, xs in got.items():
         print(f"  {mode:9s} " + " ".join(f"{x:6.1f}" for x in xs))
     ratios = sorted(b / a for a, b in zip(got["paused"], got["unpaused"], strict=True))
-    print(f"  unpaused/paused, median of {rounds}: {ratios[len(ratios) // 2]:.2f} (spread {ratios[0]:.2f}–{ratios[-1]:.2f})")
+    median = ratios[len(ratios) // 2]
+    print(f"  unpaused/paused, median of {rounds}: {median:.2f} (spread {ratios[0]:.2f}–{ratios[-1]:.2f})")
 
 
 def main(argv: list[str] | None = None) -> None:
