@@ -216,7 +216,7 @@ raw_grade = "一般"
 final_grade = "好"
 adjustments = ["absent", "soft"]
 consequences = ["praise"]
-findings = ["warned"]
+findings = []
 flags = ["veto:soft"]
 """,
         )
@@ -231,7 +231,7 @@ flags = ["veto:soft"]
             ("a", "final_grade", "好", "差"),
             ("a", "adjustments", "[absent, soft]", "[soft, absent]"),
             ("a", "consequences", "[praise]", "[talk]"),
-            ("a", "findings", "[warned]", "[long_absence]"),
+            ("a", "findings", "[]", "[long_absence]"),
             ("a", "flags", "[veto:soft]", "[cap:absent, veto:soft]"),
         ] == rows(result)
         assert list(EXPECTED_KEYS) == [m.key for m in result.mismatches]
@@ -377,16 +377,32 @@ class TestBadCaseFiles:
     @pytest.mark.parametrize(
         ("text", "message"),
         [
-            ('descripton = "typo"\n' + SUBJECT_B, "unknown case key(s) descripton"),
-            (SUBJECT_B + '\n[expected.b]\nfinal = "好"\n', "expected.b: unknown key(s) final"),
-            (SUBJECT_B + "\n[expected]\nb = 1\n", "expected.b: unknown key(s) (not a table)"),
-            (SUBJECT_B + '\n[expected.z]\nfinal_grade = "好"\n', "expected outcomes for subjects not in the case: z"),
-            ("expected = 3\n" + SUBJECT_B, "[expected.<subject id>] tables are required"),
+            # SUBJECT_B is lines 1-6 (a blank line, then [[subjects]] on line 2); what follows starts on line 7
+            (
+                'descripton = "typo"\n' + SUBJECT_B,
+                ":1: descripton: unknown case key 'descripton'; did you mean 'description'?",
+            ),
+            (
+                SUBJECT_B + '\n[expected.b]\nfinal = "好"\n',
+                ":9: expected.b.final: unknown expected key 'final'; did you mean",
+            ),
+            (SUBJECT_B + "\n[expected]\nb = 1\n", ":9: expected.b: must be a table of expected values"),
+            (
+                SUBJECT_B + '\n[expected.z]\nfinal_grade = "好"\n',
+                ":8: expected.z: no subject 'z' in the case (known: b)",
+            ),
+            ("expected = 3\n" + SUBJECT_B, ":1: expected: must hold one [expected.<subject id>] table per subject"),
             # a key after [[subjects]] belongs to the subject: the cohort reader says so
-            (SUBJECT_B + "expected = 3\n", "subjects[0].expected: unknown subject key 'expected'"),
-            ('[[subjects]]\nid = "b"\nrole = "team"\nrole = "team"\n', "not valid TOML"),
-            ("description = \n", "not valid TOML"),
-            ("parameters = 3\n" + SUBJECT_B, "[parameters] must be a table"),
+            (SUBJECT_B + "expected = 3\n", ":7: subjects[0].expected: unknown subject key 'expected'"),
+            (
+                '[[subjects]]\nid = "b"\nrole = "team"\nrole = "team"\n',
+                ":4: subjects[0].role: TOML syntax error: duplicate key 'role' (first set on line 3)",
+            ),
+            ("description = \n", ":1: TOML syntax error"),
+            (
+                "parameters = 3\n" + SUBJECT_B,
+                ":1: parameters: must be a table of parameter name = value (got 3 (a number))",
+            ),
             ('subjects = "b"\n', "subjects: must be an array of subjects"),
             ('[[subjects]]\nid = "b"\nrole = "nobody"\n', "unknown role 'nobody'"),
         ],

@@ -42,9 +42,9 @@ class TestCheck:
             assert "ok" in out
 
     def test_unknown_scheme_suggests(self, capsys: pytest.CaptureFixture[str]) -> None:
-        """An unknown id exits 1 and suggests the closest known id."""
+        """An unknown id exits 2 (bad input, not a scheme with problems) and suggests the closest known id."""
         code, _, err = run(capsys, "check", "huining-midterm-2022")
-        assert 1 == code
+        assert 2 == code
         assert "did you mean 'huining-midterm-2023'?" in err
 
     def test_problems_in_compiler_format(self, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -408,18 +408,25 @@ class TestDocumentNumbers:
         assert "tie at the cut between v2, v3" in result.warnings[0]
 
     def test_totals_beyond_64_bits(self) -> None:
-        """Tallies of 10**15 ballots: totals past 64 bits, in Python integers, as the engine grades them."""
+        """Tallies of 10**12 ballots (the most a count may be): totals past 64 bits, in Python integers."""
         cols = {k: list(v) for k, v in huining_table().columns.items()}
-        cols["evidence.appraisal.tallies.好"] = [10**15 + i for i in range(6)]
-        cols["evidence.interview.tallies.一般"] = [10**15 + 3] * 6
+        cols["evidence.appraisal.tallies.好"] = [10**12 - 10 + i for i in range(6)]
+        cols["evidence.interview.tallies.一般"] = [10**12 - 7] * 6
         result = assert_same(huining_with_quota(), ColumnarCohort(cols, period="2023"))
         assert object == result.score_numerators.dtype
-        # By hand: the interview is 70 + 300/(10**15 + 18), the appraisal 90 less (its other
+        # By hand: the interview is 70 + 300/(10**12 + 8), the appraisal 90 less (its other
         # tiers' ballots) × 20/(10**15 + …); with household 90 and site 90 (27 points), v1
         # (committee 90) is 86 + ε → 86 好; v3 (85) 85.5 + ε → 86 好; v4 (80) 85 + ε → 85 好;
         # v5 (70, 20 ballots 一般) 84 − ε → 84 一般.
         assert ("好", "好", "好", "好", "一般", "好") == result.raw_grades
         assert (86, 87, 86, 85, 84, 87) == result.rounded_scores
+
+    def test_a_count_past_any_meeting(self) -> None:
+        """A tally of 10**12 + 1 is no count of people: the row goes to the engine, which says invalid_count."""
+        cols = {k: list(v) for k, v in huining_table().columns.items()}
+        cols["evidence.appraisal.tallies.好"][0] = 10**12 + 1
+        result = assert_same(huining_with_quota(), ColumnarCohort(cols, period="2023"))
+        assert "insufficient_evidence" == result.statuses[0]
 
     def test_bad_cells_are_graded_by_the_engine(self) -> None:
         """A float score and a negative tally: insufficient evidence, never a silent score."""

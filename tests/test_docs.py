@@ -120,6 +120,8 @@ SCHEME_SECTIONS: dict[str, type] = {
     "[gradings.<id>] rules": m.ConditionRule,
     "comparison keys": m.Comparison,
     "[facts.<name>]": m.Fact,
+    "[periods]": m.Periods,
+    "[groups.<kind>]": m.GroupKind,
     "[parameters.<name>]": m.Parameter,
     "[eligibility.<id>]": m.Eligibility,
     "[vetoes.<id>]": m.Veto,

@@ -232,13 +232,20 @@ class TestRequired:
         assert ("insufficient_evidence", None, [("missing_fact", message)]) == (o.status, o.final_grade, reasons(o))
 
     def test_misspelt_key_gets_a_did_you_mean(self, scheme: ve.Scheme) -> None:
-        """``diciplined: true`` is not the fact: still missing, with a did-you-mean to the subject's key."""
+        """``diciplined: true`` is not the fact: unknown (did you mean the declared one?), and still missing."""
         o = run(scheme, sub("a", 95, diciplined=True)).outcome("a")
-        message = (
+        unknown = (
+            "fact 'diciplined' is not declared by the scheme; did you mean 'disciplined'?; "
+            "a fact nobody reads is a misspelt one"
+        )
+        missing = (
             "fact 'disciplined' (受到党纪处分) is not given and the scheme has no default for it; "
             "did you mean 'diciplined'?"
         )
-        assert ("insufficient_evidence", [("missing_fact", message)]) == (o.status, reasons(o))
+        assert ("insufficient_evidence", [("unknown_fact", unknown), ("missing_fact", missing)]) == (
+            o.status,
+            reasons(o),
+        )
 
     def test_given_false(self, scheme: ve.Scheme) -> None:
         """Given false: graded by the score, no veto."""

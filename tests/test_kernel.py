@@ -143,8 +143,8 @@ class TestCounts:
 
 class TestBallots:
     def test_least_ballots(self) -> None:
-        """000 四、2: at least 20 raters; with no minimum, one ballot when tiers carry points, none otherwise."""
-        assert (20, 1, 0) == (k.least_ballots(20, True), k.least_ballots(0, True), k.least_ballots(0, False))
+        """000 四、2: at least 20 raters; with no minimum, one ballot, or none where the scheme allows it."""
+        assert (20, 1, 0) == (k.least_ballots(20), k.least_ballots(0), k.least_ballots(0, allow_empty=True))
 
     def test_quorum(self) -> None:
         """实到不少于应到的三分之二: of 30 expected, 20; of 31, 21 (ceil of 62/3)."""
@@ -210,36 +210,55 @@ class TestHistory:
         assert None is k.previous_periods("2024", ["2022"], 1)
         assert ["2023", "2022"] == k.previous_periods("2024", ["2022", "2023"], 2)
 
-    def test_text_periods_in_order(self) -> None:
-        """Other names are ordered as text, the latest before the current one first."""
-        assert ["2024上半年"] == k.previous_periods("2024下半年", ["2023下半年", "2024上半年"], 1)
+    def test_declared_order(self) -> None:
+        """Periods of other names are ordered as the scheme lists them, never as text."""
+        order = ("2023上半年", "2023下半年", "2024上半年", "2024下半年")
+        assert ["2024上半年", "2023下半年"] == k.previous_periods(
+            "2024下半年", ["2023下半年", "2024上半年"], 2, order=order
+        )
+        # as text "第三次" sorts before "第二次"; in the order given it comes after
+        assert ["第二次"] == k.previous_periods("第三次", ["第二次"], 1, order=("第一次", "第二次", "第三次"))
+        assert None is k.previous_periods("2024下半年", ["2024上半年"], 1)  # years cannot place them
+
+    def test_months(self) -> None:
+        """ISO months: 2024-10 comes after 2024-09 (as text "2024-10" < "2024-9"); 2025-01 after 2024-12."""
+        assert ["2024-09"] == k.previous_periods("2024-10", ["2024-09", "2024-8"], 1, "months")
+        assert ["2024-12"] == k.previous_periods("2025-01", ["2024-12"], 1, "months")
+        assert [None, None, 2024 * 12 + 9] == [
+            k.period_index(p, "months") for p in ("2024-9", "2024-13", "2024-10")
+        ]
+
+    def test_years_only_plain(self) -> None:
+        """A year is four ASCII digits: not "２０２４" (full-width), not "24"."""
+        assert [2024, None, None] == [k.period_index(p) for p in ("2024", "２０２４", "24")]
 
 
 class TestQuickForms:
     """The quick path's written-out checks accept exactly what the kernel's definitions accept."""
 
-    @given(count=st.integers(-2, 8), of=st.integers(-2, 8))
-    def test_every_member(self, count: int, of: int) -> None:
-        """{"count": n, "of": m} for 应全覆盖: plainly complete ⇔ no shortfall in the kernel."""
+    @given(count=st.integers(-2, 8), of=st.integers(-2, 8), most=st.one_of(st.none(), st.integers(0, 8)))
+    def test_every_member(self, count: int, of: int, most: int | None) -> None:
+        """{"count": n, "of": m} for 应全覆盖, of ``most`` ballots: plainly complete ⇔ no shortfall in the kernel."""
         from types import SimpleNamespace
 
         from villageeval._kinds.evidence import quick_coverage
 
         covered = quick_coverage(SimpleNamespace(must_cover=("村干部",), cover="every_member"))
         assert covered is not None
-        expected = count >= 0 and of >= 0 and k.coverage_shortfall(count, of, True) is None
-        assert expected == covered({"村干部": {"count": count, "of": of}})
+        expected = count >= 0 and of >= 0 and k.coverage_shortfall(count, of, True, most) is None
+        assert expected == covered({"村干部": {"count": count, "of": of}}, most)
 
-    @given(count=st.integers(-2, 8))
-    def test_at_least_one(self, count: int) -> None:
-        """A count for at least one: plainly complete ⇔ no shortfall in the kernel."""
+    @given(count=st.integers(-2, 8), most=st.one_of(st.none(), st.integers(0, 8)))
+    def test_at_least_one(self, count: int, most: int | None) -> None:
+        """A count for at least one, of ``most`` ballots: plainly complete ⇔ no shortfall in the kernel."""
         from types import SimpleNamespace
 
         from villageeval._kinds.evidence import quick_coverage
 
         covered = quick_coverage(SimpleNamespace(must_cover=("集体经济项目",), cover="at_least_one"))
         assert covered is not None
-        assert (count >= 0 and k.coverage_shortfall(count, None, False) is None) == covered({"集体经济项目": count})
+        expected = count >= 0 and k.coverage_shortfall(count, None, False, most) is None
+        assert expected == covered({"集体经济项目": count}, most)
 
     @given(strata=st.lists(st.integers(-1, 8), min_size=1, max_size=5))
     def test_strata(self, strata: list[int]) -> None:

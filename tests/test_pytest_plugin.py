@@ -64,7 +64,7 @@ def test_error_case_fails_with_its_error(pytester: pytest.Pytester, scheme_dir: 
     (scheme_dir / "cases" / "bad.toml").write_text("nonsense = 1\n", encoding="utf-8")
     result = pytester.runpytest("schemes", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=1, failed=2)
-    result.stdout.fnmatch_lines(["*bad.toml: unknown case key(s) nonsense*"])
+    result.stdout.fnmatch_lines(["*bad.toml:1: nonsense: unknown case key 'nonsense'*"])
 
 
 def test_disabled_with_no_villageeval(pytester: pytest.Pytester, scheme_dir: Path) -> None:

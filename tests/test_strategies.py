@@ -570,7 +570,7 @@ def test_the_fewest_ballots_follow_the_kernel(huining: ve.Scheme, monkeypatch: p
     """A changed kernel rule changes the strategies: three more ballots needed, three more drawn."""
     assert find(evidence(huining, "appraisal"), lambda ev: _ballots(ev) == 20, settings=FIND)
     least = kernel.least_ballots
-    monkeypatch.setattr(kernel, "least_ballots", lambda n, scored: least(n, scored) + 3)
+    monkeypatch.setattr(kernel, "least_ballots", lambda n, empty=False: least(n, empty) + 3)
     assert find(evidence(huining, "appraisal"), lambda ev: _ballots(ev) == 23, settings=FIND)
     with pytest.raises(NoSuchExample):
         find(evidence(huining, "appraisal"), lambda ev: _ballots(ev) < 23, settings=FIND)

@@ -4,8 +4,23 @@ Verbs: ``schemes``, ``plugins``, ``check``, ``evaluate``, ``explain``, ``test``,
 ``--with-rules DIR`` registers a scheme directory and its ``rules.py`` on purpose. Output that
 other programs read (``schemes``, ``check``, ``evaluate --format json``) is kept
 stable; problems go to stderr in the compiler format editors jump to
-(``path:line: key.path: message``). Exit codes: 0 fine, 1 problems found,
-2 usage or input error.
+(``path:line: key.path: message``).
+
+Exit codes (also in ``villageeval --help``), so that a script can tell a scheme with
+problems from a file it could not read, and both from a bug:
+
+- 0: fine.
+- 1: problems found: ``check`` found problems in a scheme, the scheme to ``evaluate`` or
+  ``explain`` has problems, or a ``test`` case failed (or none was found).
+- 2: bad input or usage: a file that cannot be read, a malformed cohort or case, an unknown
+  scheme or subject, ``init`` into a directory that has a scheme or with an id that is not
+  a slug, a plugin that misbehaved, or a command line argparse rejects.
+- 3: an internal error, a bug in villageeval: one line says so, with the exception, and
+  where to report it; ``--debug`` prints the traceback too.
+
+Everything printed that comes from a file (ids, names, labels, paths, messages) has its
+control characters shown as escapes (:func:`villageeval._table.printable`), so a newline
+or a terminal escape in an id cannot forge a row or rewrite the screen.
 """
 
 from __future__ import annotations
@@ -26,9 +41,37 @@ from ._load import load_scheme, scheme_file
 from ._model import Scheme
 from ._plugins import Registry
 from ._result import Outcome, Result
-from ._table import render_table
+from ._table import printable, render_table
 
-__all__ = ["main"]
+__all__ = ["EXIT_INPUT", "EXIT_INTERNAL", "EXIT_OK", "EXIT_PROBLEMS", "main"]
+
+#: The command did what it was asked.
+EXIT_OK = 0
+#: Problems found: in a scheme (``check``, or the scheme to evaluate), or a failing case.
+EXIT_PROBLEMS = 1
+#: Bad input or usage: a file that cannot be read, a bad cohort, an unknown scheme, argparse.
+EXIT_INPUT = 2
+#: An internal error: a bug in villageeval.
+EXIT_INTERNAL = 3
+
+#: Where a bug is reported, named in the message of an internal error.
+REPORT_BUGS_TO = "the villageeval issue tracker"
+
+EXIT_CODES_HELP = f"""\
+exit codes:
+  {EXIT_OK}  fine
+  {EXIT_PROBLEMS}  problems found: check found problems in a scheme, the scheme to evaluate
+     has problems, or a test case failed
+  {EXIT_INPUT}  bad input or usage: a file that cannot be read, a malformed cohort or case,
+     an unknown scheme or subject, a usage error
+  {EXIT_INTERNAL}  an internal error (a bug in villageeval); --debug shows its traceback
+"""
+
+
+def _say(stream: TextIO, *lines: str) -> None:
+    """Write ``lines`` with their control characters escaped: each stays one line."""
+    for line in lines:
+        stream.write(printable(line) + "\n")
 
 
 def _scheme_label(scheme: Scheme) -> str:
@@ -55,30 +98,32 @@ def _cmd_schemes(args: argparse.Namespace, out: TextIO) -> int:
         title = ""
         try:
             title = _load(args, str(path)).title
-        except VillageevalError:
+        except (VillageevalError, OSError, UnicodeDecodeError):  # one bad file does not hide the others
             title = "(does not load: run villageeval check)"
-        out.write(f"{scheme_id}\t{title}\n")
+        out.write(f"{printable(scheme_id)}\t{printable(title)}\n")  # the tab separates: not escaped
     return 0
 
 
 def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
-    status = 0
+    """Check every scheme named; the exit code is the worst: a scheme that cannot be found
+    or read (2) is worse than one with problems (1)."""
+    status = EXIT_OK
     for name in args.schemes:
         try:
             scheme = _load(args, name)
         except SchemeError as e:
-            for p in e.problems:
-                sys.stderr.write(f"{p}\n")
-            status = 1
+            _say(sys.stderr, *(str(p) for p in e.problems))
+            status = max(status, EXIT_PROBLEMS)
             continue
         except (UnknownSchemeError, OSError) as e:
-            sys.stderr.write(f"{name}: {e}\n")
-            status = 1
+            _say(sys.stderr, f"{name}: {e}")
+            status = max(status, EXIT_INPUT)
             continue
         where = scheme_origin(scheme) or name
-        out.write(
+        _say(
+            out,
             f"{where}: ok ({scheme.id}: {len(scheme.roles)} roles, {len(scheme.instruments)} instruments, "
-            f"{len(scheme.vetoes)} vetoes, {len(scheme.caps)} caps, {len(scheme.quotas)} quotas)\n"
+            f"{len(scheme.vetoes)} vetoes, {len(scheme.caps)} caps, {len(scheme.quotas)} quotas)",
         )
     return status
 
@@ -87,7 +132,7 @@ def _load_pair(args: argparse.Namespace) -> tuple[Scheme, Cohort]:
     scheme = _load(args, args.scheme)
     cohort = load_cohort(args.cohort)
     if cohort.scheme and cohort.scheme != scheme.id:
-        sys.stderr.write(f"warning: the cohort names scheme {cohort.scheme!r}, evaluating under {scheme.id!r}\n")
+        _say(sys.stderr, f"warning: the cohort names scheme {cohort.scheme!r}, evaluating under {scheme.id!r}")
     return scheme, cohort
 
 
@@ -114,7 +159,7 @@ def _table(result: Result, scheme: Scheme) -> str:
                 ", ".join(a.rule for a in o.adjustments) or ("; ".join(r.code for r in o.reasons)),
             ]
         )
-    text = [f"{scheme.id} — {_scheme_label(scheme)}", "", render_table(headers, rows, right=(4, 5))]
+    text = [f"{scheme.id} — {_scheme_label(scheme)}", "", *render_table(headers, rows, right=(4, 5)).split("\n")]
     counts: dict[str, int] = {}
     for o in result.outcomes:
         key = o.final_grade if o.status == "graded" and o.final_grade else o.status
@@ -133,7 +178,8 @@ def _table(result: Result, scheme: Scheme) -> str:
         )
     text += [f"warning: {w}" for w in result.warnings]
     text.append(f"scheme hash {result.scheme_hash}, villageeval {result.version}")
-    return "\n".join(text) + "\n"
+    # Each line made printable (the table's are already): one line each, whatever ids hold.
+    return "\n".join(printable(line) for line in text) + "\n"
 
 
 def _num(v: object) -> str:
@@ -187,7 +233,8 @@ def explain_outcome(o: Outcome, scheme: Scheme) -> str:
     for f in o.flags:
         if f.startswith("quota_tie:"):
             lines.append(f"  note: tied at the cut of quota {f.split(':', 1)[1]}; for the committee to confirm")
-    return "\n".join(lines) + "\n"
+    # Every line holds ids, names, labels or texts from files: one line each, whatever they hold.
+    return "\n".join(printable(line) for line in lines) + "\n"
 
 
 def _cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
@@ -201,22 +248,22 @@ def _cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
         ids = [x.subject_id for x in result.outcomes]
         close = close_matches(args.subject, ids, n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
-        sys.stderr.write(f"error: no subject {args.subject!r} in the cohort{hint}\n")
-        return 2
+        _say(sys.stderr, f"error: no subject {args.subject!r} in the cohort{hint}")
+        return EXIT_INPUT
     out.write(explain_outcome(o, scheme))
     return 0
 
 
 def _cmd_plugins(args: argparse.Namespace, out: TextIO) -> int:
     for info in _registry(args).plugins():
-        out.write(f"{info.name}\t{info.distribution} {info.version}\n")
-        out.write(f"  hooks: {', '.join(info.hooks) or '-'}\n")
+        out.write(f"{printable(info.name)}\t{printable(f'{info.distribution} {info.version}')}\n")
+        _say(out, f"  hooks: {', '.join(info.hooks) or '-'}")
         if info.schemes:
-            out.write(f"  schemes: {', '.join(info.schemes)}\n")
+            _say(out, f"  schemes: {', '.join(info.schemes)}")
         if info.predicates:
-            out.write(f"  predicates: {', '.join(info.predicates)}\n")
+            _say(out, f"  predicates: {', '.join(info.predicates)}")
         if info.instrument_kinds:
-            out.write(f"  instrument kinds: {', '.join(info.instrument_kinds)}\n")
+            _say(out, f"  instrument kinds: {', '.join(info.instrument_kinds)}")
     return 0
 
 
@@ -233,28 +280,27 @@ def _cmd_test(args: argparse.Namespace, out: TextIO) -> int:
         result = run_case(case, registry=registry)
         results.append(result)
         if result.passed:
-            out.write(f"PASS {case} ({result.subjects} subjects)\n")
+            _say(out, f"PASS {case} ({result.subjects} subjects)")
         else:
-            out.write(f"FAIL {case}\n")
-            for line in result.report().splitlines():
-                out.write(f"    {line}\n")
+            _say(out, f"FAIL {case}")
+            _say(out, *(f"    {line}" for line in result.report().splitlines()))
     if not cases:
         out.write("no cases found\n")
     out.write(summary(results) + "\n")
-    return 0 if results and all(r.passed for r in results) else 1
+    return EXIT_OK if results and all(r.passed for r in results) else EXIT_PROBLEMS
 
 
 def _cmd_init(args: argparse.Namespace, out: TextIO) -> int:
     target = Path(args.directory)
     try:
         written = _init.write_skeleton(target, scheme_id=args.id)
-    except FileExistsError as e:
-        sys.stderr.write(f"error: {e}\n")
-        return 2
+    except (FileExistsError, _init.SchemeIdError) as e:
+        _say(sys.stderr, f"error: {e}")
+        return EXIT_INPUT
     for path in written:
-        out.write(f"wrote {path}\n")
-    out.write(f"next: villageeval check {scheme_file(target)}\n")
-    return 0
+        _say(out, f"wrote {path}")
+    _say(out, f"next: villageeval check {scheme_file(target)}")
+    return EXIT_OK
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -263,6 +309,8 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="villageeval",
         description="Evaluate village leadership under a locality's scheme, exactly and with explanations.",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--version", action="version", version=f"villageeval {__version__}")
     p.add_argument(
@@ -271,58 +319,113 @@ def _parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="register a scheme directory on purpose, importing its rules.py as that scheme's plugin (repeatable)",
     )
+    p.add_argument("--debug", action="store_true", help="print the traceback of an error (for a bug report)")
+    # --debug after the verb too (villageeval evaluate ... --debug); SUPPRESS keeps the
+    # value given before the verb when it is not repeated after it.
+    debug = argparse.ArgumentParser(add_help=False)
+    debug.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    s = sub.add_parser("schemes", help="list the registered schemes: id, then title")
+    def verb(name: str, help: str) -> argparse.ArgumentParser:
+        return sub.add_parser(
+            name,
+            help=help,
+            parents=[debug],
+            epilog=EXIT_CODES_HELP,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+
+    s = verb("schemes", "list the registered schemes: id, then title")
     s.set_defaults(func=_cmd_schemes)
 
-    s = sub.add_parser("plugins", help="list plugins: distribution and version, hooks, schemes, predicates")
+    s = verb("plugins", "list plugins: distribution and version, hooks, schemes, predicates")
     s.set_defaults(func=_cmd_plugins)
 
-    s = sub.add_parser("check", help="validate scheme files; problems as path:line: key: message")
+    s = verb("check", "validate scheme files; problems as path:line: key: message")
     s.add_argument("schemes", nargs="+", metavar="SCHEME_OR_PATH")
     s.set_defaults(func=_cmd_check)
 
-    s = sub.add_parser("evaluate", help="grade a cohort")
+    s = verb("evaluate", "grade a cohort")
     s.add_argument("scheme", metavar="SCHEME_OR_PATH")
     s.add_argument("cohort", metavar="COHORT")
     s.add_argument("--format", choices=("table", "json"), default="table")
     s.set_defaults(func=_cmd_evaluate)
 
-    s = sub.add_parser("explain", help="show how one subject's outcome was reached")
+    s = verb("explain", "show how one subject's outcome was reached")
     s.add_argument("scheme", metavar="SCHEME_OR_PATH")
     s.add_argument("cohort", metavar="COHORT")
     s.add_argument("subject", metavar="SUBJECT_ID")
     s.set_defaults(func=_cmd_explain)
 
-    s = sub.add_parser("test", help="run scheme cases (cases/*.toml): all registered schemes by default")
+    s = verb("test", "run scheme cases (cases/*.toml): all registered schemes by default")
     s.add_argument("paths", nargs="*", metavar="PATH", help="case files, scheme directories or ids, or trees of them")
     s.set_defaults(func=_cmd_test)
 
-    s = sub.add_parser("init", help="write a commented skeleton scheme, demo cohort and case")
+    s = verb("init", "write a commented skeleton scheme, demo cohort and case")
     s.add_argument("directory", metavar="DIR")
-    s.add_argument("--id", default=None, help="scheme id (default: the directory name)")
+    s.add_argument("--id", default=None, help="scheme id, a lowercase slug (default: from the directory name)")
     s.set_defaults(func=_cmd_init)
     return p
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code."""
-    args = _parser().parse_args(argv)
-    out = sys.stdout
+def _parse(argv: Sequence[str] | None) -> argparse.Namespace | int:
+    """The parsed command line, or the exit code argparse chose: 0 after ``--help`` or
+    ``--version``, 2 for a usage error (its message is already on stderr)."""
     try:
-        code: int = args.func(args, out)
+        return _parser().parse_args(argv)
+    except SystemExit as e:
+        if e.code is None or isinstance(e.code, int):
+            return e.code or EXIT_OK
+        return EXIT_INPUT
+
+
+def _debug_traceback(error: BaseException, debug: bool) -> None:
+    """With ``--debug``, where an error that ended the command was raised."""
+    if debug:
+        import traceback
+
+        traceback.print_exception(type(error), error, error.__traceback__, file=sys.stderr)
+
+
+def _internal_error(error: Exception, debug: bool) -> int:
+    """Say, on one line, that ``error`` is a bug in villageeval and where to report it;
+    the traceback only with ``--debug`` (a clerk needs the line, a developer the rest)."""
+    _debug_traceback(error, debug)
+    try:
+        what = f"{type(error).__name__}: {error}"
+    except Exception:  # an exception whose str() fails is still reported
+        what = type(error).__name__
+    again = "" if debug else "; run again with --debug for the traceback"
+    _say(
+        sys.stderr,
+        f"internal error: a bug in villageeval, not a problem of your files: {what}; "
+        f"please report it to {REPORT_BUGS_TO} with the command and its input files{again}",
+    )
+    return EXIT_INTERNAL
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code (``EXIT_OK`` ... ``EXIT_INTERNAL``)."""
+    args = _parse(argv)
+    if isinstance(args, int):
+        return args
+    debug = bool(getattr(args, "debug", False))
+    try:
+        code: int = args.func(args, sys.stdout)
     except SchemeError as e:
-        for problem in e.problems:
-            sys.stderr.write(f"{problem}\n")
-        return 1
+        _debug_traceback(e, debug)
+        _say(sys.stderr, *(str(problem) for problem in e.problems))
+        return EXIT_PROBLEMS
     except CohortError as e:
-        for problem in e.problems:
-            sys.stderr.write(f"{problem}\n")
-        return 2
+        _debug_traceback(e, debug)
+        _say(sys.stderr, *(str(problem) for problem in e.problems))
+        return EXIT_INPUT
     except (VillageevalError, OSError) as e:
-        sys.stderr.write(f"error: {e}\n")
-        return 2
+        _debug_traceback(e, debug)
+        _say(sys.stderr, f"error: {e}")
+        return EXIT_INPUT
+    except Exception as e:
+        return _internal_error(e, debug)
     return code
 
 

@@ -12,10 +12,8 @@ make the cohort itself unreadable (not JSON, no ids, duplicate ids) raise
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterable, Mapping
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, Union
 
@@ -24,6 +22,22 @@ from attrs import field, frozen
 
 from ._errors import CohortError, Problem
 from ._hints import close_matches
+from ._reading import NotJson, NotText, json_too_deep, load_json, read_text
+from ._text import forbidden_character, nfc
+from ._types import (
+    expect_cohort,
+    expect_cohort_data,
+    expect_text,
+    subject_evidence,
+    subject_facts,
+    subject_field_error,
+    subject_groups,
+    subject_history,
+    subject_notes,
+    subject_outcomes,
+    subjects_of,
+    type_error,
+)
 
 __all__ = [
     "BallotEvidence",
@@ -135,17 +149,39 @@ class Subject:
     role: str
     name: str = ""
     unit: str = ""
-    groups: Mapping[str, str] = field(factory=dict, converter=_frozen_map)
-    evidence: Mapping[str, Any] = field(factory=dict, converter=_frozen_map)
-    facts: Mapping[str, Any] = field(factory=dict, converter=_frozen_map)
-    history: Mapping[str, str] = field(factory=dict, converter=_frozen_map)
-    outcomes: Mapping[str, str] = field(factory=dict, converter=_frozen_map)
-    notes: Mapping[str, str] = field(factory=dict, converter=_frozen_map)
+    groups: Mapping[str, str] = field(factory=dict, converter=subject_groups)
+    evidence: Mapping[str, Any] = field(factory=dict, converter=subject_evidence)
+    facts: Mapping[str, Any] = field(factory=dict, converter=subject_facts)
+    history: Mapping[str, str] = field(factory=dict, converter=subject_history)
+    outcomes: Mapping[str, str] = field(factory=dict, converter=subject_outcomes)
+    notes: Mapping[str, str] = field(factory=dict, converter=subject_notes)
+
+    def __attrs_post_init__(self) -> None:
+        # One call and four ``type() is str`` for the texts: subjects are built by the
+        # hundred thousand, and a wrong one must fail here, naming the field, not as an
+        # AttributeError deep in the engine. The slow path lets str subclasses through.
+        if not (
+            type(self.id) is str
+            and type(self.role) is str
+            and type(self.name) is str
+            and type(self.unit) is str
+            and self.id
+            and self.role
+        ):
+            self._check_texts()
+
+    def _check_texts(self) -> None:
+        """Raise for the first text field that is not one (TypeError) or is empty (ValueError)."""
+        for name, required in (("id", True), ("role", True), ("name", False), ("unit", False)):
+            value = getattr(self, name)
+            if not isinstance(value, str) or (required and not value):
+                subject_field_error(name, value, required=required)
 
 
 def _subjects(value: Iterable[Subject]) -> tuple[Subject, ...]:
     # A typed converter: with a bare ``tuple`` type checkers reject Cohort([subject, ...]).
-    return tuple(value)
+    # A text, a mapping or a path is refused: tuple() would make characters or keys of it.
+    return subjects_of(value)
 
 
 @frozen
@@ -157,6 +193,11 @@ class Cohort:
     scheme: str | None = None
 
     def __attrs_post_init__(self) -> None:
+        if type(self.period) is not str or not (self.scheme is None or type(self.scheme) is str):
+            expect_text(self.period, "period", owner="Cohort")
+            expect_text(self.scheme, "scheme", optional=True, owner="Cohort")
+        if not set(map(type, self.subjects)) <= {Subject}:  # at C speed: 2 ms for 100,000
+            self._check_subjects()
         if len({s.id for s in self.subjects}) == len(self.subjects):
             return  # no duplicates: the usual case, checked at C speed
         seen: dict[str, int] = {}
@@ -171,6 +212,15 @@ class Cohort:
         if problems:
             raise CohortError(problems)
 
+    def _check_subjects(self) -> None:
+        """Raise a TypeError naming the first of ``subjects`` that is not a Subject."""
+        for i, s in enumerate(self.subjects):
+            if not isinstance(s, Subject):
+                hint = "build it with villageeval.Subject(id=..., role=...)"
+                if isinstance(s, Mapping):
+                    hint = "a subject's JSON form is read by villageeval.cohort_from_dict({'subjects': [...]})"
+                raise type_error(f"subjects[{i}]", "a villageeval.Subject", s, hint, owner="Cohort")
+
 
 _SUBJECT_KEYS = [a.name for a in attrs.fields(Subject)]
 
@@ -181,6 +231,7 @@ def cohort_from_dict(data: Any, *, source: str | None = None) -> Cohort:
     Raises:
         CohortError: listing every problem that makes the cohort unreadable.
     """
+    expect_cohort_data(data, source)
     problems: list[Problem] = []
 
     def bad(path: tuple[str | int, ...], message: str) -> None:
@@ -205,7 +256,8 @@ def cohort_from_dict(data: Any, *, source: str | None = None) -> Cohort:
         if not isinstance(raw, dict):
             bad(path, "a subject is an object with at least 'id' and 'role'")
             continue
-        ok = True
+        raw = nfc(raw)  # one spelling per text: an id typed here and pasted there is one id
+        ok = _names_printable(raw, path, bad)
         for key in raw:
             if key not in _SUBJECT_KEYS:
                 close = close_matches(key, _SUBJECT_KEYS, n=1)
@@ -255,7 +307,7 @@ def cohort_from_dict(data: Any, *, source: str | None = None) -> Cohort:
                 notes=raw.get("notes") or {},
             )
         )
-    period = data.get("period", "")
+    period = nfc(data.get("period", ""))
     if not isinstance(period, str):
         bad(("period",), 'must be a string such as "2023"')
         period = ""
@@ -268,19 +320,62 @@ def cohort_from_dict(data: Any, *, source: str | None = None) -> Cohort:
     return Cohort(tuple(subjects), period=period, scheme=scheme)
 
 
+def _names_printable(raw: dict[str, Any], path: tuple[str | int, ...], bad: Any) -> bool:
+    """Whether the texts that name things (id, role, name, unit, groups, history, outcomes,
+    evidence ids) are free of control characters, which would forge what is printed."""
+    ok = True
+    named: list[tuple[tuple[str | int, ...], Any]] = [
+        ((*path, key), raw.get(key)) for key in ("id", "role", "name", "unit")
+    ]
+    for key in ("groups", "history", "outcomes", "evidence"):
+        part = raw.get(key)
+        if isinstance(part, dict):
+            for k, v in part.items():
+                named.append(((*path, key, k), k))
+                if key != "evidence":
+                    named.append(((*path, key, k), v))
+    for where, text in named:
+        if isinstance(text, str):
+            char = forbidden_character(text)
+            if char is not None:
+                bad(where, f"must not hold a control character ({char!r}): it would forge what is printed")
+                ok = False
+    return ok
+
+
 def loads_cohort(text: str, *, source: str | None = None) -> Cohort:
-    """Parse a cohort from JSON text; numbers are read exactly (as decimals)."""
+    """Parse a cohort from JSON text; numbers are read exactly (as decimals).
+
+    What JSON readers let through silently or crash on is refused here, each with its
+    line (``_reading.load_json``): a key given twice in one object (``{"好": 20, "好": 2}``),
+    ``NaN`` and ``Infinity``, numbers beyond the bounds (``1e999999999``), nesting deeper
+    than the reader can take, or than the cohort's own walk of its texts can follow.
+    """
     try:
-        data = json.loads(text, parse_float=Decimal)
-    except json.JSONDecodeError as e:
-        raise CohortError([Problem((), f"not valid JSON: {e.msg}", source, e.lineno)]) from None
-    return cohort_from_dict(data, source=source)
+        data = load_json(text)
+    except NotJson as e:
+        raise CohortError([Problem(f.path, f.message, source, f.line) for f in e.problems]) from None
+    try:
+        return cohort_from_dict(data, source=source)
+    except RecursionError:  # hundreds of levels, which json.loads took: say where, not crash
+        found = json_too_deep(text)
+        raise CohortError([Problem(found.path, found.message, source, found.line)]) from None
 
 
 def load_cohort(path: str | os.PathLike[str]) -> Cohort:
-    """Read a cohort JSON file."""
+    """Read a cohort JSON file: UTF-8, with or without a byte order mark.
+
+    Raises:
+        CohortError: the file is not UTF-8 text (UTF-16, GBK, binary: said so, with the
+            byte offset and line), not JSON the cohort reader takes, or not a cohort.
+        OSError: the file cannot be read.
+    """
     p = Path(path)
-    return loads_cohort(p.read_text(encoding="utf-8"), source=str(p))
+    try:
+        text = read_text(p)
+    except NotText as e:
+        raise CohortError([Problem((), e.message, str(p), e.line)]) from None
+    return loads_cohort(text, source=str(p))
 
 
 def _plain(value: Any) -> Any:
@@ -308,6 +403,7 @@ def _evidence_to_dict(ev: Any) -> Any:
 
 def cohort_to_dict(cohort: Cohort) -> dict[str, Any]:
     """The JSON interchange form of a cohort (inverse of :func:`cohort_from_dict`)."""
+    expect_cohort(cohort)
     subjects = []
     for s in cohort.subjects:
         d: dict[str, Any] = {"id": s.id, "role": s.role}

@@ -30,6 +30,7 @@ from cattrs.errors import (
 
 from . import _model as m
 from ._hints import close_matches
+from ._reading import int_text, number_too_large
 
 Path = tuple[str | int, ...]
 
@@ -61,7 +62,9 @@ def describe(value: object) -> str:
         return "an array"
     if isinstance(value, bool):
         return f"{str(value).lower()} (a boolean)"
-    if isinstance(value, (int, Decimal)):
+    if isinstance(value, int):
+        return f"{int_text(value)} (a number)"
+    if isinstance(value, Decimal):
         return f"{value} (a number)"
     if isinstance(value, str):
         return f"{value!r} (a string)"
@@ -71,19 +74,40 @@ def describe(value: object) -> str:
 # --- scalar hooks --------------------------------------------------------------
 
 
+class NumberTooLarge(Invalid):
+    """A number beyond the bounds of :mod:`villageeval._reading` (``1e999999999``): a hook
+    that words its own "must be a number" should let this one through, as it says why."""
+
+
+def _bounded(value: object) -> None:
+    """Raise :class:`NumberTooLarge` for a number beyond the bounds (cheap for any other)."""
+    message = number_too_large(value)
+    if message is not None:
+        raise NumberTooLarge(message)
+
+
 def to_fraction(value: object) -> Fraction:
-    """Exact number from TOML/JSON: int, Decimal, or a string like ``"1690/19"``."""
+    """Exact number from TOML/JSON: int, Decimal, or a string like ``"1690/19"``.
+
+    Every number is bounded first (``_reading.number_too_large``: at most 1000 digits,
+    within 10^±1000): the exact value of ``1e999999999`` is a billion-digit integer,
+    which would take hours to build. A number beyond raises :class:`NumberTooLarge`.
+    """
     if isinstance(value, bool):
         raise Invalid(f"must be a number (got {describe(value)})")
     if isinstance(value, int):
+        _bounded(value)
         return Fraction(value)
     if isinstance(value, Decimal):
         if not value.is_finite():
             raise Invalid(f"must be a finite number (got {value})")
+        _bounded(value)
         return Fraction(value)
     if isinstance(value, Fraction):
+        _bounded(value)
         return value
     if isinstance(value, str):
+        _bounded(value)
         try:
             return Fraction(value.strip())
         except (ValueError, ZeroDivisionError):
@@ -104,6 +128,8 @@ def _structure_fact_value(value: object, _: type) -> bool | Fraction | None:
         raise Invalid(f"must be true, false or a number (got {describe(value)}); write it without quotes")
     try:
         return to_fraction(value)
+    except NumberTooLarge:
+        raise
     except Invalid:
         raise Invalid(f"must be true, false or a number (got {describe(value)})") from None
 
@@ -121,6 +147,10 @@ def _structure_str(value: object, _: type) -> str:
 
 
 def _structure_int(value: object, _: type) -> int:
+    """An integer, within the bounds of every number (``int(Decimal("1e999999999"))``,
+    for the hint below, would hang as surely as its Fraction)."""
+    if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+        _bounded(value)
     if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
         # 20.0 is a TOML float: say how to write the integer rather than guess.
         raise Invalid(f"must be an integer (got {describe(value)}); write {int(value)}")
@@ -283,13 +313,16 @@ def _kind_hook(
 
 # --- predicates --------------------------------------------------------------------
 
+#: The longest streak a scheme may ask for (连续N年): documents speak of two or three.
+MOST_PERIODS = 100
+
 _COMPARE_KEYS = ("at_least", "above", "at_most", "below", "equals")
 _PREDICATE_KEYS = {
     "fact": {"fact", *_COMPARE_KEYS},
     "score": {"score", *_COMPARE_KEYS},
     "share": {"share", "tiers", *_COMPARE_KEYS},
     "grade": {"grade"},
-    "streak": {"streak", "periods"},
+    "streak": {"streak", "periods", "required"},
     "outcome": {"outcome", "scale", "worse_than", "in"},
     "rating": {"rating", "in"},
     "role": {"role"},
@@ -395,10 +428,19 @@ def structure_predicate(value: object) -> m.Predicate:
         result = m.GradeIs(labels("grade"))
     elif head == "streak":
         periods = value.get("periods", 2)
-        if isinstance(periods, bool) or not isinstance(periods, int) or periods < 1:
-            problems.append(Invalid(f"must be a whole number of periods >= 1 (got {describe(periods)})", ("periods",)))
+        if isinstance(periods, bool) or not isinstance(periods, int) or not 1 <= periods <= MOST_PERIODS:
+            problems.append(
+                Invalid(
+                    f"must be a whole number of periods from 1 to {MOST_PERIODS} (got {describe(periods)})",
+                    ("periods",),
+                )
+            )
             periods = 2
-        result = m.Streak(labels("streak"), periods)
+        required = value.get("required", False)
+        if not isinstance(required, bool):
+            problems.append(Invalid(f"must be true or false (got {describe(required)})", ("required",)))
+            required = False
+        result = m.Streak(labels("streak"), periods, required)
     elif head == "outcome":
         worse = value.get("worse_than")
         if worse is not None and not isinstance(worse, str):
@@ -449,7 +491,10 @@ def unstructure_predicate(p: m.Predicate) -> dict[str, Any]:
     if isinstance(p, m.GradeIs):
         return {"grade": list(p.grade)}
     if isinstance(p, m.Streak):
-        return {"streak": list(p.streak), "periods": p.periods}
+        d_: dict[str, Any] = {"streak": list(p.streak), "periods": p.periods}
+        if p.required:
+            d_["required"] = True
+        return d_
     if isinstance(p, m.OutcomeTest):
         d: dict[str, Any] = {"outcome": p.outcome, "scale": p.scale}
         if p.worse_than is not None:
@@ -638,9 +683,17 @@ def flatten(exc: BaseException, path: Path = ()) -> list[RawProblem]:
     out: list[RawProblem] = []
     for p, e, _cls in leaves:
         if isinstance(e, ForbiddenExtraKeysError):
-            names = [a.name for a in attrs.fields(e.cl)] if attrs.has(e.cl) else []
+            # Only keys a scheme author can write: fields set by ``__init__`` without a
+            # leading underscore (internal ones would be offered for a key that was never
+            # allowed: "unknown key 'origin'; did you mean 'origin'?"), and never the key
+            # that was written itself.
+            names = (
+                [a.name for a in attrs.fields(e.cl) if a.init and not a.name.startswith("_")]
+                if attrs.has(e.cl)
+                else []
+            )
             for key in sorted(e.extra_fields):
-                close = close_matches(key, names, n=1, cutoff=0.6)
+                close = close_matches(key, [n for n in names if n != key], n=1, cutoff=0.6)
                 rename = close[0] if close else None
                 if close and ((*p, close[0])) in missing:
                     used_missing.add((*p, close[0]))
@@ -648,7 +701,7 @@ def flatten(exc: BaseException, path: Path = ()) -> list[RawProblem]:
                 elif close:
                     msg = f"unknown key {key!r}; did you mean {close[0]!r}?"
                 else:
-                    msg = f"unknown key {key!r} (allowed: {', '.join(names)})"
+                    msg = f"unknown key {key!r} (allowed: {', '.join(names) or 'none'})"
                 out.append(RawProblem((*p, key), msg, rename))
     for p, e, cls in leaves:
         if isinstance(e, ForbiddenExtraKeysError):

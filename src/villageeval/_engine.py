@@ -29,7 +29,7 @@ from ._errors import CohortError, PluginError, Problem, VillageevalError
 from ._hints import close_hint
 from ._kinds.spec import MEMO_BOUND
 from ._numbers import decimal_text, exact_text, fixed, show
-from ._plan import Plan, QuickTerm, RolePlan, Rule
+from ._plan import HistoryNeeds, Plan, QuickTerm, RolePlan, Rule
 from ._predicates import number_of
 from ._quotas import apply_quotas
 from ._result import (
@@ -63,13 +63,21 @@ _SHOWN_MEMO = 16384
 
 def _check_facts(plan: Plan, rp: RolePlan, ctx: State) -> None:
     facts = ctx.subject.facts
+    for name in sorted(facts):
+        if name not in plan.declared_facts:
+            reason(
+                ctx,
+                RC.UNKNOWN_FACT,
+                f"fact {name!r} is not declared by the scheme{close_hint(name, sorted(plan.declared_facts))}; "
+                "a fact nobody reads is a misspelt one",
+            )
     missing = [name for name in rp.facts if name not in facts]
     if missing and rp.defaults:
         ctx.facts = {**{n: rp.defaults[n] for n in missing if n in rp.defaults}, **facts}
     for name, fact in rp.facts.items():
         if name not in facts:
             if name not in rp.defaults:
-                others = {k: None for k in facts if k not in rp.facts}
+                others = sorted(key for key in facts if key not in rp.facts)
                 reason(
                     ctx,
                     RC.MISSING_FACT,
@@ -92,6 +100,47 @@ def _check_facts(plan: Plan, rp: RolePlan, ctx: State) -> None:
             )
         elif g not in labels:
             reason(ctx, RC.INVALID_OUTCOME, f"outcome of {assessment!r} is {g!r}, not one of {', '.join(labels)}")
+    if rp.history is not None:
+        for code, message in _history_problems(rp.history, ctx):
+            reason(ctx, code, message)
+
+
+def _history_problems(needs: HistoryNeeds, ctx: State) -> list[tuple[str, str]]:
+    """What is wrong with a subject's history for the role's streak rules (empty: nothing).
+
+    Every entry must be a grade of the role's scale in a period the scheme can place on
+    its time line (a misspelt grade would silently break a 连续两年 streak); a required
+    streak needs every period it looks back on.
+    """
+    history = ctx.subject.history
+    out: list[tuple[str, str]] = []
+    calendar, order = needs.calendar, needs.order
+    for period, grade in sorted(history.items()):
+        if k.period_index(period, calendar, order) is None:
+            place = f"the periods the scheme orders ({', '.join(order)})" if order else f"the {calendar} calendar"
+            out.append((RC.INVALID_HISTORY, f"history period {period!r} is not on {place}{close_hint(period, order)}"))
+        if grade not in needs.labels:
+            out.append(
+                (
+                    RC.INVALID_HISTORY,
+                    f"history of {period!r} is {grade!r}, not a grade of this role "
+                    f"({', '.join(sorted(needs.labels))}){close_hint(grade, needs.labels)}",
+                )
+            )
+    if needs.required and k.previous_periods(ctx.period, history, needs.required, calendar, order) is None:
+        now = k.period_index(ctx.period, calendar, order)
+        missing = ""
+        if now is not None:
+            have = {k.period_index(p, calendar, order) for p in history}
+            back = [i for i in range(1, needs.required + 1) if now - i not in have]
+            missing = f" ({len(back)} of the {needs.required} before {ctx.period!r} missing)"
+        out.append(
+            (
+                RC.MISSING_HISTORY,
+                f"a streak rule needs the history of the {needs.required} period(s) before {ctx.period!r}{missing}",
+            )
+        )
+    return out
 
 
 def _grade_by_score(rp: RolePlan, value: Fraction) -> str | None:
@@ -119,6 +168,8 @@ def _quick_evaluate(plan: Plan, rp: RolePlan, ctx: State, scorers: tuple[QuickTe
     same value. A subject it turns down is evaluated again, carefully, from the start.
     """
     facts = ctx.subject.facts
+    if rp.history is not None and _history_problems(rp.history, ctx):
+        return False
     some_true = False
     for name in rp.bool_facts:
         v = facts.get(name)
@@ -129,6 +180,10 @@ def _quick_evaluate(plan: Plan, rp: RolePlan, ctx: State, scorers: tuple[QuickTe
     for name in rp.number_facts:
         if number_of(facts.get(name)) is None:
             return False
+    # Every fact the role reads is given (checked above): if there are no others, none is
+    # undeclared; else the careful path says which are not declared.
+    if len(facts) != rp.facts_read and not plan.declared_facts.issuperset(facts):
+        return False
     evidence = ctx.subject.evidence
     scores = ctx.scores
     # The weighted total, Σ weight × score / out_of, added up as the scores come:
@@ -210,7 +265,7 @@ def _careful_scores(plan: Plan, rp: RolePlan, ctx: State) -> list[str] | None:
             continue
         ev = subject.evidence.get(iid)
         if ev is None:
-            others = [key for key in subject.evidence if key not in {i.id for i in rp.instruments}]
+            others = sorted(key for key in subject.evidence if key not in {i.id for i in rp.instruments})
             reason(ctx, RC.MISSING_EVIDENCE, f"no evidence for {iid} ({ins.title}){close_hint(iid, others)}", iid)
             continue
         ev = ins.read(ev)  # by the instrument's kind: JSON as read, or evidence built in Python
@@ -370,6 +425,27 @@ def check_cohort(plan: Plan, cohort: Cohort) -> None:
                         ("subjects", i, "groups"), f"subject {s.id!r} has no {per!r} group, which a quota counts by"
                     )
                 )
+        for kind, value in s.groups.items():
+            allowed = plan.group_values.get(kind)
+            if allowed is not None and value not in allowed:
+                problems.append(
+                    Problem(
+                        ("subjects", i, "groups", kind),
+                        f"subject {s.id!r} is in {kind} {value!r}, which the scheme does not declare"
+                        f"{close_hint(value, sorted(allowed))} (declared: {', '.join(scheme.groups[kind].values)})",
+                    )
+                )
+    if cohort.period and any(rp.history is not None for rp in plan.roles.values()):
+        periods = scheme.periods
+        if k.period_index(cohort.period, periods.calendar, periods.order) is None:
+            place = f"the periods the scheme orders ({', '.join(periods.order)})" if periods.order else (
+                f"the {periods.calendar} calendar"
+            )
+            problems.append(
+                Problem(
+                    ("period",), f"the cohort's period {cohort.period!r} is not on {place}, which streak rules read"
+                )
+            )
     if problems:
         raise CohortError(problems)
 
@@ -402,7 +478,8 @@ def _outcome(
         ctx.adjustments,
         consequences,
         findings,
-        subject.notes,
+        # By heading, so that the order of the cohort's JSON keys never shows in a result.
+        subject.notes if len(subject.notes) < 2 else dict(sorted(subject.notes.items())),
         ctx.flags,
         tuple(ctx.trace) if ctx.trace else (),
     )
@@ -518,7 +595,14 @@ def evaluate(scheme: m.Scheme, cohort: Cohort, *, trace: bool = True) -> Result:
             group that a quota counts by.
         PluginError: a plugin's predicate or adjustment misbehaved; the message
             names the plugin and the subject.
+        TypeError: ``scheme`` is not a Scheme, ``cohort`` not a Cohort (a path, the two
+            swapped), or ``trace`` not a bool; the message says which and what came.
     """
+    from ._types import expect_cohort, expect_flag, expect_scheme
+
+    expect_scheme(scheme)
+    expect_cohort(cohort)
+    expect_flag(trace, "trace")
     if len(cohort.subjects) < PAUSE_AT:
         return _evaluate(scheme, cohort, trace)
     # Evaluation allocates many small, acyclic objects; the cyclic garbage

@@ -4,6 +4,11 @@ The skeleton is a small but complete scheme (two instruments, bands with a
 declared rounding, a declared fact, a veto, a quota, consequences), a demo
 cohort and one case, so that ``villageeval check`` passes from the first minute
 and every later edit can be checked.
+
+What comes from the command line is written safely: the scheme id must be a slug (the
+form ``check`` requires of an id, so the skeleton checks clean), and is written as an
+escaped TOML string all the same; the directory, shown in a comment, has its control
+characters escaped, as a comment cannot hold a newline.
 """
 
 from __future__ import annotations
@@ -12,16 +17,52 @@ import json
 import re
 from pathlib import Path
 
-__all__ = ["write_skeleton"]
+from ._table import printable
+
+__all__ = ["SchemeIdError", "toml_string", "write_skeleton"]
+
+#: A scheme id, as the validator requires it (``_validate``): a lowercase slug.
+_SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
+
+
+class SchemeIdError(ValueError):
+    """The id given for a skeleton is not a lowercase slug."""
+
+
+def toml_string(text: str) -> str:
+    """``text`` as a TOML basic string, quoted, with ``"``, ``\\`` and every control
+    character escaped (TOML allows none of them raw in a one-line string)."""
+    out = []
+    for ch in text:
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch == "\t":
+            out.append("\\t")
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+            out.append(f"\\u{ord(ch):04X}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def _check_id(scheme_id: str) -> None:
+    """Refuse an id ``check`` would reject, before anything is written."""
+    if not _SLUG.fullmatch(scheme_id):
+        raise SchemeIdError(
+            f"scheme id {scheme_id!r} is not a lowercase slug: lowercase letters a-z, digits and '-', "
+            "starting with a letter or digit, such as 'dongxiang-annual-2024'"
+        )
 
 SCHEME_TEMPLATE = """\
-# {scheme_id}: the scheme of one assessment, written from the locality's 工作方案.
+# {scheme_comment}: the scheme of one assessment, written from the locality's 工作方案.
 # Every number of the document goes here, and every rule cites its clause
 # ("四、6") so that each outcome can show where it comes from.
 # Reference of every key: docs/scheme-format.md. Check with:
 #   villageeval check {directory}
 
-id = "{scheme_id}"                      # lowercase slug, unique among schemes
+id = {scheme_id}                      # lowercase slug, unique among schemes
 title = "村“两委”班子年度考核（示例）"     # the document's own title
 period = "2024"                          # the period assessed
 description = "Skeleton written by villageeval init; replace with the real scheme."
@@ -129,13 +170,14 @@ when = {{ grade = ["一般", "差"] }}
 
 
 def _subject(
-    sid: str, role: str, name: str, good: int, fair: int, poor: int, committee: str, **facts: bool
+    sid: str, role: str, unit: str, name: str, good: int, fair: int, poor: int, committee: str, **facts: bool
 ) -> dict[str, object]:
+    """One demo subject; the village (``unit``) is given whole, never cut out of the name."""
     return {
         "id": sid,
         "name": name,
         "role": role,
-        "unit": name[:3],
+        "unit": unit,
         "evidence": {
             "appraisal": {"tallies": {"好": good, "一般": fair, "差": poor}},
             "committee": {"value": committee},
@@ -152,16 +194,16 @@ def demo_cohort(scheme_id: str) -> dict[str, object]:
         "period": "2024",
         "subjects": [
             # appraisal (20×90)/20 = 90; total 90×0.6 + 92×0.4 = 90.8 → 91 → 好
-            _subject("dongcun-team", "team", "东村“两委”班子", 20, 0, 0, "92"),
+            _subject("dongcun-team", "team", "东村", "东村“两委”班子", 20, 0, 0, "92"),
             # appraisal (18×90 + 2×70)/20 = 88; total 88×0.6 + 90×0.4 = 88.8 → 89 → 好
-            _subject("xicun-team", "team", "西村“两委”班子", 18, 2, 0, "90"),
+            _subject("xicun-team", "team", "西村", "西村“两委”班子", 18, 2, 0, "90"),
             # appraisal 88; total 88×0.6 + 80×0.4 = 84.8 → 85 → 好, but the quota
             # allows floor(40% × 3) = 1 好 among teams: the two lower ones are demoted.
-            _subject("nancun-team", "team", "南村“两委”班子", 18, 2, 0, "80"),
+            _subject("nancun-team", "team", "南村", "南村“两委”班子", 18, 2, 0, "80"),
             # appraisal 90; total 90.8 → 好, vetoed to 差 by the disciplinary fact
-            _subject("dongcun-secretary", "secretary", "东村党组织书记", 20, 0, 0, "92", disciplined=True),
+            _subject("dongcun-secretary", "secretary", "东村", "东村党组织书记", 20, 0, 0, "92", disciplined=True),
             # only 19 raters: insufficient evidence
-            _subject("xicun-secretary", "secretary", "西村党组织书记", 19, 0, 0, "90"),
+            _subject("xicun-secretary", "secretary", "西村", "西村党组织书记", 19, 0, 0, "90"),
         ],
     }
 
@@ -236,13 +278,18 @@ def write_skeleton(directory: Path, scheme_id: str | None = None) -> list[Path]:
 
     Raises:
         FileExistsError: if ``directory`` already holds a ``scheme.toml``.
+        SchemeIdError: if ``scheme_id`` is not a lowercase slug; nothing is written.
     """
-    scheme_id = scheme_id or _slug(directory.resolve().name)
+    scheme_id = _slug(directory.resolve().name) if scheme_id is None else scheme_id
+    _check_id(scheme_id)
     scheme_path = directory / "scheme.toml"
     if scheme_path.exists():
         raise FileExistsError(f"{scheme_path} already exists; not overwriting it")
     (directory / "cases").mkdir(parents=True, exist_ok=True)
-    scheme_path.write_text(SCHEME_TEMPLATE.format(scheme_id=scheme_id, directory=directory), encoding="utf-8")
+    text = SCHEME_TEMPLATE.format(
+        scheme_id=toml_string(scheme_id), scheme_comment=printable(scheme_id), directory=printable(str(directory))
+    )
+    scheme_path.write_text(text, encoding="utf-8")
     demo_path = directory / "demo.json"
     demo_path.write_text(json.dumps(demo_cohort(scheme_id), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     case_path = directory / "cases" / "example.toml"

@@ -37,6 +37,7 @@ __all__ = [
     "interval_empty",
     "interval_within",
     "least_ballots",
+    "period_index",
     "points_over_common_denominator",
     "previous_periods",
     "quorum_count",
@@ -259,10 +260,11 @@ def count_for_share(share: Fraction, size: int, rule: str) -> int:
 # --- ballot admissibility ---------------------------------------------------------------------
 
 
-def least_ballots(min_respondents: int, scored: bool) -> int:
+def least_ballots(min_respondents: int, allow_empty: bool = False) -> int:
     """The fewest ballots an instrument accepts: its ``min_respondents``, and at least one
-    when its tiers carry points (a mean of no ballots is no score)."""
-    return max(min_respondents, 1) if scored else min_respondents
+    unless the scheme says a ballot may be empty (``allow_empty``): no ballots is no
+    evidence, and a rule over the shares of an empty ballot would silently never hold."""
+    return max(min_respondents, 0 if allow_empty else 1)
 
 
 def quorum_count(quorum: Fraction, expected: int) -> int:
@@ -285,16 +287,20 @@ def quorum_shortfall(quorum: Fraction, ballots: int, expected: int | None) -> st
     return None
 
 
-def coverage_shortfall(count: int, of: int | None, every_member: bool) -> str | None:
+def coverage_shortfall(count: int, of: int | None, every_member: bool, most: int | None = None) -> str | None:
     """What is wrong with the coverage of one respondent category, or None.
 
     ``count`` were covered of ``of`` in the category (None: not said). ``every_member``
-    (应全覆盖): all of them; otherwise at least one. ``over``: more covered than there
-    are; ``unknown_size``: every member is required but the size is not given;
+    (应全覆盖): all of them; otherwise at least one. ``most``: how many respondents
+    there were (a ballot's ballots), which no category's count can pass. ``over``: more
+    covered than there are; ``over_respondents``: more covered than responded;
+    ``unknown_size``: every member is required but the size is not given;
     ``incomplete``: too few covered.
     """
     if of is not None and count > of:
         return "over"
+    if most is not None and count > most:
+        return "over_respondents"
     if every_member:
         if of is None:
             return "unknown_size"
@@ -310,19 +316,52 @@ def stratum_fits(respondents: int, minimum: int, maximum: int | None) -> bool:
 # --- history --------------------------------------------------------------------------------
 
 
-def previous_periods(current: str, periods: Iterable[str], n: int) -> list[str] | None:
-    """The ``n`` periods before ``current`` that a streak looks back on, most recent first,
-    or None when the history does not reach that far.
+def period_index(period: str, calendar: str = "years", order: Sequence[str] = ()) -> int | None:
+    """Where ``period`` lies on the scheme's time line, as an integer, or None if it cannot be placed.
 
-    Years are counted back one by one (2023 before 2024, and 2022 must be there too for a
-    streak of three); other period names are ordered as text, the latest before
-    ``current`` first (any period when there is no current one).
+    With ``order`` (the periods named oldest first), its position there; else by the
+    calendar: ``years`` (``2023``), ``months`` (ISO ``2024-09``, the month number
+    counted from year 0). Nothing is compared as text: "2024-10" is after "2024-9" only
+    on a calendar that reads both, and "第三次" is after "第二次" only in an order that
+    says so.
     """
-    known = list(periods)
-    if current.isdigit() and all(k.isdigit() for k in known):
-        year = int(current)
-        wanted = [str(year - i) for i in range(1, n + 1)]
-        have = set(known)
-        return wanted if all(w in have for w in wanted) else None
-    earlier = sorted((k for k in known if not current or k < current), reverse=True)
-    return earlier[:n] if len(earlier) >= n else None
+    if order:
+        return order.index(period) if period in order else None
+    if calendar == "years":
+        return int(period) if len(period) == 4 and period.isascii() and period.isdigit() else None
+    if calendar == "months":
+        year, dash, month = period.partition("-")
+        if (
+            dash
+            and len(year) == 4
+            and year.isascii()
+            and year.isdigit()
+            and len(month) == 2
+            and month.isascii()
+            and month.isdigit()
+            and 1 <= int(month) <= 12
+        ):
+            return int(year) * 12 + int(month) - 1
+        return None
+    raise ValueError(f"unknown calendar {calendar!r} (known: years, months)")
+
+
+def previous_periods(
+    current: str, periods: Iterable[str], n: int, calendar: str = "years", order: Sequence[str] = ()
+) -> list[str] | None:
+    """The ``n`` periods just before ``current`` that a streak looks back on, most recent
+    first, or None when the history does not hold every one of them (or ``current``
+    cannot be placed): 连续两年 in 2024 needs 2023, and a history of 2022 alone does not
+    reach. Periods of the history that cannot be placed are not counted (the caller
+    reports them).
+    """
+    now = period_index(current, calendar, order)
+    if now is None:
+        return None
+    by_index: dict[int, str] = {}
+    for p in periods:
+        i = period_index(p, calendar, order)
+        if i is not None:
+            by_index[i] = p
+    wanted = [by_index.get(now - i) for i in range(1, n + 1)]
+    return None if any(w is None for w in wanted) else [w for w in wanted if w is not None]

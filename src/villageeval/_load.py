@@ -14,6 +14,8 @@ import functools
 import hashlib
 import json
 import os
+import re
+import sys
 import warnings
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
@@ -34,6 +36,19 @@ from ._hints import close_matches
 from ._kinds.spec import Kind
 from ._locate import KeyPath, Scanner, ScanStop, line_of, locate_keys
 from ._plugins import Registry, builtin_kinds, default_registry
+from ._reading import (
+    MAX_DIGITS,
+    MAX_EXPONENT,
+    MAX_NESTING,
+    NotText,
+    NumberTooLong,
+    read_text,
+    toml_decimal,
+    toml_deep_line,
+    toml_long_integer,
+    too_deep,
+)
+from ._text import nfc
 from ._validate import validate
 
 __all__ = ["load_scheme", "loads_scheme", "scheme_from_dict", "scheme_hash", "scheme_to_dict"]
@@ -155,11 +170,73 @@ def _syntax_problem(src: _Source, msg: str, line: int | None) -> Problem:
 
 
 def _parse(src: _Source) -> dict[str, Any]:
+    """The TOML document as data, or a SchemeError with the line for whatever tomli refused
+    (bad syntax, nesting past its depth, an integer past Python's digit limit, an exponent
+    past a Decimal's) and for nesting past ``MAX_NESTING``, which tomli reads but the
+    recursive walks of a scheme's data after it need not survive."""
     try:
-        return tomli.loads(src.text, parse_float=Decimal)
+        data = tomli.loads(src.text, parse_float=toml_decimal)
     except tomli.TOMLDecodeError as e:
         msg = getattr(e, "msg", None) or str(e).split(" (at ")[0]
         raise SchemeError([_syntax_problem(src, msg, getattr(e, "lineno", None))]) from None
+    except RecursionError as e:
+        raise SchemeError([_nesting_problem(src, str(e))]) from None
+    except NumberTooLong as e:  # tomli hands the float as written: find it to name its line
+        at = src.text.find(e.token)
+        line = src.text.count("\n", 0, at) + 1 if at >= 0 else None
+        raise SchemeError([Problem(_key_on(src, line), e.message, src.file, line)]) from None
+    except ValueError as e:  # TOMLDecodeError is one too, and is caught above
+        raise SchemeError([_value_problem(src, e)]) from None
+    deep = too_deep(data, MAX_NESTING)
+    if deep is not None:
+        line = src.line(deep)
+        message = f"tables and arrays are nested more than {MAX_NESTING} levels deep (a scheme needs fewer than 10)"
+        raise SchemeError([Problem(_key_on(src, line) if line else deep[:1], message, src.file, line)])
+    return data
+
+
+def _nesting_problem(src: _Source, message: str) -> Problem:
+    """Nesting tomli gave up on, at the line where it passes tomli's depth."""
+    found = re.search(r"more than the allowed (\d+) levels", message)
+    limit = int(found.group(1)) if found else None
+    line = toml_deep_line(src.text, limit if limit is not None else 100)
+    most = f"more than {limit} levels deep, the most the TOML reader takes" if limit else "deeper than TOML is read"
+    text = f"arrays and inline tables are nested {most} (a scheme needs fewer than 10)"
+    return Problem(_key_on(src, line), text, src.file, line)
+
+
+def _value_problem(src: _Source, error: ValueError) -> Problem:
+    """A value tomli could not build: an integer past Python's digit limit (4300)."""
+    limit = sys.get_int_max_str_digits() if hasattr(sys, "get_int_max_str_digits") else 0
+    found = toml_long_integer(src.text, limit) if limit else None
+    if found is None:
+        return Problem((), f"a value cannot be read: {error}", src.file, None)
+    line, digits = found
+    message = (
+        f"number too large to read exactly: an integer of {digits} digits (more than the {limit} Python reads); "
+        f"a number may have at most {MAX_DIGITS} digits and lie within 10^±{MAX_EXPONENT}"
+    )
+    return Problem(_key_on(src, line), message, src.file, line)
+
+
+def _key_on(src: _Source, line: int | None) -> tuple[str | int, ...]:
+    """The key written first on ``line`` (its shortest located path, without the array
+    indexes that follow it: ``x``, not ``x[0][0]…``), or the top level."""
+    if line is None:
+        return ()
+    on_line = [path for path, at in locate_keys(src.text).items() if at == line]
+    path = min(on_line, key=len) if on_line else ()
+    while path and isinstance(path[-1], int):
+        path = path[:-1]
+    return path
+
+
+def _read_scheme(file: Path) -> str:
+    """A scheme file's text, or a SchemeError saying what the file is if not UTF-8 text."""
+    try:
+        return read_text(file)
+    except NotText as e:
+        raise SchemeError([Problem((), e.message, str(file), e.line)]) from None
 
 
 def _merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
@@ -239,7 +316,7 @@ def _resolve(
         raise SchemeError(
             [Problem(("extends",), f"no scheme {parent_id!r} to extend", src.file, src.line(("extends",)))]
         )
-    parent_src = _Source(parent_file.read_text(encoding="utf-8"), str(parent_file))
+    parent_src = _Source(_read_scheme(parent_file), str(parent_file))
     parent_data, sources = _resolve(parent_src, resolver, here)
     parent_data.pop("extends", None)
     if removals is not None:
@@ -265,6 +342,7 @@ def _build(text: str, file: str | None, host: _Host) -> m.Scheme:
     src = _Source(text, file)
     data, sources = _resolve(src, host.resolver(Path(file) if file else None))
     data, param_problems = _apply_parameters(data, host.parameters)
+    data = nfc(data)  # one spelling per label, as a cohort's texts are read
     if param_problems:
         raise SchemeError(_in_file_order(_locate(sources, p) for p in param_problems))
     for old in _migrate(data):
@@ -323,7 +401,14 @@ def _param_value_ok(value: object) -> bool:
 
 
 def _apply_parameters(data: dict[str, Any], overrides: Mapping[str, object]) -> tuple[dict[str, Any], list[RawProblem]]:
-    """Put each ``[parameters.<name>]`` value (or its override) where ``"$name"`` is written."""
+    """Put each ``[parameters.<name>]`` value (or its override) where ``"$name"`` is written.
+
+    Outside ``[parameters]``, a text that starts with ``$$`` is the text with one ``$``
+    (``"$$5 a head"`` is ``$5 a head``): without that escape no text could start with
+    ``$``. Inside ``[parameters]`` nothing is a reference and every text is as written
+    (a ``value`` of ``"$5"`` is ``$5``), as an override is: a value is used as it is,
+    never read again.
+    """
     problems: list[RawProblem] = []
     declared = data.get("parameters")
     if not isinstance(declared, dict):
@@ -354,13 +439,18 @@ def _apply_parameters(data: dict[str, Any], overrides: Mapping[str, object]) -> 
             return {k: walk(v, (*path, k)) for k, v in node.items()}
         if isinstance(node, list):
             return [walk(v, (*path, i)) for i, v in enumerate(node)]
-        if isinstance(node, str) and node.startswith("$") and path[:1] != ("parameters",):
+        if isinstance(node, str) and node.startswith("$"):
+            if path[:1] == ("parameters",):
+                return node  # values and labels are as written there
+            if node.startswith("$$"):
+                return node[1:]  # the escape: a text that starts with a literal $
             name = node[1:]
             if name in values:
                 return values[name]
             close = close_matches(name, list(values), n=1)
             hint = f"; did you mean '${close[0]}'?" if close else " (declare it under [parameters])"
-            problems.append(RawProblem(path, f"unknown parameter {node!r}{hint}"))
+            literal = f"; a text that starts with a literal $ is written with $$ ({'$' + node!r})"
+            problems.append(RawProblem(path, f"unknown parameter {node!r}{hint}{literal}"))
         return node
 
     return walk(data, ()), problems
@@ -440,6 +530,10 @@ def load_scheme(
         SchemeError: with every problem found, each with file, key path and line.
         UnknownSchemeError: if ``path`` is neither a file nor a known id.
     """
+    from ._types import expect_load_options, expect_path
+
+    expect_path(path)
+    expect_load_options(registry, schemes, predicates, parameters)
     host = _Host(registry if registry is not None else default_registry(), predicates, schemes)
     host.parameters = parameters or {}
     file = scheme_file(path)
@@ -448,7 +542,7 @@ def load_scheme(
         if name not in host.schemes:
             raise UnknownSchemeError(name, sorted(host.schemes))
         file = host.schemes[name]
-    text = file.read_text(encoding="utf-8")
+    text = _read_scheme(file)
     return _build(text, str(file), host)
 
 
@@ -465,6 +559,11 @@ def loads_scheme(
 
     ``file`` is only used to label problems.
     """
+    from ._types import expect_load_options, expect_text, expect_toml_text
+
+    expect_toml_text(text)
+    expect_load_options(registry, schemes, predicates, parameters)
+    expect_text(file, "file", optional=True)
     host = _Host(registry if registry is not None else default_registry(), predicates, schemes)
     host.parameters = parameters or {}
     return _build(text, file, host)
@@ -472,6 +571,9 @@ def loads_scheme(
 
 def scheme_to_dict(scheme: m.Scheme) -> dict[str, Any]:
     """The scheme as plain data (the TOML form, with ``extends`` resolved)."""
+    from ._types import expect_scheme
+
+    expect_scheme(scheme)
     data: dict[str, Any] = converter_for(binding_of(scheme).kinds).unstructure(scheme)
     return data
 
@@ -483,8 +585,12 @@ def scheme_from_dict(
     predicates: Mapping[str, PredicateFunction] | None = None,
 ) -> m.Scheme:
     """Structure and validate plain data (the inverse of :func:`scheme_to_dict`)."""
+    from ._types import expect_load_options, expect_scheme_data
+
+    expect_scheme_data(data)
+    expect_load_options(registry, None, predicates, None)
     host = _Host(registry if registry is not None else default_registry(), predicates, None)
-    plain: dict[str, Any] = copy.deepcopy(dict(data))
+    plain: dict[str, Any] = nfc(copy.deepcopy(dict(data)))
     for old in _migrate(plain):
         warnings.warn(SchemeDeprecationWarning(str(Problem(old.path, old.message, severity="warning"))), stacklevel=2)
     try:
@@ -513,6 +619,9 @@ def scheme_hash(scheme: m.Scheme) -> str:
     Stored with every result so an outcome can be traced to the exact rules
     that produced it, whatever file layout or ``extends`` chain they came from.
     """
+    from ._types import expect_scheme
+
+    expect_scheme(scheme)
     canonical = json.dumps(
         scheme_to_dict(scheme), sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_json_default
     )

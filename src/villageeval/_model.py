@@ -36,6 +36,7 @@ __all__ = [
     "Finding",
     "GradeIs",
     "Grading",
+    "GroupKind",
     "Instrument",
     "InstrumentConfig",
     "Locality",
@@ -43,6 +44,7 @@ __all__ = [
     "Not",
     "OutcomeTest",
     "Parameter",
+    "Periods",
     "Predicate",
     "Quota",
     "RankKey",
@@ -236,10 +238,15 @@ class GradeIs:
 
 @frozen
 class Streak:
-    """The current grade and the ``periods - 1`` previous ones all in ``grade``."""
+    """The current grade and the ``periods - 1`` previous ones all in ``grade`` (连续两年).
+
+    ``required``: the history of those previous periods must be given; a subject without
+    it is ``insufficient_evidence`` (``missing_history``) rather than "no streak".
+    """
 
     streak: tuple[str, ...] = field(converter=str_tuple)
     periods: int = 2
+    required: bool = False
 
 
 @frozen
@@ -544,6 +551,36 @@ class Consequence:
     roles: tuple[str, ...] = field(default=(), converter=str_tuple)
 
 
+# --- periods and groups ------------------------------------------------------------------
+
+
+@frozen
+class Periods:
+    """How the periods of a scheme (its ``period``, a cohort's, a subject's history) are ordered.
+
+    A streak (连续两年) looks back from the current period to the ones before it, so
+    they must be placed on a time line: ``years`` (``2023``, the default), ``months``
+    (ISO ``2024-09``), or, for anything else (``第一次``, ``2024上半年``), ``order``, every
+    period named oldest first. A period that cannot be placed is an error, never
+    compared as text.
+    """
+
+    calendar: Literal["years", "months"] = "years"
+    order: tuple[str, ...] = field(default=(), converter=str_tuple)
+
+
+@frozen
+class GroupKind:
+    """A kind of group that splits quota populations (``per = "township"``), with its values.
+
+    Declaring ``values`` makes a misspelt group of a subject an error instead of a
+    population of one.
+    """
+
+    label: str = ""
+    values: tuple[str, ...] = field(default=(), converter=str_tuple)
+
+
 # --- the scheme ----------------------------------------------------------------------
 
 
@@ -565,6 +602,8 @@ class Scheme:
     description: str = ""
     parameters: Mapping[str, Parameter] = attrs.Factory(dict)
     facts: Mapping[str, Fact] = attrs.Factory(dict)
+    periods: Periods = Periods()
+    groups: Mapping[str, GroupKind] = attrs.Factory(dict)
     eligibility: Mapping[str, Eligibility] = attrs.Factory(dict)
     vetoes: Mapping[str, Veto] = attrs.Factory(dict)
     caps: Mapping[str, Cap] = attrs.Factory(dict)

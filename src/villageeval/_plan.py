@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from ._bound import Binding
     from ._context import State
 
-__all__ = ["UNSCORED", "Plan", "PlannedInstrument", "RolePlan", "Rule"]
+__all__ = ["UNSCORED", "HistoryNeeds", "Plan", "PlannedInstrument", "RolePlan", "Rule"]
 
 #: What a quick scorer returns for valid evidence that gives no sub-score.
 UNSCORED: tuple[Fraction | None, int, int] = (None, 0, 1)
@@ -74,6 +74,7 @@ class RolePlan:
         "display_memo",
         "eligibility",
         "facts",
+        "facts_read",
         "fallback",
         "findings",
         "findings_for",
@@ -81,6 +82,7 @@ class RolePlan:
         "grading",
         "grading_id",
         "grid",
+        "history",
         "instruments",
         "keep_tallies",
         "labels",
@@ -124,6 +126,9 @@ class RolePlan:
         self.facts: dict[str, m.Fact] = {}
         self.defaults: dict[str, bool | Fraction] = {}
         self.linked: dict[str, tuple[str, ...]] = {}
+        # When a rule of the role reads history (a streak): the grades a history entry may
+        # hold, and how many periods back it must be given (0: none is required).
+        self.history: HistoryNeeds | None = None
         # The quick path (valid evidence, no trace): a quick scorer per instrument,
         # or None when the role needs the careful path for every subject.
         # Each with the instrument's factor in the total (weight / out_of) as integers,
@@ -133,6 +138,8 @@ class RolePlan:
         # evaluations with plugin adjusters, which see the context.
         self.quick_keeping: tuple[QuickTerm, ...] | None = None
         self.bool_facts: tuple[str, ...] = ()
+        # How many facts the role's rules read: a subject giving exactly these gives none undeclared.
+        self.facts_read = 0
         self.number_facts: tuple[str, ...] = ()
         # The vetoes and caps that may hold even when every boolean fact is false:
         # the only ones the quick path tests for a subject with no fact true.
@@ -150,6 +157,18 @@ class RolePlan:
         self.findings_for: dict[str | None, list[tuple[Rule, Compiled | None]]] = {}
         # Grade → its consequences, where the grade alone decides them (nothing left to test).
         self.consequences_settled: dict[str | None, tuple[ConsequenceOutcome, ...]] = {}
+
+
+class HistoryNeeds:
+    """What a role's streak rules need of a subject's history (see ``_engine._check_history``)."""
+
+    __slots__ = ("calendar", "labels", "order", "required")
+
+    def __init__(self, labels: frozenset[str], required: int, calendar: str, order: tuple[str, ...]) -> None:
+        self.labels = labels
+        self.required = required
+        self.calendar = calendar
+        self.order = order
 
 
 class PlannedInstrument:
@@ -289,8 +308,17 @@ class Plan:
             rp.facts = {name: scheme.facts[name] for name in sorted(used) if name in scheme.facts}
             rp.defaults = {n: f.default for n, f in rp.facts.items() if f.default is not None}
             rp.linked = dict(sorted(linked_used.items()))
+            streaks = [leaf for p in role_predicates for leaf in leaves(p) if isinstance(leaf, m.Streak)]
+            if streaks:
+                rp.history = HistoryNeeds(
+                    frozenset(rp.labels),
+                    max((s.periods - 1 for s in streaks if s.required), default=0),
+                    scheme.periods.calendar,
+                    scheme.periods.order,
+                )
             rp.bool_facts = tuple(n for n, f in rp.facts.items() if f.type == "bool")
             rp.number_facts = tuple(n for n, f in rp.facts.items() if f.type == "number")
+            rp.facts_read = len(rp.bool_facts) + len(rp.number_facts)
             if not rp.applies and not rp.linked:
                 rp.keep_tallies = _reads_tallies(scheme, role, role_predicates, rp.instruments)
                 rp.quick, rp.quick_keeping = (
@@ -341,6 +369,11 @@ class Plan:
         )
 
         self._hash: str | None = None
+        #: Every fact the scheme declares: a subject giving another is told so (a misspelt
+        #: fact would otherwise be ignored, and its rule silently never hold).
+        self.declared_facts = frozenset(scheme.facts)
+        #: Group kinds with declared values: a subject's group must be one of them.
+        self.group_values = {kind: frozenset(g.values) for kind, g in scheme.groups.items() if g.values}
 
     @property
     def hash(self) -> str:

@@ -163,10 +163,18 @@ def _calls(
 
 
 def _scheme_id_of(path: Path) -> str:
-    """The ``id`` written in a scheme file (read without validating the rest)."""
+    """The ``id`` written in a scheme file (read without validating the rest).
+
+    Whatever keeps the file from being read (not UTF-8, bad TOML, nesting or an integer
+    tomli refuses) is a PluginError naming the file, the line and the problem.
+    """
+    from ._reading import NotText, read_text
+
     try:
-        data = tomli.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomli.TOMLDecodeError) as e:
+        data = tomli.loads(read_text(path))
+    except NotText as e:
+        raise PluginError(f"cannot read the scheme id of {path}: line {e.line}: {e.message}") from None
+    except (OSError, ValueError, RecursionError) as e:  # TOMLDecodeError is a ValueError
         raise PluginError(f"cannot read the scheme id of {path}: {e}") from e
     sid = data.get("id")
     if not isinstance(sid, str):

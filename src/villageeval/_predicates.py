@@ -18,6 +18,7 @@ from . import _kernel as k
 from . import _model as m
 from ._context import PredicateFunction, State
 from ._errors import PluginError
+from ._reading import number_too_large
 
 __all__ = ["Compiled", "compile_predicate", "facts_used", "leaves", "number_of", "outcomes_used"]
 
@@ -29,6 +30,8 @@ Compiled = Callable[[State], bool]
 def number_of(value: object) -> Fraction | None:
     """An exact number from a fact value, or None if it is not a number."""
     if isinstance(value, bool):
+        return None
+    if number_too_large(value) is not None:  # 1e999999999 would hang as a Fraction
         return None
     if isinstance(value, (int, Fraction)):
         return Fraction(value)
@@ -97,6 +100,7 @@ def compile_predicate(
     if isinstance(p, m.Streak):
         grades, n = frozenset(p.streak), p.periods - 1
         previous = k.previous_periods
+        calendar, order = scheme.periods.calendar, scheme.periods.order
 
         def streak(st: State) -> bool:
             if st.grade not in grades:
@@ -104,7 +108,7 @@ def compile_predicate(
             if n == 0:
                 return True
             history = st.subject.history
-            periods = previous(st.period, history, n)
+            periods = previous(st.period, history, n, calendar, order)
             return periods is not None and all(history[key] in grades for key in periods)
 
         return streak

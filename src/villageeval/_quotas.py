@@ -16,6 +16,7 @@ from typing import Any, Literal
 from . import _kernel as k
 from . import _model as m
 from ._context import State, step
+from ._hints import close_hint
 from ._plan import Plan
 from ._predicates import number_of
 from ._result import Adjustment, PopulationUsage
@@ -24,6 +25,7 @@ __all__ = [
     "QuotaStatus",
     "apply_quotas",
     "group_order",
+    "lonely_populations",
     "over_limit",
     "population_limit",
     "rank_getters",
@@ -153,6 +155,26 @@ def usage(
     )
 
 
+def lonely_populations(plan: Plan, qid: str, q: m.Quota, sizes: dict[str | None, int]) -> list[str]:
+    """A warning for each population of one where the scheme does not declare the group's values.
+
+    A misspelt group (其它人员 for 其他人员) forms a population of its own, where any quota
+    is met: declared values make it an error (``[groups.<kind>] values``); without them
+    it is at least said.
+    """
+    if not q.per or q.per in plan.group_values or len(sizes) < 2:
+        return []
+    others = [g for g in sizes if g is not None]
+    out = []
+    for group in sorted((g for g, n in sizes.items() if n == 1 and g is not None), key=group_order):
+        close = [g for g in others if g != group]
+        out.append(
+            f"quota {qid} ({q.clause}): {q.per} {group!r} has a single subject{close_hint(group, close)}; "
+            f"declare the values of [groups.{q.per}] to catch a misspelt one"
+        )
+    return out
+
+
 def group_order(group: str | None) -> tuple[bool, str]:
     """Populations in a stable order: the ungrouped one, then groups by name."""
     return (group is not None, group or "")
@@ -172,6 +194,7 @@ def apply_quotas(
             if ctx.role in roles:
                 groups.setdefault(ctx.subject.groups.get(q.per) if q.per else None, []).append(ctx)
         getters = rank_getters(q)
+        warnings.extend(lonely_populations(plan, qid, q, {g: len(members) for g, members in groups.items()}))
         for group in sorted(groups, key=group_order):
             members = groups[group]
             graded = [c for c in members if c.status == "graded"]

@@ -45,6 +45,7 @@ class ReasonCode(str, Enum):
     UNKNOWN_TIER = "unknown_tier"
     INVALID_COUNT = "invalid_count"
     TOO_FEW_RESPONDENTS = "too_few_respondents"
+    TOO_MANY_RESPONDENTS = "too_many_respondents"
     BELOW_QUORUM = "below_quorum"
     COVERAGE_INCOMPLETE = "coverage_incomplete"
     STRATA_MISSING = "strata_missing"
@@ -53,6 +54,9 @@ class ReasonCode(str, Enum):
     OUT_OF_RANGE = "out_of_range"
     MISSING_FACT = "missing_fact"
     INVALID_FACT = "invalid_fact"
+    UNKNOWN_FACT = "unknown_fact"
+    INVALID_HISTORY = "invalid_history"
+    MISSING_HISTORY = "missing_history"
     NO_TOTAL = "no_total"
     MISSING_OUTCOME = "missing_outcome"
     INVALID_OUTCOME = "invalid_outcome"
@@ -71,6 +75,7 @@ EVIDENCE_CODES: frozenset[ReasonCode] = frozenset(
         ReasonCode.UNKNOWN_TIER,
         ReasonCode.INVALID_COUNT,
         ReasonCode.TOO_FEW_RESPONDENTS,
+        ReasonCode.TOO_MANY_RESPONDENTS,
         ReasonCode.BELOW_QUORUM,
         ReasonCode.COVERAGE_INCOMPLETE,
         ReasonCode.STRATA_MISSING,

@@ -18,8 +18,13 @@ from . import _model as m
 from ._convert import Path, RawProblem, share_problem
 from ._hints import known_hint as _hint
 from ._kinds.spec import Kind
+from ._text import forbidden_character
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+#: The most decimal places a total is rounded to or shown with: scores are given to a
+#: point or two; a grid of 10**-12 is already finer than any document.
+MOST_DIGITS = 12
+
 _RULE_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 
 
@@ -96,6 +101,8 @@ class _Validator:
         yield from self._weightings()
         yield from self._gradings()
         yield from self._facts()
+        yield from self._periods()
+        yield from self._groups()
         yield from self._rules()
 
     # -- helpers -----------------------------------------------------------------
@@ -127,7 +134,26 @@ class _Validator:
 
     # -- sections -------------------------------------------------------------------
 
+    def _printable(self) -> Iterator[RawProblem]:
+        """Labels and ids that outcomes print are free of control characters (a newline in a
+        tier would forge a row of the table a committee reads)."""
+        s = self.s
+        named: list[tuple[Path, str]] = [(("roles", r), r) for r in s.roles]
+        named += [(("roles", r, "label"), role.label) for r, role in s.roles.items()]
+        for sid, scale in s.scales.items():
+            named += [(("scales", sid, "tiers", i), t.label) for i, t in enumerate(scale.tiers)]
+        for iid, ins in s.instruments.items():
+            named += [(("instruments", iid, "must_cover", i), c) for i, c in enumerate(getattr(ins, "must_cover", ()))]
+        for kind, g in s.groups.items():
+            named += [(("groups", kind, "values", i), v) for i, v in enumerate(g.values)]
+        named += [(("periods", "order", i), p) for i, p in enumerate(s.periods.order)]
+        for path, text in named:
+            char = forbidden_character(text)
+            if char is not None:
+                yield RawProblem(path, f"must not hold a control character ({char!r}): it would forge what is printed")
+
     def _scales(self) -> Iterator[RawProblem]:
+        yield from self._printable()
         for sid, scale in self.s.scales.items():
             path: Path = ("scales", sid)
             if not scale.tiers:
@@ -233,10 +259,17 @@ class _Validator:
             yield from self._roles(path, g.roles)
             yield from self._scale((*path, "scale"), g.scale)
             labels = s.scales[g.scale].labels if g.scale in s.scales else None
-            if g.round is not None and g.round.digits < 0:
-                yield RawProblem((*path, "round", "digits"), "must be 0 or more")
+            digits_ok = True
+            for where, digits in (
+                (("round", "digits"), g.round.digits if g.round is not None else None),
+                (("display_digits",), g.display_digits),
+            ):
+                if digits is not None and not 0 <= digits <= MOST_DIGITS:
+                    digits_ok = False
+                    yield RawProblem((*path, *where), f"must be from 0 to {MOST_DIGITS} decimal places (got {digits})")
             if isinstance(g, m.BandGrading):
-                yield from self._bands(path, g, labels)
+                if digits_ok:  # the band grid is built on the rounding's digits
+                    yield from self._bands(path, g, labels)
             else:
                 yield from self._conditions(path, g, labels)
 
@@ -395,6 +428,38 @@ class _Validator:
                     f"{_hint(key.score, ['total', *self.s.instruments])}",
                 )
 
+    def _periods(self) -> Iterator[RawProblem]:
+        s = self.s
+        order = s.periods.order
+        seen: dict[str, int] = {}
+        for i, name in enumerate(order):
+            if name in seen:
+                yield RawProblem(("periods", "order", i), f"period {name!r} is listed twice (also order[{seen[name]}])")
+            seen.setdefault(name, i)
+        if s.period and k.period_index(s.period, s.periods.calendar, order) is None:
+            place = (
+                f"not in [periods] order ({', '.join(order)})"
+                if order
+                else f"not a period of the {s.periods.calendar} calendar "
+                "(declare [periods] order = [...], oldest first, for periods of other names)"
+            )
+            yield RawProblem(("period",), f"period {s.period!r} is {place}")
+
+    def _groups(self) -> Iterator[RawProblem]:
+        for kind, g in self.s.groups.items():
+            path: Path = ("groups", kind)
+            if not _RULE_ID.match(kind):
+                yield RawProblem(path, f"group kinds are ASCII identifiers (got {kind!r})")
+            if not g.values:
+                yield RawProblem((*path, "values"), "declare the values a subject's group may take")
+            seen: dict[str, int] = {}
+            for i, value in enumerate(g.values):
+                if value in seen:
+                    yield RawProblem(
+                        (*path, "values", i), f"value {value!r} is listed twice (also values[{seen[value]}])"
+                    )
+                seen.setdefault(value, i)
+
     def _facts(self) -> Iterator[RawProblem]:
         for name, fact in self.s.facts.items():
             path: Path = ("facts", name)
@@ -452,6 +517,12 @@ class _Validator:
                 yield RawProblem(path, "eligibility is decided before grading: it cannot test a grade")
             for i, label in enumerate(labels_):
                 yield from self._grade((*path, key, i) if len(labels_) > 1 else (*path, key), label, roles)
+            if isinstance(p, m.Streak) and not s.period:
+                yield RawProblem(
+                    (*path, "streak"),
+                    'a streak looks back from the current period: set period = "..." at the top of the scheme '
+                    "(a cohort's period overrides it)",
+                )
         elif isinstance(p, m.OutcomeTest):
             yield from self._scale((*path, "scale"), p.scale)
             if p.scale in s.scales:

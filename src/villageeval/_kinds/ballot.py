@@ -23,7 +23,8 @@ from .._hints import close_hint as hint
 from .._hints import known_hint
 from .._numbers import exact_text, show
 from .._result import ReasonCode as RC
-from .evidence import check_coverage, quick_coverage, whole_count
+from .evidence import MOST_COUNT, check_coverage, quick_coverage, whole_count
+from .evidence import shown_value as _shown
 from .spec import MEMO_BOUND, InstrumentKind, QuickScorer, Scoring
 
 if TYPE_CHECKING:
@@ -57,6 +58,8 @@ class Ballot:
     applies_when: m.Predicate | None = None
     cover: m.CoverMode = "every_member"
     per_stratum: StratumRule | None = None
+    allow_empty: bool = False
+    max_respondents: int | None = None
 
 
 def validate(ins: Ballot, scheme: m.Scheme, iid: str) -> list[tuple[tuple[str | int, ...], str]]:
@@ -67,6 +70,15 @@ def validate(ins: Ballot, scheme: m.Scheme, iid: str) -> list[tuple[tuple[str | 
         out.append(((*path, "scale"), f"unknown scale {ins.scale!r}{known_hint(ins.scale, scheme.scales)}"))
     if ins.min_respondents < 0:
         out.append(((*path, "min_respondents"), "must be 0 or more"))
+    if ins.max_respondents is not None and ins.max_respondents < max(ins.min_respondents, 1):
+        out.append(
+            ((*path, "max_respondents"), f"must be at least min_respondents and 1 (got {ins.max_respondents})")
+        )
+    scale = scheme.scales.get(ins.scale)
+    if ins.allow_empty and scale is not None and all(t.points is not None for t in scale.tiers):
+        out.append(
+            ((*path, "allow_empty"), f"scale {ins.scale!r} has points: a mean of no ballots is no score")
+        )
     if ins.quorum is not None and not (0 < ins.quorum <= 1):
         out.append(((*path, "quorum"), f"a quorum is a share in (0, 1] (got {m.fmt(ins.quorum)})"))
     st = ins.per_stratum
@@ -99,7 +111,7 @@ class BoundBallot:
         self.scored = all(p is not None for p in points.values())
         self.int_points, self.scale_den = k.points_over_common_denominator(points)
         self.point_texts = {label: exact_text(p or Fraction(0)) for label, p in points.items()}  # for the trace
-        self.least = k.least_ballots(ins.min_respondents, self.scored)
+        self.least = k.least_ballots(ins.min_respondents, ins.allow_empty)
 
     def score(self, ev: Any, scoring: Scoring) -> Fraction | None:
         """Check the tallies and the sampling rules, explaining every shortfall; the mean."""
@@ -111,8 +123,15 @@ class BoundBallot:
         counts: dict[str, int] = {}
         int_points = self.int_points
         total = acc = 0
-        for label, raw in ev.tallies.items():
-            if type(raw) is int and raw >= 0 and label in int_points:
+        tallies = ev.tallies
+        # In the scale's order, then unknown labels sorted: the trace and the reasons read
+        # the same whatever order the cohort's JSON keys came in.
+        ordered = [label for label in self.labels if label in tallies]
+        if len(ordered) != len(tallies):
+            ordered += sorted(label for label in tallies if label not in int_points)
+        for label in ordered:
+            raw = tallies[label]
+            if type(raw) is int and 0 <= raw <= MOST_COUNT and label in int_points:
                 counts[label] = raw  # the common case, checked first
                 total += raw
                 acc += int_points[label] * raw
@@ -126,7 +145,10 @@ class BoundBallot:
                 continue
             n = whole_count(raw)
             if n is None:
-                scoring.problem(RC.INVALID_COUNT, f"the count for {label!r} must be a whole number >= 0 (got {raw!r})")
+                scoring.problem(
+                    RC.INVALID_COUNT,
+                    f"the count for {label!r} must be a whole number from 0 to 10^12 (got {_shown(raw)})",
+                )
                 ok = False
                 continue
             counts[label] = n
@@ -135,6 +157,26 @@ class BoundBallot:
         if total < ins.min_respondents:
             scoring.problem(RC.TOO_FEW_RESPONDENTS, f"{total} respondents, at least {ins.min_respondents} required")
             ok = False
+        elif total < self.least:
+            scoring.problem(RC.TOO_FEW_RESPONDENTS, "no ballots: at least one is required")
+            ok = False
+        if ins.max_respondents is not None and total > ins.max_respondents:
+            scoring.problem(
+                RC.TOO_MANY_RESPONDENTS, f"{total} ballots, but at most {ins.max_respondents} can vote"
+            )
+            ok = False
+        if ins.quorum is None and ev.expected is not None:
+            # Without a quorum, what was expected still bounds the ballots cast.
+            expected_ = whole_count(ev.expected)
+            if expected_ is None:
+                scoring.problem(
+                    RC.INVALID_EVIDENCE,
+                    f"'expected' must be a whole number from 0 to 10^12 (got {_shown(ev.expected)})",
+                )
+                ok = False
+            elif total > expected_:
+                scoring.problem(RC.INVALID_EVIDENCE, f"{total} ballots but only {expected_} were expected to respond")
+                ok = False
         if ins.quorum is not None:
             expected = whole_count(ev.expected)
             short = k.quorum_shortfall(ins.quorum, total, expected)
@@ -150,7 +192,7 @@ class BoundBallot:
                 needed = k.quorum_count(ins.quorum, expected)
                 scoring.problem(RC.BELOW_QUORUM, f"{total} of {expected} expected responded; the quorum is {needed}")
             ok = ok and short is None
-        if ins.must_cover and not check_coverage(ins, ev.coverage, scoring):
+        if ins.must_cover and not check_coverage(ins, ev.coverage, scoring, total):
             ok = False
         if ins.per_stratum is not None and not self._strata(ev.strata, total, scoring):
             ok = False
@@ -159,9 +201,6 @@ class BoundBallot:
         scoring.record_tallies(counts, total)
         if not self.scored:
             scoring.explain(f"{', '.join(f'{label} {n}' for label, n in counts.items())} ({total} ballots)")
-            return None
-        if total < self.least:
-            scoring.problem(RC.TOO_FEW_RESPONDENTS, "no ballots to average")
             return None
         value = Fraction(acc, total * self.scale_den)
         if scoring.tracing:
@@ -179,11 +218,12 @@ class BoundBallot:
             return False
         ok = True
         in_strata = 0
-        for name, raw in strata.items():
+        for name, raw in sorted(strata.items()):
             n = whole_count(raw)
             if n is None:
                 scoring.problem(
-                    RC.INVALID_COUNT, f"respondents in {label} {name!r} must be a whole number >= 0 (got {raw!r})"
+                    RC.INVALID_COUNT,
+                    f"respondents in {label} {name!r} must be a whole number from 0 to 10^12 (got {_shown(raw)})",
                 )
                 ok = False
                 continue
@@ -204,6 +244,7 @@ class BoundBallot:
         ins = self.ins
         int_points, scale_den, least = self.int_points, self.scale_den, self.least
         quorum = ins.quorum
+        most = MOST_COUNT if ins.max_respondents is None else min(ins.max_respondents, MOST_COUNT)
         covered = quick_coverage(ins)
         st = ins.per_stratum
         low, high = (st.min, st.max) if st is not None else (0, None)
@@ -221,13 +262,17 @@ class BoundBallot:
                     return None
                 total += raw
                 acc += p * raw
-            if total < least:
+            # No count past evidence.MOST_COUNT, nor past max_respondents: with every tally
+            # ≥ 0, bounding their total bounds each (a total past it takes the careful path).
+            if total < least or total > most:
                 return None
+            expected = ev.expected
             if quorum is not None:
-                expected = ev.expected
                 if type(expected) is not int or quorum_short(quorum, total, expected) is not None:
                     return None
-            if covered is not None and not covered(ev.coverage):
+            elif expected is not None and (type(expected) is not int or total > expected):
+                return None
+            if covered is not None and not covered(ev.coverage, total):
                 return None
             if st is not None:
                 strata = ev.strata

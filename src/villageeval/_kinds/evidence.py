@@ -33,11 +33,13 @@ from .._result import ReasonCode as RC
 from .spec import Scoring
 
 __all__ = [
+    "MOST_COUNT",
     "check_coverage",
     "exact_number",
     "legacy_reader",
     "quick_coverage",
     "reader_for",
+    "shown_value",
     "whole_count",
 ]
 
@@ -123,9 +125,22 @@ def legacy_reader(raw: Any) -> Any:
 # --- numbers ----------------------------------------------------------------------------
 
 
+#: The largest count of people any evidence may give: no meeting, village or province
+#: comes near it, and a count past it is a slip (or an attack) that would print as a
+#: number Python refuses to write out.
+MOST_COUNT = 10**12
+
+
+def shown_value(value: object) -> str:
+    """A value as quoted in a message (``repr``), an enormous integer by its size."""
+    from .._reading import int_text
+
+    return int_text(value) if isinstance(value, int) and not isinstance(value, bool) else repr(value)
+
+
 def whole_count(value: object) -> int | None:
-    """A count as given: a whole number ≥ 0 (not a bool, not 20.0), or None."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+    """A count as given: a whole number from 0 to :data:`MOST_COUNT` (not a bool, not 20.0), or None."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MOST_COUNT:
         return None
     return value
 
@@ -152,15 +167,18 @@ def _every_member(config: Any) -> bool:
     return getattr(config, "cover", "at_least_one") == "every_member"
 
 
-def check_coverage(config: Any, coverage: Mapping[str, Any], scoring: Scoring) -> bool:
-    """Whether every category the instrument ``must_cover`` was covered; each shortfall reported."""
+def check_coverage(config: Any, coverage: Mapping[str, Any], scoring: Scoring, most: int | None = None) -> bool:
+    """Whether every category the instrument ``must_cover`` was covered; each shortfall reported.
+
+    ``most``: the respondents there were (a ballot's ballots), which no count may pass.
+    """
     categories: tuple[str, ...] = getattr(config, "must_cover", ())
     every = _every_member(config)
     ok = True
     for category in categories:
         raw = coverage.get(category)
         if raw is None:
-            unknown = [key for key in coverage if key not in categories]
+            unknown = sorted(key for key in coverage if key not in categories)
             scoring.problem(
                 RC.COVERAGE_INCOMPLETE,
                 f"no {category} was covered (required: {', '.join(categories)}){hint(category, unknown)}",
@@ -181,16 +199,19 @@ def check_coverage(config: Any, coverage: Mapping[str, Any], scoring: Scoring) -
             count, size = whole_count(raw), None
             if count is None:
                 scoring.problem(
-                    RC.INVALID_EVIDENCE, f"coverage of {category} must be a whole number >= 0 (got {raw!r})"
+                    RC.INVALID_EVIDENCE,
+                    f"coverage of {category} must be a whole number from 0 to 10^12 (got {shown_value(raw)})",
                 )
                 ok = False
                 continue
-        short = k.coverage_shortfall(count, size, every)
+        short = k.coverage_shortfall(count, size, every, most)
         if short is None:
             continue
         ok = False
         if short == "over":
             scoring.problem(RC.INVALID_EVIDENCE, f"{count} {category} covered out of only {size}")
+        elif short == "over_respondents":
+            scoring.problem(RC.INVALID_EVIDENCE, f"{count} {category} covered, but only {most} ballots were cast")
         elif short == "unknown_size":
             scoring.problem(
                 RC.COVERAGE_INCOMPLETE,
@@ -204,14 +225,15 @@ def check_coverage(config: Any, coverage: Mapping[str, Any], scoring: Scoring) -
     return ok
 
 
-def quick_coverage(config: Any) -> Callable[[Mapping[str, Any]], bool] | None:
+def quick_coverage(config: Any) -> Callable[[Mapping[str, Any], int | None], bool] | None:
     """Whether coverage in its plain form is complete, for the quick path (None: nothing to cover).
 
     The plain forms are ``{"count": n, "of": n}`` for ``every_member`` and a count for
     ``at_least_one``; anything else takes the careful path, which says what is wrong.
     The tests are :func:`villageeval._kernel.coverage_shortfall` solved for the plain
-    forms (none: ``count == of``, or ``count ≥ 1``), written out because this runs for
-    every category of every subject; ``tests/test_kernel.py`` holds them to the kernel.
+    forms (none: ``count == of``, or ``count ≥ 1``; and no more than ``most``, the
+    ballots, when given), written out because this runs for every category of every
+    subject; ``tests/test_kernel.py`` holds them to the kernel.
     """
     categories: tuple[str, ...] = getattr(config, "must_cover", ())
     if not categories:
@@ -219,7 +241,7 @@ def quick_coverage(config: Any) -> Callable[[Mapping[str, Any]], bool] | None:
 
     if _every_member(config):
 
-        def every_member(coverage: Mapping[str, Any]) -> bool:
+        def every_member(coverage: Mapping[str, Any], most: int | None) -> bool:
             for category in categories:
                 raw = coverage.get(category)
                 if type(raw) is not dict or len(raw) != 2:
@@ -227,14 +249,16 @@ def quick_coverage(config: Any) -> Callable[[Mapping[str, Any]], bool] | None:
                 count, of = raw.get("count"), raw.get("of")
                 if type(count) is not int or type(of) is not int or count < 0 or count != of:
                     return False
+                if most is not None and count > most:
+                    return False
             return True
 
         return every_member
 
-    def at_least_one(coverage: Mapping[str, Any]) -> bool:
+    def at_least_one(coverage: Mapping[str, Any], most: int | None) -> bool:
         for category in categories:
             raw = coverage.get(category)
-            if type(raw) is not int or raw < 1:
+            if type(raw) is not int or raw < 1 or (most is not None and raw > most):
                 return False
         return True
 

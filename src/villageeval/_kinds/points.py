@@ -103,7 +103,7 @@ class BoundPoints:
             scoring.problem(RC.INVALID_EVIDENCE, 'expected itemised points {"items": {...}}')
             return None
         ok = True
-        for key in ev.items:
+        for key in sorted(ev.items):
             if key not in ins.items:
                 scoring.problem(RC.INVALID_EVIDENCE, f"unknown item {key!r}{hint(key, ins.items)}")
                 ok = False

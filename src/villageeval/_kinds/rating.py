@@ -101,7 +101,7 @@ class BoundRating:
             tier = ev.tier
             if type(tier) is not str or tier not in scored:
                 return None
-            if covered is not None and not covered(ev.coverage):
+            if covered is not None and not covered(ev.coverage, None):
                 return None
             if keep:
                 state.tiers[iid] = tier

@@ -12,6 +12,7 @@ from attrs import field, frozen
 from .. import _model as m
 from .._cohort import ScoreEvidence
 from .._numbers import exact_text
+from .._reading import number_too_large
 from .._result import ReasonCode as RC
 from .evidence import check_coverage, exact_number, quick_coverage
 from .spec import MEMO_BOUND, InstrumentKind, QuickScorer, Scoring
@@ -98,13 +99,15 @@ class BoundScore:
                 return None  # strings, floats, bools, NaN: the careful path says why
             scored = memo.get(v)
             if scored is None:
+                if number_too_large(v) is not None:
+                    return None  # the careful path says it is too large
                 value = Fraction(v)
                 if not low <= value <= high:
                     return None
                 scored = (value, value.numerator, value.denominator)
                 if len(memo) < MEMO_BOUND:
                     memo[v] = scored
-            if covered is not None and not covered(ev.coverage):
+            if covered is not None and not covered(ev.coverage, None):
                 return None
             return scored
 

@@ -188,6 +188,10 @@ def evaluate_columnar(scheme: m.Scheme, table: ColumnarCohort) -> ColumnarResult
             that a quota counts by.
     """
     from .. import __version__
+    from .._types import expect_scheme, expect_table
+
+    expect_scheme(scheme)
+    expect_table(table, ColumnarCohort)
 
     plan = plan_of(scheme)
     prepared = _prepared(plan)

@@ -19,6 +19,7 @@ import numpy as np
 from attrs import frozen
 
 from .._kinds.ballot import BoundBallot, StratumRule
+from .._kinds.evidence import MOST_COUNT
 from .._kinds.rating import BoundRating
 from .._kinds.score import BoundScore
 from ._read import SAFE, Arrays
@@ -75,10 +76,10 @@ def _coverage_columns(config: Any) -> list[str]:
     return [f"coverage.{cat}" for cat in categories]
 
 
-def _covered(a: Arrays, pre: str, coverage: Coverage, b: Block) -> Any:
+def _covered(a: Arrays, pre: str, coverage: Coverage, b: Block, most: Any = None) -> Any:
     """Rows whose coverage is plainly complete: the forms ``quick_coverage`` accepts, which
     ``kernel.coverage_shortfall`` finds nothing wrong with (all of them: count == of ≥ 0;
-    at least one: a count ≥ 1)."""
+    at least one: a count ≥ 1; and no count above ``most``, a ballot's ballots per row)."""
     take = b.take
     ok = np.ones(len(b.rows), bool)
     categories, every = coverage
@@ -88,11 +89,15 @@ def _covered(a: Arrays, pre: str, coverage: Coverage, b: Block) -> Any:
             o, o_int, _ = a.ints(f"{pre}coverage.{cat}.of")
             c = c[take]
             ok &= (c >= 0) & (c == o[take])
+            if most is not None:
+                ok &= c <= most
             if not (c_int is o_int is a.everywhere):
                 ok &= (c_int & o_int)[take]
         else:
             c, c_int, _ = a.ints(f"{pre}coverage.{cat}")
             ok &= c[take] >= 1
+            if most is not None:
+                ok &= c[take] <= most
             if c_int is not a.everywhere:
                 ok &= c_int[take]
     return ok
@@ -110,7 +115,7 @@ def _quorum_counts(quorum: Fraction, expected: Any) -> Any:
 class _Ballot:
     """A ballot instrument, prepared: its tiers' points over one denominator and its sampling rules."""
 
-    __slots__ = ("cap", "coverage", "iid", "least", "pre", "quorum", "scale_den", "stratum", "weights")
+    __slots__ = ("cap", "coverage", "iid", "least", "most", "pre", "quorum", "scale_den", "stratum", "weights")
 
     def __init__(self, pi: PlannedInstrument) -> None:
         bound = pi.bound
@@ -125,10 +130,14 @@ class _Ballot:
         self.scale_den: int = bound.scale_den
         self.least: int = bound.least  # kernel.least_ballots
         self.quorum: Fraction | None = bound.ins.quorum
+        self.most: int | None = bound.ins.max_respondents
         self.stratum: StratumRule | None = bound.ins.per_stratum
         self.coverage = _coverage(bound.ins)
-        # A row whose counts could take the sums past 64 bits goes to the pure-Python engine.
-        self.cap = SAFE // (len(self.weights) * max(self.scale_den, *map(abs, self.weights.values()), 1))
+        # A row whose counts could take the sums past 64 bits goes to the pure-Python engine,
+        # and so does one with a count no evidence may give (evidence.MOST_COUNT).
+        self.cap = min(
+            SAFE // (len(self.weights) * max(self.scale_den, *map(abs, self.weights.values()), 1)), MOST_COUNT + 1
+        )
 
 
 def _ballot_columns(config: Any, scheme: m.Scheme) -> list[str]:
@@ -139,7 +148,6 @@ def _ballot_columns(config: Any, scheme: m.Scheme) -> list[str]:
 def _ballot_score(a: Arrays, p: _Ballot, b: Block) -> tuple[Any, Any]:
     """The mean of the tiers' points over the ballots, as ``(Σ points × count, ballots × denominator)``."""
     pre = p.pre
-    b.ok &= _covered(a, pre, p.coverage, b)
     rows, take, ok = b.rows, b.take, b.ok  # ``ok`` is narrowed in place
     cap = p.cap
     counts: dict[str, Any] = {}
@@ -158,6 +166,13 @@ def _ballot_score(a: Arrays, p: _Ballot, b: Block) -> tuple[Any, Any]:
         total += v
         acc += weight * v
     ok &= total >= p.least
+    ok &= _covered(a, pre, p.coverage, b, total)
+    if p.most is not None:
+        ok &= total <= p.most
+    if p.quorum is None:
+        # without a quorum, an ``expected`` given still bounds the ballots (and must be whole)
+        e, e_int, e_given = a.ints(f"{pre}expected")
+        ok &= ~e_given[take] | (e_int[take] & (e[take] >= 0) & (total <= e[take]))
     if p.quorum is not None:
         # kernel.quorum_shortfall finds nothing: a whole number expected ≥ 1, no more
         # ballots than expected, and at least the quorum's count of them.

@@ -11,7 +11,16 @@ import numpy as np
 
 from .. import _model as m
 from .._plan import Plan
-from .._quotas import QuotaStatus, group_order, over_limit, rank_getters, rank_keys, tie_at_cut, usage
+from .._quotas import (
+    QuotaStatus,
+    group_order,
+    lonely_populations,
+    over_limit,
+    rank_getters,
+    rank_keys,
+    tie_at_cut,
+    usage,
+)
 from .._result import PopulationUsage
 from ._grade import Block
 from ._read import Arrays
@@ -113,6 +122,8 @@ def at_most(
     # Python ints for the loop over the populations: quicker to index than numpy's scalars.
     members_of, size_of, limit_of, before_of = members.tolist(), size.tolist(), limit.tolist(), before.tolist()
     demoted: list[int] = []  # rows, set to the grade below at the end (holders were found before)
+    sizes = {g: members_of[c] for g, c in groups.items() if members_of[c] > 0}
+    warnings.extend(lonely_populations(plan, qid, q, sizes))
     for group in sorted((g for g, c in groups.items() if members_of[c] > 0), key=group_order):
         c = groups[group]
         where = f" in {q.per} {group}" if q.per else ""

@@ -18,6 +18,7 @@ import numpy as np
 from .. import _model as m
 from .._errors import CohortError, Problem
 from .._hints import close_matches
+from .._reading import number_too_large
 from ._cohort import ColumnarCohort, Fixed, Ragged, cells_of
 
 # Totals and keys stay in int64 while every intermediate value is below this bound.
@@ -57,7 +58,9 @@ def _exacts(cells: list[Any] | None, n: int) -> tuple[Any, Any, Any]:
     if set(map(type, cells)) <= {int, type(None)}:
         values, is_int, _ = _ints(cells, n)
         return values, np.ones(n, np.int64), is_int
-    if set(map(type, cells)) == {Decimal}:
+    # Only decimals of a sane size are turned into ratios at once: as_integer_ratio of
+    # 1e999999999 builds a billion-digit integer (the cell-by-cell path below refuses it).
+    if set(map(type, cells)) == {Decimal} and all(-19 <= v.adjusted() <= 19 for v in cells):
         # The usual exact score column (a database's NUMERIC): one call per cell.
         try:
             ratios = [v.as_integer_ratio() for v in cells]
@@ -97,6 +100,8 @@ def _exact(v: Any) -> tuple[int, int] | None:
     if t is Fraction:
         return v.numerator, v.denominator
     if t is Decimal and v.is_finite():
+        if number_too_large(v) is not None:
+            return None  # the engine refuses it, saying why
         n, d = v.as_integer_ratio()
         return n, d
     return None

@@ -6,6 +6,12 @@ A case lives in a scheme directory's ``cases/`` as TOML (the format is in
 the case is about. ``villageeval test`` and the pytest plugin both run cases
 through :func:`run_case`, so a case fails the same way everywhere: a
 per-subject diff of what was expected and what came.
+
+A case is read as strictly as ``villageeval check`` reads a scheme: a misspelt key
+or an expectation that cannot come out (a status that does not exist, a grade that
+is not a label of the scheme) would otherwise make a case that passes for the wrong
+reason or fails for one nobody can see. Every problem of a case file is reported at
+once, each with its file and line.
 """
 
 from __future__ import annotations
@@ -17,19 +23,28 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-import tomli
-from attrs import frozen
+from attrs import field, frozen
 
 from .._cohort import Cohort, cohort_from_dict
-from .._engine import evaluate
-from .._errors import CohortError, SchemeError, VillageevalError
-from .._load import load_scheme
+from .._convert import Invalid, NumberTooLarge, describe, to_fraction
+from .._engine import check_cohort, evaluate, plan_of
+from .._errors import CohortError, Problem, SchemeError, VillageevalError, format_path
+from .._hints import close_hint, known_hint
+from .._kinds import BUILTIN_KINDS
+from .._load import _parse as parse_toml
+from .._load import _Source, load_scheme
+from .._locate import line_of, locate_keys
+from .._model import Scheme
 from .._numbers import exact_text
 from .._plugins import Registry
-from .._result import Outcome
+from .._reading import NotText, read_text
+from .._result import Outcome, ReasonCode
 from .._table import render_table
 
-__all__ = ["Case", "CaseResult", "Mismatch", "find_cases", "load_case", "run_case"]
+__all__ = ["Case", "CaseFormatError", "CaseResult", "Mismatch", "find_cases", "load_case", "run_case"]
+
+#: The top-level keys of a case file.
+CASE_KEYS = ("description", "period", "parameters", "subjects", "expected")
 
 #: What ``[expected.<id>]`` may say, in the order mismatches are shown.
 EXPECTED_KEYS = (
@@ -44,6 +59,17 @@ EXPECTED_KEYS = (
     "findings",
     "flags",
 )
+
+#: The statuses an outcome can have.
+STATUSES = ("graded", "insufficient_evidence", "ineligible")
+
+_NUMBER_KEYS = ("score", "rounded_score")
+_GRADE_KEYS = ("raw_grade", "final_grade")
+_LIST_KEYS = ("reasons", "adjustments", "consequences", "findings", "flags")
+#: A flag's kind → the table of the scheme its id names.
+_FLAG_TABLES = {"veto": "vetoes", "cap": "caps", "quota_tie": "quotas"}
+#: TOML has no null: this text expects no value (a subject that is not graded).
+_NONE = "none"
 
 
 @frozen
@@ -90,8 +116,254 @@ class CaseResult:
         return render_table(["subject", "key", "expected", "actual"], rows)
 
 
+def _show(problem: Problem) -> str:
+    """``file:line: key.path: message``, as ``check`` prints a scheme's problems (no key
+    path for a problem with the whole file)."""
+    where = (problem.file or "<case>") + (f":{problem.line}" if problem.line is not None else "")
+    return f"{where}: {format_path(problem.path)}: {problem.message}" if problem.path else f"{where}: {problem.message}"
+
+
+def _file_order(problem: Problem) -> tuple[int, list[tuple[int, int | str]]]:
+    """By line, then by key path (``reasons[2]`` before ``reasons[10]``)."""
+    return problem.line or 0, [(0, part) if isinstance(part, int) else (1, part) for part in problem.path]
+
+
 class CaseFormatError(VillageevalError, ValueError):
-    """A case file is not a valid case."""
+    """A case file is not a valid case; ``problems`` lists every reason, with file and line."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = tuple(problems)
+        super().__init__(self.problems)
+
+    def __str__(self) -> str:
+        return "\n".join(_show(p) for p in self.problems)
+
+
+# --- reading a case file ------------------------------------------------------------------
+
+
+class _Reader:
+    """One case file being read: its text, where its keys are, the problems found so far."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.file = str(path)
+        self.text = ""
+        self.problems: list[Problem] = []
+        self._lines: dict[tuple[str | int, ...], int] | None = None
+
+    def line(self, path: Sequence[str | int]) -> int | None:
+        """The line of a key path (or of its nearest written parent)."""
+        if self._lines is None:
+            self._lines = locate_keys(self.text)
+        return line_of(self._lines, path) if path else None
+
+    def bad(self, path: Sequence[str | int], message: str) -> None:
+        self.problems.append(Problem(tuple(path), message, self.file, self.line(path)))
+
+    def adopt(self, problems: Iterable[Problem]) -> None:
+        """Problems found by the cohort reader or the engine, placed in this file."""
+        for p in problems:
+            self.problems.append(Problem(p.path, p.message, self.file, p.line or self.line(p.path)))
+
+    def error(self, *more: str) -> str:
+        """Every problem, in file order, and any further text (a scheme's problems)."""
+        ordered = sorted(self.problems, key=_file_order)
+        return "\n".join([str(CaseFormatError(ordered)), *more]) if ordered else "\n".join(more)
+
+
+@frozen
+class _Parts:
+    """What a case file says, as far as it could be read (problems are in the reader)."""
+
+    description: str
+    parameters: Mapping[str, Any]
+    expected: Mapping[str, Mapping[str, Any]]
+    roles: Mapping[str, object] = field(factory=dict)  # subject id → role, as written
+    cohort: Cohort | None = None
+
+
+def _toml(reader: _Reader) -> dict[str, Any] | None:
+    """The file as TOML data, or None with the problem recorded (not text, not TOML)."""
+    try:
+        reader.text = read_text(reader.path)
+    except NotText as e:
+        reader.problems.append(Problem((), e.message, reader.file, e.line))
+        return None
+    except OSError as e:
+        reader.problems.append(Problem((), f"cannot be read: {e.strerror or e}", reader.file))
+        return None
+    try:
+        return parse_toml(_Source(reader.text, reader.file))
+    except SchemeError as e:
+        reader.problems.extend(e.problems)
+        return None
+
+
+def _read(reader: _Reader) -> _Parts | None:
+    """Read and check a case file as far as it goes without its scheme."""
+    data = _toml(reader)
+    if data is None:
+        return None
+    for key in data:
+        if key not in CASE_KEYS:
+            reader.bad((key,), f"unknown case key {key!r}{known_hint(key, CASE_KEYS)}")
+    description = data.get("description", "")
+    if not isinstance(description, str):
+        reader.bad(("description",), f"must be a string (got {describe(description)})")
+        description = ""
+    period = data.get("period", "")
+    if not isinstance(period, str):
+        written = f'; write period = "{period}"' if isinstance(period, int) and not isinstance(period, bool) else ""
+        reader.bad(("period",), f'must be a string such as "2023" (got {describe(period)}){written}')
+        period = ""
+    parameters = data.get("parameters", {})
+    if not isinstance(parameters, dict):
+        reader.bad(("parameters",), f"must be a table of parameter name = value (got {describe(parameters)})")
+        parameters = {}
+    raw_subjects = data.get("subjects", [])
+    roles = {
+        s["id"]: s.get("role")
+        for s in (raw_subjects if isinstance(raw_subjects, list) else [])
+        if isinstance(s, dict) and isinstance(s.get("id"), str)
+    }
+    cohort = None
+    try:
+        cohort = cohort_from_dict({"format": 1, "period": period, "subjects": raw_subjects}, source=reader.file)
+    except CohortError as e:
+        reader.adopt(e.problems)
+    expected = _read_expected(reader, data.get("expected", {}), list(roles))
+    return _Parts(description, parameters, expected, roles, cohort)
+
+
+def _read_expected(reader: _Reader, expected: object, ids: list[str]) -> dict[str, Mapping[str, Any]]:
+    """The ``[expected.<id>]`` tables whose shape is right; each wrong one recorded."""
+    if not isinstance(expected, dict):
+        reader.bad(("expected",), f"must hold one [expected.<subject id>] table per subject (got {describe(expected)})")
+        return {}
+    out: dict[str, Mapping[str, Any]] = {}
+    for sid, want in expected.items():
+        path = ("expected", sid)
+        if sid not in ids:
+            reader.bad(path, f"no subject {sid!r} in the case{known_hint(sid, ids, 'the case has no subjects')}")
+        if not isinstance(want, dict):
+            reader.bad(path, f'must be a table of expected values, such as final_grade = "好" (got {describe(want)})')
+            continue
+        for key, value in want.items():
+            _check_value(reader, (*path, key), key, value)
+        out[sid] = want
+    return out
+
+
+def _check_value(reader: _Reader, path: tuple[str | int, ...], key: str, value: object) -> None:
+    """One expected value: a key that exists, of the type it is compared as."""
+    if key not in EXPECTED_KEYS:
+        reader.bad(path, f"unknown expected key {key!r}{known_hint(key, EXPECTED_KEYS)}")
+    elif key == "status":
+        if value not in STATUSES:
+            options = ", ".join(repr(s) for s in STATUSES)
+            hint = close_hint(value, STATUSES) if isinstance(value, str) else ""
+            reader.bad(path, f"must be one of {options} (got {describe(value)}){hint}")
+    elif key in _NUMBER_KEYS:
+        problem = _number_problem(value)
+        if problem is not None:
+            reader.bad(path, problem)
+    elif key in _GRADE_KEYS:
+        if not isinstance(value, str):
+            reader.bad(path, f'must be a grade label, or "{_NONE}" for no grade (got {describe(value)})')
+    elif not isinstance(value, list):
+        reader.bad(path, f"must be an array of strings (got {describe(value)})")
+    else:
+        for i, item in enumerate(value):
+            if not isinstance(item, str):
+                reader.bad((*path, i), f"must be a string (got {describe(item)})")
+
+
+def _number_problem(value: object) -> str | None:
+    """Why an expected score is not one, or None: an exact number, as TOML or as text."""
+    if value == _NONE:
+        return None
+    shape = f'must be an exact number (85, 84.5, "1249/15") or "{_NONE}" for no score (got {describe(value)})'
+    if isinstance(value, bool) or not isinstance(value, (int, str, Decimal)):
+        return shape
+    try:
+        to_fraction(value)
+    except NumberTooLarge as e:
+        return e.message
+    except Invalid:
+        return shape
+    return None
+
+
+# --- checks that need the scheme ------------------------------------------------------------
+
+
+def _labels(scheme: Scheme, role: object) -> list[str]:
+    """The grades a subject of ``role`` can get: the labels of its gradings' scales (all of
+    the scheme's when the role is not one of it, which is reported on its own)."""
+    known_role = isinstance(role, str) and role in scheme.roles
+    labels: dict[str, None] = {}
+    for grading in scheme.gradings.values():
+        if known_role and grading.roles and role not in grading.roles:
+            continue
+        scale = scheme.scales.get(grading.scale)
+        labels.update(dict.fromkeys(scale.labels if scale is not None else ()))
+    return list(labels)
+
+
+def _check_against(reader: _Reader, parts: _Parts, scheme: Scheme) -> None:
+    """Expected values that the scheme can never give: grades that are not its labels,
+    reason codes that do not exist, consequences, findings and flags it does not declare."""
+    builtin = {kind.name for kind in BUILTIN_KINDS}
+    own_codes = all(ins.kind in builtin for ins in scheme.instruments.values())  # a plugin kind has its own
+    codes = [c.value for c in ReasonCode]
+    for sid, want in parts.expected.items():
+        path = ("expected", sid)
+        role = parts.roles.get(sid)
+        for key in _GRADE_KEYS:
+            grade = want.get(key)
+            labels = _labels(scheme, role)
+            if isinstance(grade, str) and grade != _NONE and grade not in labels:
+                whose = f" for role {role!r}" if isinstance(role, str) and role in scheme.roles else ""
+                hint = known_hint(grade, labels)
+                reader.bad((*path, key), f"{grade!r} is not a grade of scheme {scheme.id!r}{whose}{hint}")
+        for i, code in _strings(want.get("reasons")):
+            if own_codes and code not in codes:
+                hint = close_hint(code, codes) or " (the codes are listed in docs/interchange.md)"
+                reader.bad((*path, "reasons", i), f"unknown reason code {code!r}{hint}")
+        declared: tuple[tuple[str, Mapping[str, object], str], ...] = (
+            ("consequences", scheme.consequences, "consequence"),
+            ("findings", scheme.findings, "finding"),
+        )
+        for key, table, noun in declared:
+            for i, rule in _strings(want.get(key)):
+                if rule not in table:
+                    hint = known_hint(rule, table, "it declares none")
+                    reader.bad((*path, key, i), f"the scheme has no {noun} {rule!r}{hint}")
+        for i, flag in _strings(want.get("flags")):
+            problem = _flag_problem(flag, scheme)
+            if problem is not None:
+                reader.bad((*path, "flags", i), problem)
+
+
+def _strings(value: object) -> list[tuple[int, str]]:
+    return [(i, v) for i, v in enumerate(value) if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def _flag_problem(flag: str, scheme: Scheme) -> str | None:
+    """Why ``flag`` can never be raised under ``scheme`` (``veto:<id>``, ``cap:<id>``,
+    ``quota_tie:<id>``, each naming a rule the scheme declares), or None."""
+    kind, sep, rule = flag.partition(":")
+    if not sep or kind not in _FLAG_TABLES:
+        return f"unknown flag {flag!r}: a flag is veto:<id>, cap:<id> or quota_tie:<id>"
+    table: Mapping[str, object] = getattr(scheme, _FLAG_TABLES[kind])
+    if rule in table:
+        return None
+    noun = {"veto": "veto", "cap": "cap", "quota_tie": "quota"}[kind]
+    return f"the scheme has no {noun} {rule!r}{known_hint(rule, table, 'it declares none')}"
+
+
+# --- loading and running --------------------------------------------------------------------
 
 
 def _scheme_dir(case_path: Path) -> Path:
@@ -101,50 +373,19 @@ def _scheme_dir(case_path: Path) -> Path:
 
 
 def load_case(path: str | os.PathLike[str]) -> Case:
-    """Parse a case file.
+    """Parse a case file and check what can be checked without its scheme.
 
     Raises:
-        CaseFormatError: the file is not valid TOML or has unknown keys.
-        CohortError: its subjects are not a valid cohort.
+        CaseFormatError: with every problem of the file, each with its line: not UTF-8
+            text, not valid TOML, an unknown key (with did-you-mean), a value of the wrong
+            type or that does not exist (a status), subjects that are not a valid cohort.
     """
     p = Path(path)
-    try:
-        data = tomli.loads(p.read_text(encoding="utf-8"), parse_float=Decimal)
-    except tomli.TOMLDecodeError as e:
-        raise CaseFormatError(f"{p}: not valid TOML: {e}") from None
-    except UnicodeDecodeError as e:
-        raise CaseFormatError(f"{p}: not UTF-8 text: {e}") from None
-    except OSError as e:
-        raise CaseFormatError(f"{p}: cannot be read: {e.strerror or e}") from None
-    unknown = set(data) - {"description", "period", "parameters", "subjects", "expected"}
-    if unknown:
-        raise CaseFormatError(f"{p}: unknown case key(s) {', '.join(sorted(unknown))}")
-    parameters = data.get("parameters", {})
-    if not isinstance(parameters, dict):
-        raise CaseFormatError(f"{p}: [parameters] must be a table of parameter name = value")
-    expected = data.get("expected", {})
-    if not isinstance(expected, dict):
-        raise CaseFormatError(f"{p}: [expected.<subject id>] tables are required")
-    for sid, keys in expected.items():
-        bad = set(keys) - set(EXPECTED_KEYS) if isinstance(keys, dict) else {"(not a table)"}
-        if bad:
-            raise CaseFormatError(
-                f"{p}: expected.{sid}: unknown key(s) {', '.join(sorted(bad))} (known: {', '.join(EXPECTED_KEYS)})"
-            )
-    cohort = cohort_from_dict(
-        {"format": 1, "period": str(data.get("period", "")), "subjects": data.get("subjects", [])}, source=str(p)
-    )
-    ids = {s.id for s in cohort.subjects}
-    missing = sorted(set(expected) - ids)
-    if missing:
-        raise CaseFormatError(f"{p}: expected outcomes for subjects not in the case: {', '.join(missing)}")
-    return Case(
-        path=p,
-        description=str(data.get("description", "")),
-        cohort=cohort,
-        expected=expected,
-        parameters=parameters,
-    )
+    reader = _Reader(p)
+    parts = _read(reader)
+    if parts is None or reader.problems or parts.cohort is None:
+        raise CaseFormatError(sorted(reader.problems, key=_file_order))
+    return Case(p, parts.description, parts.cohort, parts.expected, parts.parameters)
 
 
 def _text(value: Any) -> str:
@@ -161,8 +402,8 @@ def _number(value: Any) -> Fraction | None:
     if value is None:
         return None
     try:
-        return Fraction(str(value))
-    except (ValueError, ZeroDivisionError):
+        return to_fraction(value)
+    except Invalid:  # NumberTooLarge too: refused when the case was read
         return None
 
 
@@ -185,7 +426,7 @@ def _compare(sid: str, want: Mapping[str, Any], o: Outcome) -> list[Mismatch]:
             continue
         w = want[key]
         got = actual[key]
-        if w == "none" and key in ("score", "rounded_score", "raw_grade", "final_grade"):
+        if w == _NONE and key in ("score", "rounded_score", "raw_grade", "final_grade"):
             same = got is None  # TOML has no null: "none" expects no value
         elif key in ("score", "rounded_score"):
             same = _number(w) is not None and _number(w) == got
@@ -209,22 +450,39 @@ def run_case(
 ) -> CaseResult:
     """Run one case against its scheme (the directory above ``cases/`` by default).
 
-    Problems with the case or the scheme are reported as the result's
-    ``error``, never raised, so a runner can go on to the next case.
+    Problems with the case or the scheme are reported as the result's ``error``, never
+    raised, so a runner can go on to the next case. The case's own problems are all
+    listed together, with those only the scheme can tell (a grade that is not one of its
+    labels, a consequence it does not declare, a role it does not grade).
     """
     p = Path(path)
+    reader = _Reader(p)
+    parts = _read(reader)
+    if parts is None:
+        return CaseResult(p, "", 0, error=reader.error())
     try:
-        case = load_case(p)
-        loaded = load_scheme(scheme or _scheme_dir(p), registry=registry, parameters=case.parameters)
-        result = evaluate(loaded, case.cohort)
-    except (SchemeError, CohortError) as e:
-        return CaseResult(p, "", 0, error=str(e))
+        loaded = load_scheme(scheme or _scheme_dir(p), registry=registry, parameters=parts.parameters)
+    except VillageevalError as e:  # SchemeError, UnknownSchemeError: the scheme's own problems
+        return CaseResult(p, parts.description, 0, error=reader.error(str(e)))
+    _check_against(reader, parts, loaded)
+    if parts.cohort is not None and reader.problems:
+        try:
+            check_cohort(plan_of(loaded), parts.cohort)  # its roles and groups, listed with the rest
+        except CohortError as e:
+            reader.adopt(e.problems)
+    if reader.problems or parts.cohort is None:
+        return CaseResult(p, parts.description, 0, error=reader.error())
+    try:
+        result = evaluate(loaded, parts.cohort)
+    except CohortError as e:
+        reader.adopt(e.problems)
+        return CaseResult(p, parts.description, 0, error=reader.error())
     except VillageevalError as e:
-        return CaseResult(p, "", 0, error=str(e))
+        return CaseResult(p, parts.description, 0, error=str(e))
     mismatches = []
-    for sid, want in sorted(case.expected.items()):
+    for sid, want in sorted(parts.expected.items()):
         mismatches.extend(_compare(sid, want, result.outcome(sid)))
-    return CaseResult(p, case.description, len(case.cohort.subjects), tuple(mismatches))
+    return CaseResult(p, parts.description, len(parts.cohort.subjects), tuple(mismatches))
 
 
 def find_cases(paths: Iterable[str | os.PathLike[str]], registry: Registry | None = None) -> list[Path]:
@@ -243,7 +501,8 @@ def find_cases(paths: Iterable[str | os.PathLike[str]], registry: Registry | Non
         elif registry is not None and os.fspath(item) in registry.schemes():
             found.extend(sorted((registry.schemes()[os.fspath(item)].parent / "cases").glob("*.toml")))
         else:
-            raise CaseFormatError(f"{item}: not a case file, a scheme directory or a scheme id")
+            problem = Problem((), "not a case file, a scheme directory or a scheme id", os.fspath(item))
+            raise CaseFormatError([problem])
     return found
 
 

@@ -84,6 +84,9 @@ def check_outcomes(
         The violations, in a stable order (by subject, then rule); empty when
         the outcomes obey the scheme.
     """
+    from .._types import expect_claims
+
+    expect_claims(scheme, cohort, claimed)
     reference = evaluate(scheme, cohort, trace=False)
     plan = plan_of(scheme)
     grades, consequences = _claims(claimed)
@@ -345,6 +348,9 @@ def assert_outcomes(
         AssertionError: listing every violation as a table of subject, claimed
             grade, the scheme's grade, rule (clause) and what is wrong.
     """
+    from .._types import expect_claims
+
+    expect_claims(scheme, cohort, claimed)
     violations = check_outcomes(scheme, cohort, claimed)
     if violations:
         raise AssertionError(format_violations(violations))

@@ -21,19 +21,18 @@ from ._vocabulary import VILLAGES
 __all__ = ["cohorts", "history_keys", "subjects"]
 
 
-def history_keys(period: str, n: int) -> list[str]:
+def history_keys(period: str, n: int, calendar: str = "years", order: tuple[str, ...] = ()) -> list[str]:
     """The ``n`` periods before ``period`` that a streak looks back on, most recent first
     (none when no history can reach that far).
 
-    A few more periods than needed are offered, years when the period is a year and
-    names that sort before it otherwise, and the kernel's previous_periods chooses
-    among them: the history is what the engine will read.
+    A few more periods than needed are offered, years when the period is a year and the
+    scheme's ordered periods otherwise, and the kernel's previous_periods chooses among
+    them: the history is what the engine will read.
     """
     if n < 1:
         return []
-    years = period.isdigit()
-    offered = [str(int(period) - i) for i in range(1, n + 2)] if years else [f"0{i}" for i in range(n + 1)]
-    return kernel.previous_periods(period, offered, n) or []
+    offered = list(order) if order else [str(int(period) - i) for i in range(1, n + 2)] if period.isdigit() else []
+    return kernel.previous_periods(period, offered, n, calendar, order) or []
 
 
 @st.composite
@@ -60,7 +59,7 @@ def _subject(draw: st.DrawFn, info: SchemeNeeds, role: str, sid: str, groups: tu
     history: dict[str, str] = {}
     if ri.streak > 1 and ri.grades:
         likely = ri.streak_grades or ri.grades
-        for key in history_keys(scheme.period, ri.streak - 1):
+        for key in history_keys(scheme.period, ri.streak - 1, scheme.periods.calendar, scheme.periods.order):
             if draw(st.integers(0, 5)):  # now and then a period is missing, breaking the streak
                 history[key] = draw(st.one_of(st.sampled_from(likely), st.sampled_from(ri.grades)))
     unit = draw(st.sampled_from(VILLAGES))

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 from hypothesis.strategies import SearchStrategy
 
+from ... import _kernel as kernel
 from ... import _model as m
 from ..._errors import SchemeError
 from ..._load import scheme_from_dict
@@ -25,7 +26,7 @@ from ._gradings import gradings as draw_gradings
 from ._instruments import instruments, weightings
 from ._rules import rules
 from ._sketch import Options, Sketch
-from ._vocabulary import LOCALITIES, PERIODS, ROLE_POOL, SCHEME_IDS
+from ._vocabulary import HALF_YEARS, LOCALITIES, PERIODS, ROLE_POOL, SCHEME_IDS
 
 __all__ = ["GRADING_KINDS", "load", "registry", "scheme_data", "schemes"]
 
@@ -83,7 +84,21 @@ def build(s: Sketch) -> dict[str, Any]:
     data["scales"] = s.scales
     data["instruments"] = s.instruments
     data.update(rules(s))
+    _place_periods(data)
     return data
+
+
+def _place_periods(data: dict[str, Any]) -> None:
+    """Make the scheme's period one its calendar can place, where its rules look back on one.
+
+    A year is on the default calendar; a half-year is given its order; a scheme with a
+    streak and no period gets the year before the latest (the kernel's period_index
+    places both, or the loader would refuse the scheme).
+    """
+    if "streak" in repr(data) and not data["period"]:
+        data["period"] = "2024"
+    if data["period"] and kernel.period_index(data["period"]) is None:
+        data["periods"] = {"order": list(HALF_YEARS)}
 
 
 @st.composite

@@ -16,6 +16,7 @@ __all__ = [
     "BOOL_FACTS",
     "GIVEN_BY",
     "GRADE_TIERS",
+    "HALF_YEARS",
     "ITEMS",
     "LOCALITIES",
     "NUMBER_FACTS",
@@ -95,6 +96,8 @@ LOCALITIES: tuple[tuple[str, str | None], ...] = (
     ("东乡", None),
 )
 PERIODS = ("2024", "2023", "2024下半年", "")
+#: The order of the half-year periods (oldest first), declared by a scheme whose period is one.
+HALF_YEARS = ("2022上半年", "2022下半年", "2023上半年", "2023下半年", "2024上半年", "2024下半年")
 SCHEME_IDS = ("generated-2024", "qingshi-annual-2024", "mouxian-shuzhi-2023", "test-scheme")
 RULE_NAMES: dict[str, tuple[str, ...]] = {
     "eligibility": ("new_in_office", "on_leave"),

@@ -22,7 +22,6 @@ from hypothesis.strategies import SearchStrategy
 
 from .... import _kernel as kernel
 from ...._cohort import BallotEvidence
-from ...._kinds.ballot import BALLOT as SPEC
 from ...._kinds.ballot import Ballot, StratumRule
 from ...._model import Scheme
 from ...._result import ReasonCode as RC
@@ -51,8 +50,7 @@ _EXTRA_BALLOTS = st.one_of(st.just(0), st.integers(0, 3), st.integers(0, 30))
 def least_total(ins: Ballot, scheme: Scheme) -> int:
     """The fewest ballots valid evidence may have: the kernel's least_ballots, and with a
     quorum the fewest that meet it when exactly that many were expected."""
-    scored = SPEC.score_range(ins, scheme) is not None
-    need = kernel.least_ballots(ins.min_respondents, scored)
+    need = kernel.least_ballots(ins.min_respondents, ins.allow_empty)
     if ins.quorum is not None:
         for n in range(need, need + 1000):
             if kernel.quorum_shortfall(ins.quorum, n, n) is None:
@@ -149,6 +147,10 @@ def _ballot(
     covered: SearchStrategy[dict[str, Any]],
     level: Level,
 ) -> BallotEvidence:
+    # Coverage first: each category's count is of respondents, so the ballots are at
+    # least the largest of them (the kernel's coverage_shortfall, with ``most``).
+    coverage = draw(covered)
+    need = max(need, *(_count_of(form) for form in coverage.values()), 0)
     strata: dict[str, int] = {}
     if rule is not None:
         strata = _draw_strata(draw, rule, need)
@@ -160,7 +162,12 @@ def _ballot(
     if quorum is not None:
         most = most_expected(quorum, total)
         expected = (total, most, draw(ints(total, most)))[draw(ints(0, 2))]
-    return BallotEvidence(tallies, draw(covered), strata, expected)
+    return BallotEvidence(tallies, coverage, strata, expected)
+
+
+def _count_of(form: Any) -> int:
+    """How many a coverage form says were covered (a count, or ``{"count": n, ...}``)."""
+    return int(form["count"]) if isinstance(form, dict) else int(form)
 
 
 # --- the strategies object ------------------------------------------------------------------
@@ -180,6 +187,7 @@ class BallotStrategies:
             RC.UNKNOWN_TIER,
             RC.INVALID_COUNT,
             RC.TOO_FEW_RESPONDENTS,
+            RC.TOO_MANY_RESPONDENTS,
             RC.BELOW_QUORUM,
             RC.INVALID_EVIDENCE,
             RC.COVERAGE_INCOMPLETE,
