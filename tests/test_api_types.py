@@ -247,7 +247,7 @@ class TestResultInterchange:
     def test_result_to_dict_and_json(self, result: ve.Result) -> None:
         data = ve.result_to_dict(result)
         message = raises(ve.result_to_dict, data)
-        assert message.startswith("'result' must be a villageeval.Result (got {'audit': {'scheme': ")
+        assert message.startswith("'result' must be a villageeval.Result (got {'audit': {'cohort_hash': ")
         assert "… that is a dict); read it with" in message  # a long value is cut short
         assert raises(ve.result_to_dict, data).endswith("read it with villageeval.result_from_dict(data)")
         assert "'trace' must be True or False (got 'yes' that is a str)" == raises(

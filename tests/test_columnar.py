@@ -164,6 +164,7 @@ BAD_CELLS = st.sampled_from(
         None,
         -1,
         0,
+        10**12 + 1,  # past any count of people (evidence.MOST_COUNT)
         True,
         False,
         1.5,

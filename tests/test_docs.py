@@ -31,10 +31,12 @@ from villageeval import _cohort, _convert
 from villageeval import _model as m
 from villageeval._kinds import BUILTIN_KINDS
 from villageeval._kinds.ballot import Ballot, StratumRule
+from villageeval._kinds.evidence import DISCRIMINATOR
 from villageeval._kinds.points import Bonus, PointItem, Points
 from villageeval._kinds.rating import Rating
 from villageeval._kinds.score import DirectScore
 from villageeval._numbers import exact_text
+from villageeval._result import PluginStamp
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -295,10 +297,33 @@ class TestCohortTables:
 
     @pytest.mark.parametrize("kind", BUILTIN_KINDS, ids=lambda k: k.name)
     def test_evidence_keys(self, kind: ve.InstrumentKind) -> None:
-        """Each built-in kind's evidence documents exactly the keys its reader accepts."""
+        """Each built-in kind's evidence documents exactly the keys its reader accepts: the
+        fields of its evidence class, and the optional discriminator ``kind``, which the
+        reader checks and drops (it is not a field: the class is the kind's already)."""
         assert kind.evidence is not None
         allowed = [a.name for a in attrs.fields(kind.evidence)]
-        assert sorted(allowed) == sorted(COHORT_TABLES[EVIDENCE_SECTIONS[kind.name]])
+        assert DISCRIMINATOR not in allowed
+        assert sorted([*allowed, DISCRIMINATOR]) == sorted(COHORT_TABLES[EVIDENCE_SECTIONS[kind.name]])
+
+    @pytest.mark.parametrize("kind", BUILTIN_KINDS, ids=lambda k: k.name)
+    def test_evidence_discriminator_is_read(self, kind: ve.InstrumentKind) -> None:
+        """The reader of each kind takes its own name as ``kind``, and refuses another, saying both."""
+        from villageeval._plugins import builtin_kinds
+
+        read = builtin_kinds()[kind.name].read
+        assert kind.evidence is not None
+        # Each required key with a value of the shape the reader checks (an object for mappings).
+        required = {
+            a.name: {} if "Mapping" in str(a.type) else "x"
+            for a in attrs.fields(kind.evidence)
+            if a.default is attrs.NOTHING
+        }
+        assert isinstance(read({DISCRIMINATOR: kind.name, **required}), kind.evidence)
+        other = "rating" if kind.name != "rating" else "ballot"
+        wrong = read({DISCRIMINATOR: other, **required})
+        assert isinstance(wrong, ve.MalformedEvidence)
+        assert repr(other) in wrong.problem
+        assert repr(kind.name) in wrong.problem
 
     def test_coverage_keys(self) -> None:
         """The ``{"count": n, "of": m}`` form of coverage read by the engine."""
@@ -320,6 +345,7 @@ class TestCohortTables:
 def _keys_by_object(data: Mapping[str, Any]) -> dict[str, set[str]]:
     """Result JSON keys grouped by the table that documents them."""
     out: dict[str, set[str]] = {"result": set(data), "audit": set(data["audit"])}
+    out["audit.plugins[]"] = {k for plugin in data["audit"].get("plugins", []) for k in plugin}
     for name, items in (("outcomes[]", data["outcomes"]), ("populations[]", data["populations"])):
         out.setdefault(name, set()).update(k for item in items for k in item)
     for o in data["outcomes"]:
@@ -351,7 +377,8 @@ def _full_result() -> ve.Result:
         trace=(ve.TraceStep("grade", "m", "r", "c"),),
     )
     usage = ve.PopulationUsage("q", "六", "好", "at_most", "hard", "t", 4, 1, 2, 1, ("a",), ("a",), "demoted")
-    return ve.Result("s", "sha256:0", "0", "2024", (outcome,), (usage,), ("w",))
+    plugin = PluginStamp("rules:s", "rules.py of s", "-", "sha256:0")
+    return ve.Result("s", "sha256:0", "0", "2024", (outcome,), (usage,), ("w",), plugins=(plugin,))
 
 
 class TestResultTables:

@@ -683,3 +683,21 @@ def test_spoilt_helper_copies(huining: ve.Scheme) -> None:
     before = copy.deepcopy(valid())
     spoilt(huining, ("evidence", "appraisal"), ...)
     assert before == valid()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [("evidence", "site_inspection", "coverage", "乡村建设项目"), ("evidence", "interview", "coverage", "村干部")],
+)
+def test_a_coverage_past_the_bound_on_both_paths(huining: ve.Scheme, path: tuple[str, ...]) -> None:
+    """A coverage count past 10^12 is not a count on the quick path either (it took it once)."""
+    s = valid()
+    node = s
+    for key in path[:-1]:
+        node = node[key]
+    huge = 2**70
+    node[path[-1]] = huge if path[1] == "site_inspection" else {"count": huge, "of": huge}
+    cohort = ve.cohort_from_dict({"subjects": [s]})
+    for trace in (False, True):
+        o = ve.evaluate(huining, cohort, trace=trace).outcome("s")
+        assert ("insufficient_evidence", ["invalid_evidence"]) == (o.status, [r.code for r in o.reasons])

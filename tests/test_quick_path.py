@@ -43,9 +43,13 @@ def without_trace(result: ve.Result) -> ve.Result:
     return attrs.evolve(result, outcomes=tuple(attrs.evolve(o, trace=()) for o in result.outcomes))
 
 
+#: A fixed decision id and time (issue #16's audit record): two evaluations compare equal.
+SAME_DECISION = {"decision_id": "00000000-0000-4000-8000-000000000000", "evaluated_at": "2026-12-04T00:00:00Z"}
+
+
 def assert_same(scheme: ve.Scheme, cohort: ve.Cohort) -> None:
-    quick = ve.evaluate(scheme, cohort, trace=False)
-    careful = ve.evaluate(scheme, cohort, trace=True)
+    quick = ve.evaluate(scheme, cohort, trace=False, **SAME_DECISION)
+    careful = ve.evaluate(scheme, cohort, trace=True, **SAME_DECISION)
     assert all(o.trace == () for o in quick.outcomes)
     assert quick == without_trace(careful)
 

@@ -40,7 +40,10 @@ class TestSchemeIsPlainData:
         copy = attrs.evolve(loaded)
         cohort = ve.load_cohort(DEMO)
         assert loaded == copy
-        assert ve.result_to_dict(ve.evaluate(loaded, cohort)) == ve.result_to_dict(ve.evaluate(copy, cohort))
+        same = {"decision_id": "00000000-0000-4000-8000-000000000000", "evaluated_at": "2026-12-04T00:00:00Z"}
+        assert ve.result_to_dict(ve.evaluate(loaded, cohort, **same)) == ve.result_to_dict(
+            ve.evaluate(copy, cohort, **same)
+        )
 
     def test_the_plan_is_kept_beside_the_scheme(self) -> None:
         """The compiled plan is built once per scheme object, and two equal schemes have a plan each."""

@@ -320,9 +320,11 @@ class TestDeterminism:
         raw["subjects"][0]["evidence"]["appraisal"]["tallies"] = {"好": 3, "很好": 1, "不好": 2, "差": 1}
         raw["subjects"][0]["facts"]["absentt"] = True
         raw["subjects"][0]["notes"] = {"运行情况": "正常", "存在问题": "无", "下一步打算": "整改"}
-        first = ve.result_to_json(ve.evaluate(huining, ve.loads_cohort(json.dumps(raw, ensure_ascii=False))))
+        # one decision id and time for both: the cohort hash is the same too (keys are sorted)
+        same = {"decision_id": "00000000-0000-4000-8000-000000000000", "evaluated_at": "2026-12-04T00:00:00Z"}
+        first = ve.result_to_json(ve.evaluate(huining, ve.loads_cohort(json.dumps(raw, ensure_ascii=False)), **same))
         again = ve.result_to_json(
-            ve.evaluate(huining, ve.loads_cohort(json.dumps(_shuffled(raw, data), ensure_ascii=False)))
+            ve.evaluate(huining, ve.loads_cohort(json.dumps(_shuffled(raw, data), ensure_ascii=False)), **same)
         )
         assert first == again
 

@@ -39,7 +39,9 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time names load on first
         load_cohort,
         loads_cohort,
     )
+    from ._catalogue import render_reason, render_step
     from ._context import PredicateFunction, RuleContext
+    from ._describe import describe_scheme
     from ._engine import evaluate
     from ._errors import (
         CohortError,
@@ -50,7 +52,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time names load on first
         UnknownSchemeError,
         VillageevalError,
     )
-    from ._interchange import RESULT_FORMAT, result_from_dict, result_to_dict, result_to_json
+    from ._interchange import RESULT_FORMAT, result_from_dict, result_to_dict, result_to_json, write_result
     from ._kinds.spec import EvidenceProblem, InstrumentKind
     from ._load import load_scheme, loads_scheme, scheme_from_dict, scheme_hash, scheme_to_dict
     from ._model import Scheme
@@ -66,6 +68,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time names load on first
         ConsequenceOutcome,
         FindingOutcome,
         Outcome,
+        PluginStamp,
         PopulationUsage,
         Reason,
         ReasonCode,
@@ -91,6 +94,7 @@ __all__ = [
     "OutcomeAdjustment",
     "PluginError",
     "PluginInfo",
+    "PluginStamp",
     "PointsEvidence",
     "PopulationUsage",
     "PredicateFunction",
@@ -113,6 +117,7 @@ __all__ = [
     "cohort_from_dict",
     "cohort_to_dict",
     "default_registry",
+    "describe_scheme",
     "evaluate",
     "hookimpl",
     "load_cohort",
@@ -124,9 +129,12 @@ __all__ = [
     "result_to_dict",
     "result_to_json",
     "scheme_from_dict",
+    "render_reason",
+    "render_step",
     "scheme_hash",
     "scheme_origin",
     "scheme_to_dict",
+    "write_result",
 ]
 
 # Where each public name lives. ``import villageeval`` stays cheap: a module is
@@ -147,8 +155,11 @@ _LAZY: dict[str, str] = {
     "load_cohort": "._cohort",
     "loads_cohort": "._cohort",
     "scheme_origin": "._bound",
+    "render_reason": "._catalogue",
+    "render_step": "._catalogue",
     "PredicateFunction": "._context",
     "RuleContext": "._context",
+    "describe_scheme": "._describe",
     "evaluate": "._engine",
     "CohortError": "._errors",
     "PluginError": "._errors",
@@ -161,6 +172,7 @@ _LAZY: dict[str, str] = {
     "result_from_dict": "._interchange",
     "result_to_dict": "._interchange",
     "result_to_json": "._interchange",
+    "write_result": "._interchange",
     "load_scheme": "._load",
     "loads_scheme": "._load",
     "scheme_from_dict": "._load",
@@ -178,6 +190,7 @@ _LAZY: dict[str, str] = {
     "ConsequenceOutcome": "._result",
     "FindingOutcome": "._result",
     "Outcome": "._result",
+    "PluginStamp": "._result",
     "PopulationUsage": "._result",
     "Reason": "._result",
     "ReasonCode": "._result",

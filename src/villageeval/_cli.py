@@ -1,10 +1,17 @@
 """The ``villageeval`` command.
 
-Verbs: ``schemes``, ``plugins``, ``check``, ``evaluate``, ``explain``, ``test``, ``init``;
-``--with-rules DIR`` registers a scheme directory and its ``rules.py`` on purpose. Output that
-other programs read (``schemes``, ``check``, ``evaluate --format json``) is kept
-stable; problems go to stderr in the compiler format editors jump to
-(``path:line: key.path: message``).
+Verbs: ``schemes``, ``plugins``, ``check``, ``evaluate``, ``explain``, ``schema``,
+``describe``, ``test``, ``init``; ``--with-rules DIR`` registers a scheme directory and its
+``rules.py`` on purpose. Output that other programs read (``schemes``, ``check``,
+``evaluate --format json``) is kept stable; problems go to stderr in the compiler format
+editors jump to (``path:line: key.path: message``), or with ``--errors json`` as one JSON
+object a line (``file``, ``line``, ``path``, ``code``, ``message``, ``severity``).
+
+For programs that call it as a subprocess (``docs/integrating.md``): ``COHORT`` may be
+``-`` (the cohort JSON on stdin); ``-o FILE`` writes the output to ``FILE`` atomically;
+output is UTF-8 whatever the locale; ``evaluate --format json`` streams the result subject
+by subject (``--no-trace`` leaves the traces out); progress goes to stderr for large
+cohorts when stderr is a terminal. See :mod:`villageeval._cli_io`.
 
 Exit codes (also in ``villageeval --help``), so that a script can tell a scheme with
 problems from a file it could not read, and both from a bug:
@@ -18,6 +25,10 @@ problems from a file it could not read, and both from a bug:
 - 3: an internal error, a bug in villageeval: one line says so, with the exception, and
   where to report it; ``--debug`` prints the traceback too.
 
+With ``--errors json`` every one of them comes with its problems as JSON lines on stderr:
+a usage error has the code ``usage``, an internal error ``internal_error``, a file that
+cannot be read ``unreadable`` (the codes are in ``docs/interchange.md``, *Problems*).
+
 Everything printed that comes from a file (ids, names, labels, paths, messages) has its
 control characters shown as escapes (:func:`villageeval._table.printable`), so a newline
 or a terminal escape in an id cannot forge a row or rewrite the screen.
@@ -26,17 +37,31 @@ or a terminal escape in an id cannot forge a row or rewrite the screen.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import gc
 import sys
-from collections.abc import Sequence
+import warnings
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, NoReturn, TextIO
+
+import attrs
 
 from . import _init
 from ._bound import scheme_origin
-from ._cohort import Cohort, load_cohort
+from ._cli_io import PROGRESS_AT, AtomicOutput, Progress, errors_json, read_cohort, report, utf8
+from ._cohort import Cohort
 from ._engine import evaluate
-from ._errors import CohortError, SchemeError, UnknownSchemeError, VillageevalError
-from ._interchange import result_to_json
+from ._errors import (
+    CohortError,
+    PluginError,
+    Problem,
+    SchemeDeprecationWarning,
+    SchemeError,
+    UnknownSchemeError,
+    VillageevalError,
+)
+from ._interchange import write_result
 from ._load import load_scheme, scheme_file
 from ._model import Scheme
 from ._plugins import Registry
@@ -65,13 +90,34 @@ exit codes:
   {EXIT_INPUT}  bad input or usage: a file that cannot be read, a malformed cohort or case,
      an unknown scheme or subject, a usage error
   {EXIT_INTERNAL}  an internal error (a bug in villageeval); --debug shows its traceback
+with --errors json, every problem is one JSON object a line on stderr
+(file, line, path, code, message, severity); -o FILE is written only on 0 or 1
 """
 
 
 def _say(stream: TextIO, *lines: str) -> None:
-    """Write ``lines`` with their control characters escaped: each stays one line."""
+    """Write ``lines`` with their control characters escaped: each stays one line.
+
+    On stderr with ``--errors json``, each line becomes a problem object instead (code
+    ``usage``): the commands report their own problems with :func:`_report`.
+    """
+    if stream is sys.stderr and errors_json.get():
+        report(Problem((), line.removeprefix("error: "), code="usage") for line in lines)
+        return
     for line in lines:
         stream.write(printable(line) + "\n")
+
+
+def _report(problems: Sequence[Problem], *text: str) -> None:
+    """Problems on stderr: ``text`` (by default each problem's ``file:line: key: message``),
+    or with ``--errors json`` each problem as a JSON line."""
+    report(problems, text or None)
+
+
+def _os_problem(error: OSError, code: str = "unreadable") -> Problem:
+    """A file that cannot be read (or written) as a problem naming it."""
+    file = error.filename if isinstance(error.filename, str) else None
+    return Problem((), error.strerror or str(error), file, code=code)
 
 
 def _scheme_label(scheme: Scheme) -> str:
@@ -112,11 +158,15 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         try:
             scheme = _load(args, name)
         except SchemeError as e:
-            _say(sys.stderr, *(str(p) for p in e.problems))
+            _report(e.problems)
             status = max(status, EXIT_PROBLEMS)
             continue
-        except (UnknownSchemeError, OSError) as e:
-            _say(sys.stderr, f"{name}: {e}")
+        except UnknownSchemeError as e:
+            _report([Problem((), str(e), name, code="unknown_scheme")], f"{name}: {e}")
+            status = max(status, EXIT_INPUT)
+            continue
+        except OSError as e:
+            _report([_os_problem(e)], f"{name}: {e}")
             status = max(status, EXIT_INPUT)
             continue
         where = scheme_origin(scheme) or name
@@ -128,11 +178,17 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     return status
 
 
-def _load_pair(args: argparse.Namespace) -> tuple[Scheme, Cohort]:
+def _load_pair(args: argparse.Namespace, progress: Progress | None = None) -> tuple[Scheme, Cohort]:
     scheme = _load(args, args.scheme)
-    cohort = load_cohort(args.cohort)
+    where = "stdin" if args.cohort == "-" else args.cohort
+    with progress.stage(f"reading {where}") if progress is not None else contextlib.nullcontext():
+        cohort: Cohort = read_cohort(args.cohort)
     if cohort.scheme and cohort.scheme != scheme.id:
-        _say(sys.stderr, f"warning: the cohort names scheme {cohort.scheme!r}, evaluating under {scheme.id!r}")
+        message = f"the cohort names scheme {cohort.scheme!r}, evaluating under {scheme.id!r}"
+        file = None if args.cohort == "-" else args.cohort
+        _report(
+            [Problem(("scheme",), message, file, severity="warning", code="scheme_mismatch")], f"warning: {message}"
+        )
     return scheme, cohort
 
 
@@ -191,13 +247,63 @@ def _num(v: object) -> str:
 
 
 def _cmd_evaluate(args: argparse.Namespace, out: TextIO) -> int:
-    scheme, cohort = _load_pair(args)
-    result = evaluate(scheme, cohort, trace=args.format == "json")
+    """Grade the cohort; ``--format json`` streams the result as it is written, outcome by
+    outcome, so that a province's result with its traces is never held as one text."""
+    scheme, cohort = _load_pair(args, _reading_progress(args.cohort))
+    progress = Progress(len(cohort.subjects))
+    trace = args.format == "json" and not args.no_trace
+    with progress.stage(f"grading {len(cohort.subjects):,} subjects"):
+        result = _evaluate(args, scheme, cohort, trace)
+    del cohort  # the result keeps it until its hash is written, and no longer
     if args.format == "json":
-        out.write(result_to_json(result) + "\n")
+        progress.start("writing", len(result.outcomes))
+        with _collector_paused(len(result.outcomes)):
+            write_result(result, out, trace=trace, progress=progress.advance)
+        out.write("\n")
+        progress.finish()
     else:
         out.write(_table(result, scheme))
     return 0
+
+
+@contextlib.contextmanager
+def _collector_paused(subjects: int) -> Iterator[None]:
+    """Python's cyclic garbage collector paused while a large result is hashed and written,
+    as ``evaluate`` pauses it (``villageeval._engine.PAUSE_AT``): what is made then holds no
+    cycles, and a full collection would walk the whole cohort and result for nothing (0.7 s
+    on 100,000 subjects). A collector already off is left off."""
+    from ._engine import PAUSE_AT
+
+    if subjects < PAUSE_AT or not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def _evaluate(args: argparse.Namespace, scheme: Scheme, cohort: Cohort, trace: bool) -> Result:
+    """``evaluate``, whose cohort errors (an unknown role, a missing group) name the file."""
+    try:
+        return evaluate(scheme, cohort, trace=trace)
+    except CohortError as e:
+        if args.cohort == "-":
+            raise
+        raise CohortError(
+            attrs.evolve(p, file=args.cohort) if p.file == "<cohort>" else p for p in e.problems
+        ) from None
+
+
+def _reading_progress(cohort: str) -> Progress:
+    """The progress of reading a cohort, before its size is known: shown for stdin and for
+    a file of a megabyte or more (a subject's JSON takes about a kilobyte)."""
+    try:
+        large = cohort == "-" or Path(cohort).stat().st_size >= 1_000_000
+    except OSError:
+        large = False
+    return Progress(PROGRESS_AT if large else 0)
 
 
 def explain_outcome(o: Outcome, scheme: Scheme) -> str:
@@ -238,8 +344,9 @@ def explain_outcome(o: Outcome, scheme: Scheme) -> str:
 
 
 def _cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
-    scheme, cohort = _load_pair(args)
-    result = evaluate(scheme, cohort, trace=True)
+    scheme, cohort = _load_pair(args, _reading_progress(args.cohort))
+    with Progress(len(cohort.subjects)).stage(f"grading {len(cohort.subjects):,} subjects"):
+        result = _evaluate(args, scheme, cohort, True)
     try:
         o = result.outcome(args.subject)
     except KeyError:
@@ -248,7 +355,8 @@ def _cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
         ids = [x.subject_id for x in result.outcomes]
         close = close_matches(args.subject, ids, n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
-        _say(sys.stderr, f"error: no subject {args.subject!r} in the cohort{hint}")
+        message = f"no subject {args.subject!r} in the cohort{hint}"
+        _report([Problem((), message, code="unknown_subject")], f"error: {message}")
         return EXIT_INPUT
     out.write(explain_outcome(o, scheme))
     return 0
@@ -295,7 +403,7 @@ def _cmd_init(args: argparse.Namespace, out: TextIO) -> int:
     try:
         written = _init.write_skeleton(target, scheme_id=args.id)
     except (FileExistsError, _init.SchemeIdError) as e:
-        _say(sys.stderr, f"error: {e}")
+        _report([Problem((), str(e), code="usage")], f"error: {e}")
         return EXIT_INPUT
     for path in written:
         _say(out, f"wrote {path}")
@@ -303,10 +411,69 @@ def _cmd_init(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _cmd_schema(args: argparse.Namespace, out: TextIO) -> int:
+    """Print a JSON Schema of the interchange as the package ships it, or with ``--scheme``
+    the cohort schema of one scheme."""
+    from . import _schema
+
+    if args.scheme is None:
+        out.write(_schema.shipped_text(args.name))
+        return EXIT_OK
+    if args.name != "cohort":
+        _say(sys.stderr, f"error: --scheme gives one scheme's cohort schema; the {args.name} schema is one for all")
+        return EXIT_INPUT
+    out.write(_schema.schema_text(_schema.cohort_schema_for(_load(args, args.scheme))))
+    return EXIT_OK
+
+
+def _cmd_describe(args: argparse.Namespace, out: TextIO) -> int:
+    """Print what a scheme needs as input, per role: as text for people, or as JSON."""
+    import json
+
+    from ._describe import describe_scheme, describe_text
+
+    scheme = _load(args, args.scheme)
+    if args.format == "json":
+        out.write(json.dumps(describe_scheme(scheme), ensure_ascii=False, indent=2) + "\n")
+    else:
+        out.write(describe_text(scheme))
+    return EXIT_OK
+
+
+def _cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
+    """Run the HTTP service until interrupted (the ``server`` extra: Starlette on uvicorn)."""
+    try:
+        import starlette  # noqa: F401
+        import uvicorn  # noqa: F401
+
+        from ._server import ServiceConfig, serve
+    except ImportError:
+        message = "villageeval serve needs the server extra: pip install 'villageeval[server]'"
+        _report([Problem((), message, code="usage")], f"error: {message}")
+        return EXIT_INPUT
+    token = None
+    if args.token_file is not None:
+        try:
+            token = Path(args.token_file).read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as e:
+            message = f"cannot read the token file {args.token_file}: {e}"
+            _report([Problem((), message, code="unreadable")], f"error: {message}")
+            return EXIT_INPUT
+        if not token:
+            message = f"the token file {args.token_file} is empty"
+            _report([Problem((), message, code="usage")], f"error: {message}")
+            return EXIT_INPUT
+    config = ServiceConfig(with_rules=args.with_rules or (), max_body=args.max_body, token=token)
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        _say(sys.stderr, f"warning: serving on {args.host}, beyond this machine; set --token-file")
+    serve(config, host=args.host, port=args.port)
+    return EXIT_OK
+
+
 def _parser() -> argparse.ArgumentParser:
     from . import __version__
 
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="villageeval",
         description="Evaluate village leadership under a locality's scheme, exactly and with explanations.",
         epilog=EXIT_CODES_HELP,
@@ -320,17 +487,32 @@ def _parser() -> argparse.ArgumentParser:
         help="register a scheme directory on purpose, importing its rules.py as that scheme's plugin (repeatable)",
     )
     p.add_argument("--debug", action="store_true", help="print the traceback of an error (for a bug report)")
-    # --debug after the verb too (villageeval evaluate ... --debug); SUPPRESS keeps the
-    # value given before the verb when it is not repeated after it.
-    debug = argparse.ArgumentParser(add_help=False)
+    p.add_argument(
+        "--errors",
+        choices=("text", "json"),
+        default="text",
+        help="problems on stderr as path:line: key: message (text), or as one JSON object a line (json)",
+    )
+    # --debug and --errors after the verb too (villageeval evaluate ... --debug); SUPPRESS
+    # keeps the value given before the verb when it is not repeated after it.
+    debug = _Parser(add_help=False)
     debug.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    debug.add_argument("--errors", choices=("text", "json"), default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    output = _Parser(add_help=False)
+    output.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        default=None,
+        help="write the output to FILE (UTF-8), whole or not at all: only when the command ends with 0 or 1",
+    )
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def verb(name: str, help: str) -> argparse.ArgumentParser:
+    def verb(name: str, help: str, *, writes: bool = True) -> argparse.ArgumentParser:
         return sub.add_parser(
             name,
             help=help,
-            parents=[debug],
+            parents=[debug, output] if writes else [debug],
             epilog=EXIT_CODES_HELP,
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
@@ -347,15 +529,53 @@ def _parser() -> argparse.ArgumentParser:
 
     s = verb("evaluate", "grade a cohort")
     s.add_argument("scheme", metavar="SCHEME_OR_PATH")
-    s.add_argument("cohort", metavar="COHORT")
+    s.add_argument("cohort", metavar="COHORT", help="the cohort JSON file, or - to read it from stdin")
     s.add_argument("--format", choices=("table", "json"), default="table")
+    s.add_argument("--no-trace", action="store_true", help="with --format json: leave each outcome's trace out")
     s.set_defaults(func=_cmd_evaluate)
 
     s = verb("explain", "show how one subject's outcome was reached")
     s.add_argument("scheme", metavar="SCHEME_OR_PATH")
-    s.add_argument("cohort", metavar="COHORT")
+    s.add_argument("cohort", metavar="COHORT", help="the cohort JSON file, or - to read it from stdin")
     s.add_argument("subject", metavar="SUBJECT_ID")
     s.set_defaults(func=_cmd_explain)
+
+    from ._schema import SCHEMA_NAMES
+
+    s = verb("schema", "print a JSON Schema (draft 2020-12): cohort, result, problem or describe")
+    s.add_argument("name", choices=SCHEMA_NAMES, metavar="{" + ",".join(SCHEMA_NAMES) + "}")
+    s.add_argument(
+        "--scheme",
+        metavar="SCHEME_OR_PATH",
+        default=None,
+        help="the cohort schema of this scheme: its roles, instruments and tiers, facts, groups",
+    )
+    s.set_defaults(func=_cmd_schema)
+
+    s = verb("describe", "what a scheme needs as input, per role: instruments, tiers, facts, groups, history")
+    s.add_argument("scheme", metavar="SCHEME_OR_PATH")
+    s.add_argument("--format", choices=("text", "json"), default="text")
+    s.set_defaults(func=_cmd_describe)
+
+    s = verb(
+        "serve", "run the HTTP service (the server extra), on 127.0.0.1 unless --host says otherwise", writes=False
+    )
+    s.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1: this machine)")
+    s.add_argument("--port", type=int, default=8000, help="the port (default 8000)")
+    s.add_argument(
+        "--max-body",
+        type=int,
+        default=64 * 1024 * 1024,
+        metavar="BYTES",
+        help="the largest request body accepted (default 64 MiB); larger is 413",
+    )
+    s.add_argument(
+        "--token-file",
+        default=None,
+        metavar="FILE",
+        help="require 'Authorization: Bearer <the token in FILE>' on every request but /health",
+    )
+    s.set_defaults(func=_cmd_serve)
 
     s = verb("test", "run scheme cases (cases/*.toml): all registered schemes by default")
     s.add_argument("paths", nargs="*", metavar="PATH", help="case files, scheme directories or ids, or trees of them")
@@ -368,6 +588,16 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, whose usage errors are a problem object (code ``usage``) with ``--errors json``."""
+
+    def error(self, message: str) -> NoReturn:
+        if not errors_json.get():
+            super().error(message)
+        report([Problem((), f"{self.prog}: {message}", code="usage")])
+        self.exit(EXIT_INPUT)
+
+
 def _parse(argv: Sequence[str] | None) -> argparse.Namespace | int:
     """The parsed command line, or the exit code argparse chose: 0 after ``--help`` or
     ``--version``, 2 for a usage error (its message is already on stderr)."""
@@ -377,6 +607,20 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace | int:
         if e.code is None or isinstance(e.code, int):
             return e.code or EXIT_OK
         return EXIT_INPUT
+
+
+def _wants_json(argv: Sequence[str]) -> bool:
+    """Whether the command line asks for ``--errors json``, looked for before it is parsed,
+    so that a usage error is reported as JSON too."""
+    wanted = False
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg == "--errors" and i + 1 < len(argv):
+            wanted = argv[i + 1] == "json"
+        elif arg.startswith("--errors="):
+            wanted = arg == "--errors=json"
+    return wanted
 
 
 def _debug_traceback(error: BaseException, debug: bool) -> None:
@@ -396,37 +640,124 @@ def _internal_error(error: Exception, debug: bool) -> int:
     except Exception:  # an exception whose str() fails is still reported
         what = type(error).__name__
     again = "" if debug else "; run again with --debug for the traceback"
-    _say(
-        sys.stderr,
+    message = (
         f"internal error: a bug in villageeval, not a problem of your files: {what}; "
-        f"please report it to {REPORT_BUGS_TO} with the command and its input files{again}",
+        f"please report it to {REPORT_BUGS_TO} with the command and its input files{again}"
     )
+    _report([Problem((), message, code="internal_error")], message)
     return EXIT_INTERNAL
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code (``EXIT_OK`` ... ``EXIT_INTERNAL``)."""
-    args = _parse(argv)
+    """Run the command line; returns the exit code (``EXIT_OK`` ... ``EXIT_INTERNAL``).
+
+    Output and problems are written in UTF-8 whatever the locale: ``sys.stdout`` and
+    ``sys.stderr`` are UTF-8 wrappers of their bytes while the command runs.
+    """
+    argv = list(sys.argv[1:] if argv is None else argv)
+    token = errors_json.set(_wants_json(argv))
+    try:
+        with utf8(sys.stdout) as stdout, utf8(sys.stderr, write_through=True) as stderr, _streams(stdout, stderr):
+            return _main(argv)
+    finally:
+        errors_json.reset(token)
+
+
+@contextlib.contextmanager
+def _streams(stdout: TextIO, stderr: TextIO) -> Iterator[None]:
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = stdout, stderr
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
+def _main(argv: Sequence[str]) -> int:
+    try:
+        args = _parse(argv)
+    except Exception as e:  # a bug while parsing is still one line
+        return _internal_error(e, "--debug" in argv)
     if isinstance(args, int):
         return args
+    errors_json.set(args.errors == "json")
     debug = bool(getattr(args, "debug", False))
+    output = getattr(args, "output", None)
+    target = None
+    if output is not None and output != "-":
+        try:
+            target = AtomicOutput(output)
+        except OSError as e:
+            _report([_os_problem(e, code="unwritable")], f"error: cannot write {output}: {e.strerror or e}")
+            return EXIT_INPUT
+    code = _run(args, target.stream if target is not None else sys.stdout, debug)
+    if target is not None:
+        if code not in (EXIT_OK, EXIT_PROBLEMS):
+            target.abort()
+            return code
+        try:
+            target.commit()
+        except OSError as e:
+            target.abort()
+            _report([_os_problem(e, code="unwritable")], f"error: cannot write {output}: {e.strerror or e}")
+            return EXIT_INPUT
+    return code
+
+
+def _run(args: argparse.Namespace, out: TextIO, debug: bool) -> int:
+    """The command's exit code; every error that ends it reported on stderr."""
     try:
-        code: int = args.func(args, sys.stdout)
+        with _warnings_as_problems():
+            code: int = args.func(args, out)
     except SchemeError as e:
         _debug_traceback(e, debug)
-        _say(sys.stderr, *(str(problem) for problem in e.problems))
+        _report(e.problems)
         return EXIT_PROBLEMS
     except CohortError as e:
         _debug_traceback(e, debug)
-        _say(sys.stderr, *(str(problem) for problem in e.problems))
+        _report(e.problems)
         return EXIT_INPUT
     except (VillageevalError, OSError) as e:
         _debug_traceback(e, debug)
-        _say(sys.stderr, f"error: {e}")
+        _report(_error_problems(e), f"error: {e}")
         return EXIT_INPUT
     except Exception as e:
         return _internal_error(e, debug)
     return code
+
+
+def _error_problems(error: VillageevalError | OSError) -> list[Problem]:
+    """An error that ended a command, as the problems it stands for."""
+    if isinstance(error, OSError):
+        return [_os_problem(error)]
+    problems: Any = getattr(error, "problems", None)  # a case file's (CaseFormatError)
+    if problems and all(isinstance(p, Problem) for p in problems):
+        return list(problems)
+    code = "unknown_scheme" if isinstance(error, UnknownSchemeError) else "invalid_value"
+    if isinstance(error, PluginError):
+        code = "plugin_error"
+    return [Problem((), str(error), code=code)]
+
+
+@contextlib.contextmanager
+def _warnings_as_problems() -> Iterator[None]:
+    """With ``--errors json``, a scheme's deprecation warning is a problem object too
+    (severity ``warning``, code ``deprecated``); other warnings are shown as usual."""
+    if not errors_json.get():
+        yield
+        return
+    with warnings.catch_warnings():
+        shown = warnings.showwarning
+
+        def show(message: Warning | str, category: type[Warning], *rest: Any, **more: Any) -> None:
+            if isinstance(message, SchemeDeprecationWarning):
+                found = message.problem
+                report([found or Problem((), str(message), severity="warning", code="deprecated")])
+            else:
+                shown(message, category, *rest, **more)
+
+        warnings.showwarning = show
+        yield
 
 
 if __name__ == "__main__":  # pragma: no cover

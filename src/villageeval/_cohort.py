@@ -13,7 +13,7 @@ make the cohort itself unreadable (not JSON, no ids, duplicate ids) raise
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, Union
 
@@ -205,7 +205,11 @@ class Cohort:
         for i, s in enumerate(self.subjects):
             if s.id in seen:
                 problems.append(
-                    Problem(("subjects", i, "id"), f"duplicate subject id {s.id!r} (also subjects[{seen[s.id]}])")
+                    Problem(
+                        ("subjects", i, "id"),
+                        f"duplicate subject id {s.id!r} (also subjects[{seen[s.id]}])",
+                        code="duplicate_id",
+                    )
                 )
             else:
                 seen[s.id] = i
@@ -235,10 +239,13 @@ def cohort_from_dict(data: Any, *, source: str | None = None) -> Cohort:
     problems: list[Problem] = []
 
     def bad(path: tuple[str | int, ...], message: str) -> None:
-        problems.append(Problem(path, message, source))
+        code = "duplicate_id" if message.startswith("duplicate subject id") else "cohort_format"
+        problems.append(Problem(path, message, source, code=code))
 
     if not isinstance(data, dict):
-        raise CohortError([Problem((), "a cohort is a JSON object with a 'subjects' array", source)])
+        raise CohortError(
+            [Problem((), "a cohort is a JSON object with a 'subjects' array", source, code="cohort_format")]
+        )
     fmt = data.get("format", COHORT_FORMAT)
     if fmt != COHORT_FORMAT:
         bad(("format",), f"unsupported cohort format {fmt!r} (this villageeval reads format {COHORT_FORMAT})")
@@ -351,15 +358,25 @@ def loads_cohort(text: str, *, source: str | None = None) -> Cohort:
     ``NaN`` and ``Infinity``, numbers beyond the bounds (``1e999999999``), nesting deeper
     than the reader can take, or than the cohort's own walk of its texts can follow.
     """
+    return _parsed([text], source)
+
+
+def _parsed(holder: list[str], source: str | None, reread: Callable[[], str] | None = None) -> Cohort:
+    """The cohort of a JSON text. With ``reread`` (a file's text, which nobody else holds)
+    the text is let go as soon as it is parsed, and read again only to say where a problem
+    found later is: for a province it is a quarter of a gigabyte, otherwise alive while
+    the subjects are built. ``holder`` holds the text, so that nothing else needs to."""
     try:
-        data = load_json(text)
+        data = load_json(holder[0])
     except NotJson as e:
-        raise CohortError([Problem(f.path, f.message, source, f.line) for f in e.problems]) from None
+        raise CohortError([Problem(f.path, f.message, source, f.line, code=f.code) for f in e.problems]) from None
+    if reread is not None:
+        holder.clear()
     try:
         return cohort_from_dict(data, source=source)
     except RecursionError:  # hundreds of levels, which json.loads took: say where, not crash
-        found = json_too_deep(text)
-        raise CohortError([Problem(found.path, found.message, source, found.line)]) from None
+        found = json_too_deep(holder[0] if holder else reread() if reread is not None else "")
+        raise CohortError([Problem(found.path, found.message, source, found.line, code=found.code)]) from None
 
 
 def load_cohort(path: str | os.PathLike[str]) -> Cohort:
@@ -372,10 +389,10 @@ def load_cohort(path: str | os.PathLike[str]) -> Cohort:
     """
     p = Path(path)
     try:
-        text = read_text(p)
+        holder = [read_text(p)]  # held here only: let go once parsed
     except NotText as e:
-        raise CohortError([Problem((), e.message, str(p), e.line)]) from None
-    return loads_cohort(text, source=str(p))
+        raise CohortError([Problem((), e.message, str(p), e.line, code="not_text")]) from None
+    return _parsed(holder, str(p), reread=lambda: read_text(p))
 
 
 def _plain(value: Any) -> Any:

@@ -666,12 +666,26 @@ class RawProblem:
     """A problem before files and lines are known.
 
     ``rename_to`` is the did-you-mean of an unknown key: the loader may rename
-    the key on a scratch copy to look for further problems.
+    the key on a scratch copy to look for further problems. ``code`` is the
+    :class:`~villageeval.Problem` code it becomes (the validator's are all
+    ``invalid_value``).
     """
 
     path: Path
     message: str
     rename_to: str | None = None
+    code: str = "invalid_value"
+
+
+# "must be an integer (got '20' (a string))", "must be a table (got 5 (a number))": the
+# converters' own words for a value of the wrong type; "must be one of ..." and the rest
+# are about the value.
+def _invalid_code(message: str) -> str:
+    """The problem code of a converter's message: ``wrong_type`` or ``invalid_value``."""
+    typed = message.startswith(("must be a ", "must be an ", "must be true")) and not message.startswith(
+        "must be a finite"
+    )
+    return "wrong_type" if typed and "(got " in message else "invalid_value"
 
 
 def flatten(exc: BaseException, path: Path = ()) -> list[RawProblem]:
@@ -702,7 +716,7 @@ def flatten(exc: BaseException, path: Path = ()) -> list[RawProblem]:
                     msg = f"unknown key {key!r}; did you mean {close[0]!r}?"
                 else:
                     msg = f"unknown key {key!r} (allowed: {', '.join(names) or 'none'})"
-                out.append(RawProblem((*p, key), msg, rename))
+                out.append(RawProblem((*p, key), msg, rename, code="unknown_key"))
     for p, e, cls in leaves:
         if isinstance(e, ForbiddenExtraKeysError):
             continue
@@ -710,17 +724,17 @@ def flatten(exc: BaseException, path: Path = ()) -> list[RawProblem]:
             if p not in used_missing:
                 name = f"key {p[-1]!r}" if p and isinstance(p[-1], str) else "key"
                 what = f" (expected {expected(cls)})" if cls is not None else ""
-                out.append(RawProblem(p, f"required {name} is missing{what}"))
+                out.append(RawProblem(p, f"required {name} is missing{what}", code="missing_key"))
         elif isinstance(e, Invalid):
-            out.append(RawProblem(p + e.rel_path, e.message))
+            out.append(RawProblem(p + e.rel_path, e.message, code=_invalid_code(e.message)))
         elif isinstance(e, InvalidMany):
-            out.extend(RawProblem(p + i.rel_path, i.message) for i in e.problems)
+            out.extend(RawProblem(p + i.rel_path, i.message, code=_invalid_code(i.message)) for i in e.problems)
         elif isinstance(e, AttributeError) and "items" in str(e):
-            out.append(RawProblem(p, "must be a table"))
+            out.append(RawProblem(p, "must be a table", code="wrong_type"))
         elif isinstance(e, TypeError) and cls is not None:
-            out.append(RawProblem(p, f"has the wrong type (expected {_type_name(cls)})"))
+            out.append(RawProblem(p, f"has the wrong type (expected {_type_name(cls)})", code="wrong_type"))
         else:
-            out.append(RawProblem(p, str(e) or type(e).__name__))
+            out.append(RawProblem(p, str(e) or type(e).__name__, code="invalid_value"))
     return out
 
 

@@ -18,7 +18,7 @@ import gc
 from collections.abc import Callable, Mapping
 from fractions import Fraction
 from operator import attrgetter
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from . import _kernel as k
 from . import _model as m
@@ -42,6 +42,9 @@ from ._result import (
     Result,
 )
 from ._result import ReasonCode as RC
+
+if TYPE_CHECKING:
+    from datetime import datetime
 
 __all__ = ["check_cohort", "consequences_under", "evaluate", "evaluate_carefully", "plan_of"]
 
@@ -415,6 +418,7 @@ def check_cohort(plan: Plan, cohort: Cohort) -> None:
                 Problem(
                     ("subjects", i, "role"),
                     f"subject {s.id!r} has unknown role {s.role!r}{close_hint(s.role, plan.roles)}",
+                    code="unknown_role",
                 )
             )
             continue
@@ -422,7 +426,9 @@ def check_cohort(plan: Plan, cohort: Cohort) -> None:
             if per not in s.groups:
                 problems.append(
                     Problem(
-                        ("subjects", i, "groups"), f"subject {s.id!r} has no {per!r} group, which a quota counts by"
+                        ("subjects", i, "groups"),
+                        f"subject {s.id!r} has no {per!r} group, which a quota counts by",
+                        code="missing_group",
                     )
                 )
         for kind, value in s.groups.items():
@@ -433,6 +439,7 @@ def check_cohort(plan: Plan, cohort: Cohort) -> None:
                         ("subjects", i, "groups", kind),
                         f"subject {s.id!r} is in {kind} {value!r}, which the scheme does not declare"
                         f"{close_hint(value, sorted(allowed))} (declared: {', '.join(scheme.groups[kind].values)})",
+                        code="undeclared_group",
                     )
                 )
     if cohort.period and any(rp.history is not None for rp in plan.roles.values()):
@@ -443,7 +450,9 @@ def check_cohort(plan: Plan, cohort: Cohort) -> None:
             )
             problems.append(
                 Problem(
-                    ("period",), f"the cohort's period {cohort.period!r} is not on {place}, which streak rules read"
+                    ("period",),
+                    f"the cohort's period {cohort.period!r} is not on {place}, which streak rules read",
+                    code="invalid_value",
                 )
             )
     if problems:
@@ -569,7 +578,14 @@ def consequences_under(scheme: m.Scheme, cohort: Cohort, grades: Mapping[str, st
     return out
 
 
-def evaluate(scheme: m.Scheme, cohort: Cohort, *, trace: bool = True) -> Result:
+def evaluate(
+    scheme: m.Scheme,
+    cohort: Cohort,
+    *,
+    trace: bool = True,
+    decision_id: str | None = None,
+    evaluated_at: datetime | str | None = None,
+) -> Result:
     """Grade every subject of ``cohort`` under ``scheme``.
 
     Args:
@@ -577,6 +593,13 @@ def evaluate(scheme: m.Scheme, cohort: Cohort, *, trace: bool = True) -> Result:
             have their last word on each outcome (``villageeval_adjust_outcome``).
         cohort: the subjects with their evidence.
         trace: keep the step-by-step explanation of each outcome (a little slower).
+        decision_id: the result's decision id, a UUID in its canonical text form;
+            by default a fresh UUID4. Give one for a reproducible result.
+        evaluated_at: the result's time, a timezone-aware ``datetime`` or ISO 8601 UTC
+            text to the second (``"2026-12-04T21:58:33Z"``); by default now.
+
+    The result's audit record (``Result.cohort_hash``, ``decision_id``, ``evaluated_at``,
+    ``plugins``) is described in :mod:`villageeval._audit`.
 
     A call of :data:`PAUSE_AT` subjects or more (1,000) pauses Python's cyclic garbage
     collector while it runs: evaluation builds many small objects that hold no cycles,
@@ -597,21 +620,25 @@ def evaluate(scheme: m.Scheme, cohort: Cohort, *, trace: bool = True) -> Result:
             names the plugin and the subject.
         TypeError: ``scheme`` is not a Scheme, ``cohort`` not a Cohort (a path, the two
             swapped), or ``trace`` not a bool; the message says which and what came.
+        ValueError: ``decision_id`` is not a UUID's canonical text, or ``evaluated_at``
+            not a timezone-aware time or not of the form above.
     """
+    from ._audit import audit_of
     from ._types import expect_cohort, expect_flag, expect_scheme
 
     expect_scheme(scheme)
     expect_cohort(cohort)
     expect_flag(trace, "trace")
+    audit = audit_of(scheme, cohort, decision_id, evaluated_at)
     if len(cohort.subjects) < PAUSE_AT:
-        return _evaluate(scheme, cohort, trace)
+        return _evaluate(scheme, cohort, trace, audit)
     # Evaluation allocates many small, acyclic objects; the cyclic garbage
     # collector would scan them again and again for nothing (a third of the time
     # on a province), so it is paused for the call and restored after.
     paused = gc.isenabled()
     gc.disable()
     try:
-        return _evaluate(scheme, cohort, trace)
+        return _evaluate(scheme, cohort, trace, audit)
     finally:
         if paused:
             _collect_backlog()
@@ -633,7 +660,7 @@ def _collect_backlog() -> None:
         gc.collect(1)
 
 
-def _evaluate(scheme: m.Scheme, cohort: Cohort, trace: bool) -> Result:
+def _evaluate(scheme: m.Scheme, cohort: Cohort, trace: bool, audit: Mapping[str, Any]) -> Result:
     from . import __version__
 
     plan = plan_of(scheme)
@@ -689,4 +716,5 @@ def _evaluate(scheme: m.Scheme, cohort: Cohort, trace: bool) -> Result:
         outcomes=tuple(outcomes),
         populations=tuple(populations),
         warnings=tuple(warnings),
+        **audit,
     )

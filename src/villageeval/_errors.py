@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from attrs import evolve, frozen
+from attrs import evolve, field, frozen
 
 __all__ = [
     "CohortError",
@@ -50,6 +50,9 @@ class Problem:
         file: the file the key comes from, when known.
         line: 1-based line of the key in ``file``, when known.
         severity: ``error`` (the scheme is rejected) or ``warning``.
+        code: a stable code for the kind of problem (``unknown_key``, ``not_text``,
+            ``duplicate_id`` ...), for programs: the table of codes is in
+            ``docs/interchange.md`` (*Problems*). Left out of comparisons.
     """
 
     path: tuple[str | int, ...]
@@ -57,6 +60,22 @@ class Problem:
     file: str | None = None
     line: int | None = None
     severity: str = "error"
+    # Not compared: a problem is the same problem at the same place with the same message
+    # (and problems written before codes existed still compare equal).
+    code: str = field(default="invalid_value", eq=False)
+
+    def to_dict(self) -> dict[str, str | int | None]:
+        """The problem as one JSON object, as ``--errors json`` and the HTTP service give it:
+        ``file``, ``line``, ``path`` (``""`` for the top level), ``code``, ``message``,
+        ``severity``."""
+        return {
+            "file": self.file,
+            "line": self.line,
+            "path": format_path(self.path) if self.path else "",
+            "code": self.code,
+            "message": self.message,
+            "severity": self.severity,
+        }
 
     def __str__(self) -> str:
         where = self.file or "<scheme>"
@@ -126,8 +145,13 @@ class SchemeDeprecationWarning(FutureWarning):
 
     A ``FutureWarning`` (shown by default) rather than a ``DeprecationWarning``: the one
     who must act is the scheme's author, not a developer running tests. The message is
-    the problem in the compiler format, ``file:line: key.path: warning: ...``.
+    the problem in the compiler format, ``file:line: key.path: warning: ...``, and
+    ``problem`` the :class:`Problem` itself when the warning was made from one.
     """
+
+    def __init__(self, message: str | Problem) -> None:
+        self.problem = message if isinstance(message, Problem) else None
+        super().__init__(str(message))
 
 
 class PluginError(VillageevalError, RuntimeError):

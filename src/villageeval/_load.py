@@ -148,6 +148,7 @@ class _FirstRepeat(Scanner):
 
 def _syntax_problem(src: _Source, msg: str, line: int | None) -> Problem:
     path: tuple[str | int, ...] = ()
+    code = "toml_syntax"
     if msg in (f"Illegal character {chr(10)!r}", f"Illegal character {chr(13)!r}"):
         # tomli's only error on a newline: a one-line string is not closed.
         msg = "a string is not closed on this line (expected a closing quote, found the end of the line)"
@@ -158,6 +159,7 @@ def _syntax_problem(src: _Source, msg: str, line: int | None) -> Problem:
         if finder.repeat is not None and (line is None or finder.repeat[1] <= line):
             path, line, first = finder.repeat
             msg = f"duplicate key {path[-1]!r} (first set on line {first})"
+            code = "duplicate_key"
     elif msg.startswith("Cannot declare (") and msg.endswith(") twice"):
         try:
             key = ast.literal_eval(msg[len("Cannot declare ") : -len(" twice")])
@@ -166,7 +168,8 @@ def _syntax_problem(src: _Source, msg: str, line: int | None) -> Problem:
         if isinstance(key, tuple) and all(isinstance(k, str) for k in key):
             path = key
             msg = f"table [{format_path(key)}] is declared twice"
-    return Problem(path, f"TOML syntax error: {msg}", src.file, line)
+            code = "duplicate_key"
+    return Problem(path, f"TOML syntax error: {msg}", src.file, line, code=code)
 
 
 def _parse(src: _Source) -> dict[str, Any]:
@@ -184,14 +187,14 @@ def _parse(src: _Source) -> dict[str, Any]:
     except NumberTooLong as e:  # tomli hands the float as written: find it to name its line
         at = src.text.find(e.token)
         line = src.text.count("\n", 0, at) + 1 if at >= 0 else None
-        raise SchemeError([Problem(_key_on(src, line), e.message, src.file, line)]) from None
+        raise SchemeError([Problem(_key_on(src, line), e.message, src.file, line, code="too_large")]) from None
     except ValueError as e:  # TOMLDecodeError is one too, and is caught above
         raise SchemeError([_value_problem(src, e)]) from None
     deep = too_deep(data, MAX_NESTING)
     if deep is not None:
         line = src.line(deep)
         message = f"tables and arrays are nested more than {MAX_NESTING} levels deep (a scheme needs fewer than 10)"
-        raise SchemeError([Problem(_key_on(src, line) if line else deep[:1], message, src.file, line)])
+        raise SchemeError([Problem(_key_on(src, line) if line else deep[:1], message, src.file, line, code="too_deep")])
     return data
 
 
@@ -202,7 +205,7 @@ def _nesting_problem(src: _Source, message: str) -> Problem:
     line = toml_deep_line(src.text, limit if limit is not None else 100)
     most = f"more than {limit} levels deep, the most the TOML reader takes" if limit else "deeper than TOML is read"
     text = f"arrays and inline tables are nested {most} (a scheme needs fewer than 10)"
-    return Problem(_key_on(src, line), text, src.file, line)
+    return Problem(_key_on(src, line), text, src.file, line, code="too_deep")
 
 
 def _value_problem(src: _Source, error: ValueError) -> Problem:
@@ -210,13 +213,13 @@ def _value_problem(src: _Source, error: ValueError) -> Problem:
     limit = sys.get_int_max_str_digits() if hasattr(sys, "get_int_max_str_digits") else 0
     found = toml_long_integer(src.text, limit) if limit else None
     if found is None:
-        return Problem((), f"a value cannot be read: {error}", src.file, None)
+        return Problem((), f"a value cannot be read: {error}", src.file, None, code="invalid_value")
     line, digits = found
     message = (
         f"number too large to read exactly: an integer of {digits} digits (more than the {limit} Python reads); "
         f"a number may have at most {MAX_DIGITS} digits and lie within 10^±{MAX_EXPONENT}"
     )
-    return Problem(_key_on(src, line), message, src.file, line)
+    return Problem(_key_on(src, line), message, src.file, line, code="too_large")
 
 
 def _key_on(src: _Source, line: int | None) -> tuple[str | int, ...]:
@@ -236,7 +239,7 @@ def _read_scheme(file: Path) -> str:
     try:
         return read_text(file)
     except NotText as e:
-        raise SchemeError([Problem((), e.message, str(file), e.line)]) from None
+        raise SchemeError([Problem((), e.message, str(file), e.line, code="not_text")]) from None
 
 
 def _merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
@@ -261,7 +264,7 @@ def _remove(src: _Source, data: dict[str, Any], paths: object) -> None:
 
     def problem(message: str, index: int | None = None) -> SchemeError:
         path: tuple[str | int, ...] = ("remove",) if index is None else ("remove", index)
-        return SchemeError([Problem(path, message, src.file, src.line(path))])
+        return SchemeError([Problem(path, message, src.file, src.line(path), code="invalid_value")])
 
     if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
         raise problem(f'must be an array of dotted key paths such as "vetoes.absentee" (got {describe(paths)})')
@@ -295,13 +298,14 @@ def _resolve(
                         "remove only applies to a scheme that extends another",
                         src.file,
                         src.line(("remove",)),
+                        code="invalid_value",
                     )
                 ]
             )
         return data, [src]
     if not isinstance(parent_id, str):
         message = f"must be a scheme id (got {describe(parent_id)})"
-        raise SchemeError([Problem(("extends",), message, src.file, src.line(("extends",)))])
+        raise SchemeError([Problem(("extends",), message, src.file, src.line(("extends",)), code="wrong_type")])
     own_id = data.get("id")
     # The chain holds (id, file) of every scheme being extended: a cycle shows
     # by id, or by file when a file's id differs from the name it is found by.
@@ -311,10 +315,20 @@ def _resolve(
     if parent_id in names or (parent_file is not None and _same_file(str(parent_file)) in {f for _, f in here}):
         cycle = " → ".join((*names, parent_id))
         again = f" ({parent_file} is already being loaded)" if parent_id not in names else ""
-        raise SchemeError([Problem(("extends",), f"cyclic extends: {cycle}{again}", src.file, src.line(("extends",)))])
+        where = src.line(("extends",))
+        message = f"cyclic extends: {cycle}{again}"
+        raise SchemeError([Problem(("extends",), message, src.file, where, code="invalid_value")])
     if parent_file is None:
         raise SchemeError(
-            [Problem(("extends",), f"no scheme {parent_id!r} to extend", src.file, src.line(("extends",)))]
+            [
+                Problem(
+                    ("extends",),
+                    f"no scheme {parent_id!r} to extend",
+                    src.file,
+                    src.line(("extends",)),
+                    code="unknown_scheme",
+                )
+            ]
         )
     parent_src = _Source(_read_scheme(parent_file), str(parent_file))
     parent_data, sources = _resolve(parent_src, resolver, here)
@@ -335,7 +349,7 @@ def _locate(sources: list[_Source], raw: RawProblem) -> Problem:
     # from an inherited table is reported at that table, in the parent); on a tie
     # the child wins, as it does when merging.
     best = max(sources, key=lambda src: src.depth(raw.path))
-    return Problem(raw.path, raw.message, best.file, best.line(raw.path))
+    return Problem(raw.path, raw.message, best.file, best.line(raw.path), code=raw.code)
 
 
 def _build(text: str, file: str | None, host: _Host) -> m.Scheme:
@@ -347,7 +361,7 @@ def _build(text: str, file: str | None, host: _Host) -> m.Scheme:
         raise SchemeError(_in_file_order(_locate(sources, p) for p in param_problems))
     for old in _migrate(data):
         where = _locate(sources, old)
-        warnings.warn(SchemeDeprecationWarning(str(evolve(where, severity="warning"))), stacklevel=3)
+        warnings.warn(SchemeDeprecationWarning(evolve(where, severity="warning")), stacklevel=3)
     try:
         scheme = host.converter.structure(data, m.Scheme)
     except Exception as e:  # cattrs raises an ExceptionGroup tree of every problem
@@ -360,7 +374,7 @@ def _build(text: str, file: str | None, host: _Host) -> m.Scheme:
     bind(scheme, Binding(host.registry, host.predicates, host.kinds, lineage, file))
     problems = validate(scheme, host.predicates.keys(), host.kinds, lineage)
     if not problems and host.registry is not None:
-        problems = [RawProblem(path, message) for path, message in host.registry.validate(scheme)]
+        problems = [RawProblem(path, message, code="plugin_check") for path, message in host.registry.validate(scheme)]
     registered = host.registry is not None and scheme.id in host.registry.rules_schemes()
     if file is not None and (Path(file).parent / "rules.py").is_file() and not registered:
         problems = [_hint_rules(p, Path(file).parent) for p in problems]
@@ -391,6 +405,7 @@ def _migrate(data: dict[str, Any]) -> list[RawProblem]:
                         ("quotas", qid, "rank_by", i, "key"),
                         f"a ranking key written as one string ({key['key']!r}) is read for one more release; "
                         f"write {{ {written} }}",
+                        code="deprecated",
                     )
                 )
     return notes
@@ -464,7 +479,7 @@ def _hint_rules(problem: RawProblem, directory: Path) -> RawProblem:
         f"; {directory / 'rules.py'} is not imported unless the directory is registered on purpose "
         f"(villageeval --with-rules {directory} ..., or Registry.add_scheme_directory)"
     )
-    return RawProblem(problem.path, problem.message + hint)
+    return RawProblem(problem.path, problem.message + hint, code=problem.code)
 
 
 def _problems_behind(data: dict[str, Any], found: list[RawProblem], host: _Host) -> list[RawProblem]:
@@ -592,18 +607,19 @@ def scheme_from_dict(
     host = _Host(registry if registry is not None else default_registry(), predicates, None)
     plain: dict[str, Any] = nfc(copy.deepcopy(dict(data)))
     for old in _migrate(plain):
-        warnings.warn(SchemeDeprecationWarning(str(Problem(old.path, old.message, severity="warning"))), stacklevel=2)
+        old_form = Problem(old.path, old.message, severity="warning", code=old.code)
+        warnings.warn(SchemeDeprecationWarning(old_form), stacklevel=2)
     try:
         scheme = host.converter.structure(plain, m.Scheme)
     except Exception as e:
-        raise SchemeError([Problem(p.path, p.message) for p in flatten(e)]) from None
+        raise SchemeError([Problem(p.path, p.message, code=p.code) for p in flatten(e)]) from None
     lineage = (scheme.id, *((scheme.extends,) if scheme.extends else ()))
     bind(scheme, Binding(host.registry, host.predicates, host.kinds, lineage))
     problems = validate(scheme, host.predicates.keys(), host.kinds, lineage)
     if not problems and host.registry is not None:  # as _build does: the plugins' checks too
-        problems = [RawProblem(path, message) for path, message in host.registry.validate(scheme)]
+        problems = [RawProblem(path, message, code="plugin_check") for path, message in host.registry.validate(scheme)]
     if problems:
-        raise SchemeError([Problem(p.path, p.message) for p in problems])
+        raise SchemeError([Problem(p.path, p.message, code=p.code) for p in problems])
     return scheme
 
 

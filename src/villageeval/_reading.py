@@ -348,11 +348,13 @@ def _looks_binary(data: bytes) -> bool:
 
 
 class Found(NamedTuple):
-    """One problem found in a JSON text: the key path, the 1-based line, the message."""
+    """One problem found in a JSON text: the key path, the 1-based line, the message,
+    and its :class:`~villageeval.Problem` code."""
 
     path: tuple[str | int, ...]
     line: int | None
     message: str
+    code: str = "invalid_value"
 
 
 class NotJson(Exception):
@@ -404,11 +406,13 @@ def load_json(text: str) -> Any:
     try:
         data = json.loads(text, parse_float=decimal, parse_constant=constant, object_pairs_hook=pairs)
     except json.JSONDecodeError as e:
-        raise NotJson([Found((), e.lineno, f"not valid JSON: {e.msg} (column {e.colno})")]) from None
+        message = f"not valid JSON: {e.msg} (column {e.colno})"
+        raise NotJson([Found((), e.lineno, message, code="json_syntax")]) from None
     except RecursionError:
         raise NotJson([json_too_deep(text)]) from None
     except ValueError as e:  # an integer past Python's digit limit: int() refused it
-        raise NotJson(_json_problems(text) or [Found((), None, f"a number cannot be read: {e}")]) from None
+        unread = Found((), None, f"a number cannot be read: {e}", code="too_large")
+        raise NotJson(_json_problems(text) or [unread]) from None
     if tripped:
         problems = _json_problems(text)
         if problems:
@@ -487,7 +491,7 @@ def _json_problems(text: str) -> list[Found]:
                     f"duplicate key {key!r} (first on line {lines(first)}): a key may appear once in an object "
                     "(a JSON reader keeps only the last value, silently)"
                 )
-                found.append((at, Found(path, lines(at), message)))
+                found.append((at, Found(path, lines(at), message, code="duplicate_key")))
         elif head == ",":
             if frame is not None:
                 if frame.keys is not None:
@@ -497,11 +501,12 @@ def _json_problems(text: str) -> list[Found]:
         else:
             problem = _json_number_problem(token)
             if problem is not None:
-                found.append((pos, Found(_path(stack), lines(pos), problem)))
+                found.append((pos, Found(_path(stack), lines(pos), problem, code="too_large")))
     found.sort(key=lambda item: item[0])
     problems = [f for _, f in found[:_MAX_LISTED]]
     if len(found) > _MAX_LISTED:
-        problems.append(Found((), None, f"and {len(found) - _MAX_LISTED} more problems of these kinds"))
+        more = f"and {len(found) - _MAX_LISTED} more problems of these kinds"
+        problems.append(Found((), None, more, code=found[_MAX_LISTED][1].code))
     return problems
 
 
@@ -537,10 +542,10 @@ def json_too_deep(text: str) -> Found:
                     f"objects and arrays are nested too deeply to read (the nesting passes {MAX_NESTING} levels "
                     "on this line; a cohort needs fewer than 10)"
                 )
-                return Found((), _Lines(text)(pos), message)
+                return Found((), _Lines(text)(pos), message, code="too_deep")
         elif token in ("}", "]"):
             depth -= 1
-    return Found((), None, "objects and arrays are nested too deeply to read")
+    return Found((), None, "objects and arrays are nested too deeply to read", code="too_deep")
 
 
 def too_deep(data: Any, limit: int = MAX_NESTING) -> tuple[str | int, ...] | None:

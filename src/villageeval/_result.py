@@ -7,10 +7,10 @@ consequences, and the trace of each step.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from enum import Enum
 from fractions import Fraction
-from typing import Literal
+from typing import Any, Literal
 
 import attrs
 from attrs import define, field, frozen
@@ -21,6 +21,7 @@ __all__ = [
     "ConsequenceOutcome",
     "FindingOutcome",
     "Outcome",
+    "PluginStamp",
     "PopulationUsage",
     "Reason",
     "ReasonCode",
@@ -91,6 +92,9 @@ class Reason:
     """Why a subject is not graded: a stable ``code`` and an English message.
 
     ``code`` is a :class:`ReasonCode` value (as plain text), or a plugin kind's own code.
+    ``key`` names the message catalogue's entry the message was rendered from (``code``
+    itself when empty) and ``params`` what was filled in, so that the same reason can be
+    shown in Chinese (:func:`villageeval.render_reason`); neither is compared.
     """
 
     code: str
@@ -98,6 +102,8 @@ class Reason:
     instrument: str | None = None
     rule: str | None = None
     clause: str | None = None
+    key: str = field(default="", eq=False)
+    params: Mapping[str, Any] = field(factory=dict, eq=False)
 
 
 @frozen
@@ -136,12 +142,20 @@ class FindingOutcome:
 
 @frozen
 class TraceStep:
-    """One step of the evaluation of a subject, as the explanation shows it."""
+    """One step of the evaluation of a subject, as the explanation shows it.
+
+    ``step`` is the kind of step (``evidence``, ``score``, ``total``, ``grade``, ``veto``...),
+    ``message`` the English text; ``key`` and ``params`` name the message catalogue's entry
+    and what was filled in (:func:`villageeval.render_step` shows it in Chinese). A step
+    without a key (a plugin's own) is shown as its message in every language.
+    """
 
     step: str
     message: str
     rule: str | None = None
     clause: str | None = None
+    key: str = field(default="", eq=False)
+    params: Mapping[str, Any] = field(factory=dict, eq=False)
 
 
 @define
@@ -199,12 +213,59 @@ class PopulationUsage:
 
 
 @frozen
+class PluginStamp:
+    """One plugin that took part in an evaluation, as the result's audit lists it.
+
+    Attributes:
+        name: the plugin's name in its registry (``villageeval._builtin``,
+            ``rules:<scheme id>``, an entry point's name).
+        distribution: the distribution that installed it (``villageeval``), or what
+            stands for one (``rules.py of <scheme id>``, ``(registered in code)``).
+        version: the distribution's version (``-`` for a ``rules.py`` or a plugin
+            registered in code).
+        code_hash: ``sha256:<hex>`` of the plugin module's source file, when it has
+            one (a ``rules.py``, an installed module); None otherwise.
+    """
+
+    name: str
+    distribution: str
+    version: str
+    code_hash: str | None = None
+
+
+class DeferredHash:
+    """A hash computed the first time it is read, then kept (see :attr:`Result.cohort_hash`)."""
+
+    __slots__ = ("_compute", "_value")
+
+    def __init__(self, compute: Callable[[], str]) -> None:
+        self._compute: Callable[[], str] | None = compute
+        self._value: str | None = None
+
+    def get(self) -> str:
+        if self._value is None:
+            assert self._compute is not None
+            self._value = self._compute()
+            self._compute = None  # and what it refers to (a cohort) with it
+        return self._value
+
+
+@frozen
 class Result:
     """The outcomes of one cohort under one scheme, with its audit stamp.
 
     ``scheme_hash`` is a content hash of the resolved scheme and ``version``
     villageeval's version, so a stored result can be traced to the exact
-    rules that produced it.
+    rules that produced it; ``cohort_hash`` identifies the cohort graded (the same
+    subjects and evidence give the same hash, however their JSON was written),
+    ``decision_id`` (a UUID4) and ``evaluated_at`` (ISO 8601 UTC, to the second) this
+    evaluation, and ``plugins`` every plugin that took part, with its version and a
+    hash of its code. A result built by hand may leave the audit fields out.
+
+    ``cohort_hash`` of a result from :func:`~villageeval.evaluate` is computed the
+    first time it is read (writing the result's JSON reads it), from the cohort the
+    result keeps until then: hashing a province's cohort takes about half as long as
+    grading it without traces, which callers that never store the result need not pay.
     """
 
     scheme_id: str
@@ -214,10 +275,56 @@ class Result:
     outcomes: tuple[Outcome, ...]
     populations: tuple[PopulationUsage, ...] = ()
     warnings: tuple[str, ...] = ()
+    _cohort_hash: str | DeferredHash = field(default="", alias="cohort_hash", eq=False, repr=False)
+    decision_id: str = ""
+    evaluated_at: str = ""
+    plugins: tuple[PluginStamp, ...] = ()
     _index: Mapping[str, Outcome] = field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "_index", {o.subject_id: o for o in self.outcomes})
+
+    @property
+    def cohort_hash(self) -> str:
+        """``sha256:<hex>`` of the cohort's canonical JSON ("" for a result built without it)."""
+        value = self._cohort_hash
+        return value if isinstance(value, str) else value.get()
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, Result)
+        return (
+            self.scheme_id,
+            self.scheme_hash,
+            self.version,
+            self.period,
+            self.outcomes,
+            self.populations,
+            self.warnings,
+            self.cohort_hash,
+            self.decision_id,
+            self.evaluated_at,
+            self.plugins,
+        ) == (
+            other.scheme_id,
+            other.scheme_hash,
+            other.version,
+            other.period,
+            other.outcomes,
+            other.populations,
+            other.warnings,
+            other.cohort_hash,
+            other.decision_id,
+            other.evaluated_at,
+            other.plugins,
+        )
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    __hash__ = None  # type: ignore[assignment]  # outcomes are mutable: a result is not hashable
 
     def outcome(self, subject_id: str) -> Outcome:
         """The outcome of one subject; ``KeyError`` if it is not in the cohort."""

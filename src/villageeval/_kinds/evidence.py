@@ -33,14 +33,17 @@ from .._result import ReasonCode as RC
 from .spec import Scoring
 
 __all__ = [
+    "DISCRIMINATOR",
     "MOST_COUNT",
     "check_coverage",
     "exact_number",
+    "kind_mismatch",
     "legacy_reader",
     "quick_coverage",
     "reader_for",
     "shown_value",
     "whole_count",
+    "with_kind",
 ]
 
 #: How each built-in evidence class is written, for messages.
@@ -59,15 +62,34 @@ def _is_mapping_field(a: attrs.Attribute[Any]) -> bool:
     return origin is collections.abc.Mapping or (isinstance(tp, str) and tp.startswith("Mapping["))
 
 
-def reader_for(cls: type) -> Callable[[Any], Any]:
+#: The optional key of an evidence object that names the kind of its instrument
+#: (``{"kind": "ballot", "tallies": {...}}``): the discriminator of the cohort's JSON Schema
+#: (``villageeval schema cohort``), so that generated classes can tell the shapes apart.
+#: The readers check it against the instrument's kind and read the rest as without it.
+DISCRIMINATOR = "kind"
+
+
+def kind_mismatch(said: object, kind: str) -> str:
+    """The problem of evidence whose ``kind`` key names another kind than its instrument's."""
+    return f"the evidence says {DISCRIMINATOR} {said!r}, but the instrument is of kind {kind!r}"
+
+
+def reader_for(cls: type, kind: str | None = None) -> Callable[[Any], Any]:
     """The reader of an attrs evidence class: an instance as it is; a JSON object whose
     keys are the class's fields (those without a default required, mappings checked to
-    be objects) into one; anything else kept as :class:`MalformedEvidence`."""
+    be objects) into one; anything else kept as :class:`MalformedEvidence`.
+
+    ``kind``: the instrument kind the evidence is read for. A JSON object may then say
+    so in its optional ``"kind"`` key (:data:`DISCRIMINATOR`); naming another kind is a
+    problem saying both. A class with a field of that name reads the key itself.
+    """
     fields = attrs.fields(cls)
     names = [a.name for a in fields]
     required = [a.name for a in fields if a.default is attrs.NOTHING]
     mappings = [a.name for a in fields if _is_mapping_field(a)]
     shape = _SHAPES.get(cls, f"{cls.__name__} {{{', '.join(repr(n) for n in names)}}}")
+    discriminated = kind is not None and DISCRIMINATOR not in names
+    known = [*names, DISCRIMINATOR] if discriminated else names
 
     def read(raw: Any) -> Any:
         if isinstance(raw, (cls, MalformedEvidence)):
@@ -76,21 +98,43 @@ def reader_for(cls: type) -> Callable[[Any], Any]:
             if attrs.has(type(raw)):
                 return MalformedEvidence(raw, f"expected {shape}, not {type(raw).__name__}")
             return MalformedEvidence(raw, f"evidence must be an object: expected {shape}")
-        absent = [n for n in required if n not in raw]
+        body = raw
+        if discriminated and DISCRIMINATOR in raw:
+            said = raw[DISCRIMINATOR]
+            if said != kind or type(said) is not str:
+                assert kind is not None
+                return MalformedEvidence(raw, kind_mismatch(said, kind))
+            body = {key: value for key, value in raw.items() if key != DISCRIMINATOR}
+        absent = [n for n in required if n not in body]
         if absent:
             given = ", ".join(repr(key) for key in raw) or "nothing"
-            close = [c for key in raw if key not in names for c in close_matches(str(key), absent, n=1)]
+            close = [c for key in raw if key not in known for c in close_matches(str(key), absent, n=1)]
             more = f"; did you mean {close[0]!r}?" if close else ""
             return MalformedEvidence(raw, f"expected {shape} (got {given}){more}")
-        for key in raw:
+        for key in body:
             if key not in names:
-                return MalformedEvidence(raw, f"unknown evidence key {key!r}{hint(str(key), names)}")
+                return MalformedEvidence(raw, f"unknown evidence key {key!r}{hint(str(key), known)}")
         for key in mappings:
-            if key in raw and not isinstance(raw[key], Mapping):
+            if key in body and not isinstance(body[key], Mapping):
                 return MalformedEvidence(raw, f"{key!r} must be an object")
-        return cls(**raw)
+        return cls(**body)
 
     return read
+
+
+def with_kind(read: Callable[[Any], Any], kind: str) -> Callable[[Any], Any]:
+    """A reader that checks and removes the optional ``"kind"`` key, then reads the rest
+    with ``read`` (a plugin's own ``read_evidence``, or the reader by head key)."""
+
+    def read_kind(raw: Any) -> Any:
+        if isinstance(raw, Mapping) and DISCRIMINATOR in raw:
+            said = raw[DISCRIMINATOR]
+            if said != kind or type(said) is not str:
+                return MalformedEvidence(raw, kind_mismatch(said, kind))
+            return read({key: value for key, value in raw.items() if key != DISCRIMINATOR})
+        return read(raw)
+
+    return read_kind
 
 
 # The shapes recognised by their head key, for plugin kinds that do not say which
@@ -232,7 +276,8 @@ def quick_coverage(config: Any) -> Callable[[Mapping[str, Any], int | None], boo
     ``at_least_one``; anything else takes the careful path, which says what is wrong.
     The tests are :func:`villageeval._kernel.coverage_shortfall` solved for the plain
     forms (none: ``count == of``, or ``count ≥ 1``; and no more than ``most``, the
-    ballots, when given), written out because this runs for every category of every
+    ballots, when given, nor than :data:`MOST_COUNT`, past which the careful path says a
+    count is not one), written out because this runs for every category of every
     subject; ``tests/test_kernel.py`` holds them to the kernel.
     """
     categories: tuple[str, ...] = getattr(config, "must_cover", ())
@@ -247,7 +292,7 @@ def quick_coverage(config: Any) -> Callable[[Mapping[str, Any], int | None], boo
                 if type(raw) is not dict or len(raw) != 2:
                     return False
                 count, of = raw.get("count"), raw.get("of")
-                if type(count) is not int or type(of) is not int or count < 0 or count != of:
+                if type(count) is not int or type(of) is not int or count < 0 or count != of or count > MOST_COUNT:
                     return False
                 if most is not None and count > most:
                     return False
@@ -258,7 +303,7 @@ def quick_coverage(config: Any) -> Callable[[Mapping[str, Any], int | None], boo
     def at_least_one(coverage: Mapping[str, Any], most: int | None) -> bool:
         for category in categories:
             raw = coverage.get(category)
-            if type(raw) is not int or raw < 1 or (most is not None and raw > most):
+            if type(raw) is not int or raw < 1 or raw > MOST_COUNT or (most is not None and raw > most):
                 return False
         return True
 

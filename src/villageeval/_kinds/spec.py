@@ -264,7 +264,7 @@ def normalise(kind: InstrumentKind, plugin: str) -> Kind:
             ``kind``, or neither ``score`` nor ``bind`` is given; the message names
             the plugin.
     """
-    from .evidence import legacy_reader, reader_for
+    from .evidence import legacy_reader, reader_for, with_kind
 
     names = {a.name for a in attrs.fields(kind.config)} if attrs.has(kind.config) else set()
     missing = {"title", "clause", "kind"} - names
@@ -276,10 +276,11 @@ def normalise(kind: InstrumentKind, plugin: str) -> Kind:
         )
     if kind.score is None and kind.bind is None:
         raise PluginError(f"plugin {plugin!r}: instrument kind {kind.name!r} needs a score (or a bind) function")
+    # Every reader takes the optional "kind" key of a JSON object and checks it names this kind.
     if kind.read_evidence is not None:
-        read = kind.read_evidence
+        read = with_kind(kind.read_evidence, kind.name)
     elif kind.evidence is not None:
-        read = reader_for(kind.evidence)
+        read = reader_for(kind.evidence, kind.name)
     else:
         warnings.warn(
             f"plugin {plugin!r}: instrument kind {kind.name!r} does not say which evidence it reads; "
@@ -288,7 +289,7 @@ def normalise(kind: InstrumentKind, plugin: str) -> Kind:
             KindDeprecationWarning,
             stacklevel=2,
         )
-        read = legacy_reader
+        read = with_kind(legacy_reader, kind.name)
     declared_range = kind.score_range
     if _arity(declared_range) >= 2:
         score_range = declared_range

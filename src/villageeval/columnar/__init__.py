@@ -23,6 +23,11 @@ and warnings. It is the quick path of :mod:`villageeval._engine` over arrays:
   quota, or with plugins that adjust outcomes, is evaluated by the pure-Python engine
   as a whole (the same result, without the speed).
 
+A table comes as numpy arrays and lists (``ColumnarCohort(...)``), from an Arrow table
+(:meth:`ColumnarCohort.from_arrow`, the ``arrow`` extra) or from a pandas DataFrame
+(:meth:`ColumnarCohort.from_pandas`, the ``pandas`` extra), with the same dotted column
+names; integer columns without nulls are read without a copy where the arrays allow.
+
 The result holds statuses, totals and grades only. For reasons, adjustments,
 consequences and the trace, evaluate ``table.to_cohort()`` with
 :func:`villageeval.evaluate`. Column names and cell values: ``docs/columnar.md``.

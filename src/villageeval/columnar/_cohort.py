@@ -109,7 +109,8 @@ class ColumnarCohort:
     Columns are lists, tuples or numpy arrays of equal length, or a :class:`Fixed`
     (exact decimals held as integers) or :class:`Ragged` (a mapping per row held
     flat); a numpy array's cells are read as the Python values it holds (``int64`` as
-    ``int``). ``docs/columnar.md`` lists every column. Which columns a
+    ``int``). :meth:`from_arrow` and :meth:`from_pandas` build one from an Arrow
+    table or a DataFrame. ``docs/columnar.md`` lists every column. Which columns a
     scheme reads is checked by :func:`evaluate_columnar`, which lists every unknown
     column at once.
 
@@ -162,6 +163,55 @@ class ColumnarCohort:
                         seen[sid] = i
         if problems:
             raise CohortError(problems)
+
+    @classmethod
+    def from_arrow(cls, table: Any, *, period: str = "") -> ColumnarCohort:
+        """The table of an Arrow table (or record batch, or anything with ``__arrow_c_stream__``).
+
+        The columns keep their names (``evidence.appraisal.tallies.好``, ``facts.absentee``,
+        ``groups.township``...); a struct column is flattened into dotted names. Each
+        column is converted by its Arrow type, exactly and without a float: integer
+        columns without nulls become numpy arrays over Arrow's own memory (one chunk:
+        no copy), booleans numpy arrays, decimals :class:`Fixed` columns (or exact
+        ``Decimal`` cells), ``map<string, integer>`` strata :class:`Ragged` columns,
+        strings and dictionary-encoded columns lists of ``str``; a null is None, a key
+        left out. A float stays a float, which the engine refuses (``invalid_evidence``).
+        ``docs/columnar.md`` has the table of types. Needs ``pip install 'villageeval[arrow]'``.
+
+        Raises:
+            ImportError: pyarrow is not installed.
+            TypeError: ``table`` is not an Arrow table (a pandas DataFrame: use :meth:`from_pandas`).
+            CohortError: a column of a type villageeval reads nothing from (a date,
+                bytes, a list), two columns of one name, or what the constructor refuses;
+                every problem at once.
+        """
+        from ._frames import arrow_columns
+
+        return cls(arrow_columns(table), period=period)
+
+    @classmethod
+    def from_pandas(cls, frame: Any, *, period: str = "") -> ColumnarCohort:
+        """The table of a pandas DataFrame, column by column (the index is not read).
+
+        Each column is converted by its dtype, exactly and without a float: ``int64``
+        and ``bool`` columns (and nullable ``Int64``/``boolean`` ones without ``NA``)
+        become numpy arrays over the frame's own memory, object columns their cells
+        (``Decimal``, ``str``, dicts of strata...), string and categorical columns lists
+        of ``str``, pyarrow-backed columns what :meth:`from_arrow` makes of them; a
+        missing value (None, NaN, ``NA``, ``NaT``) is None, a key left out. A float
+        stays a float, which the engine refuses (``invalid_evidence``).
+        ``docs/columnar.md`` has the table of dtypes. Needs ``pip install 'villageeval[pandas]'``.
+
+        Raises:
+            ImportError: pandas is not installed.
+            TypeError: ``frame`` is not a DataFrame.
+            CohortError: a column of a dtype villageeval reads nothing from (dates,
+                intervals), a column name that is not a string or is given twice, or what
+                the constructor refuses; every problem at once.
+        """
+        from ._frames import pandas_columns
+
+        return cls(pandas_columns(frame), period=period)
 
     def __len__(self) -> int:
         return len(self.columns["id"])

@@ -88,14 +88,14 @@ def _covered(a: Arrays, pre: str, coverage: Coverage, b: Block, most: Any = None
             c, c_int, _ = a.ints(f"{pre}coverage.{cat}.count")
             o, o_int, _ = a.ints(f"{pre}coverage.{cat}.of")
             c = c[take]
-            ok &= (c >= 0) & (c == o[take])
+            ok &= (c >= 0) & (c == o[take]) & (c <= MOST_COUNT)
             if most is not None:
                 ok &= c <= most
             if not (c_int is o_int is a.everywhere):
                 ok &= (c_int & o_int)[take]
         else:
             c, c_int, _ = a.ints(f"{pre}coverage.{cat}")
-            ok &= c[take] >= 1
+            ok &= (c[take] >= 1) & (c[take] <= MOST_COUNT)
             if most is not None:
                 ok &= c[take] <= most
             if c_int is not a.everywhere:

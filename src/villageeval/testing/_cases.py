@@ -158,13 +158,13 @@ class _Reader:
             self._lines = locate_keys(self.text)
         return line_of(self._lines, path) if path else None
 
-    def bad(self, path: Sequence[str | int], message: str) -> None:
-        self.problems.append(Problem(tuple(path), message, self.file, self.line(path)))
+    def bad(self, path: Sequence[str | int], message: str, code: str = "invalid_value") -> None:
+        self.problems.append(Problem(tuple(path), message, self.file, self.line(path), code=code))
 
     def adopt(self, problems: Iterable[Problem]) -> None:
         """Problems found by the cohort reader or the engine, placed in this file."""
         for p in problems:
-            self.problems.append(Problem(p.path, p.message, self.file, p.line or self.line(p.path)))
+            self.problems.append(Problem(p.path, p.message, self.file, p.line or self.line(p.path), code=p.code))
 
     def error(self, *more: str) -> str:
         """Every problem, in file order, and any further text (a scheme's problems)."""
@@ -188,10 +188,10 @@ def _toml(reader: _Reader) -> dict[str, Any] | None:
     try:
         reader.text = read_text(reader.path)
     except NotText as e:
-        reader.problems.append(Problem((), e.message, reader.file, e.line))
+        reader.problems.append(Problem((), e.message, reader.file, e.line, code="not_text"))
         return None
     except OSError as e:
-        reader.problems.append(Problem((), f"cannot be read: {e.strerror or e}", reader.file))
+        reader.problems.append(Problem((), f"cannot be read: {e.strerror or e}", reader.file, code="unreadable"))
         return None
     try:
         return parse_toml(_Source(reader.text, reader.file))
@@ -207,7 +207,7 @@ def _read(reader: _Reader) -> _Parts | None:
         return None
     for key in data:
         if key not in CASE_KEYS:
-            reader.bad((key,), f"unknown case key {key!r}{known_hint(key, CASE_KEYS)}")
+            reader.bad((key,), f"unknown case key {key!r}{known_hint(key, CASE_KEYS)}", code="unknown_key")
     description = data.get("description", "")
     if not isinstance(description, str):
         reader.bad(("description",), f"must be a string (got {describe(description)})")
@@ -245,7 +245,8 @@ def _read_expected(reader: _Reader, expected: object, ids: list[str]) -> dict[st
     for sid, want in expected.items():
         path = ("expected", sid)
         if sid not in ids:
-            reader.bad(path, f"no subject {sid!r} in the case{known_hint(sid, ids, 'the case has no subjects')}")
+            known = known_hint(sid, ids, "the case has no subjects")
+            reader.bad(path, f"no subject {sid!r} in the case{known}", code="unknown_subject")
         if not isinstance(want, dict):
             reader.bad(path, f'must be a table of expected values, such as final_grade = "好" (got {describe(want)})')
             continue
@@ -258,7 +259,7 @@ def _read_expected(reader: _Reader, expected: object, ids: list[str]) -> dict[st
 def _check_value(reader: _Reader, path: tuple[str | int, ...], key: str, value: object) -> None:
     """One expected value: a key that exists, of the type it is compared as."""
     if key not in EXPECTED_KEYS:
-        reader.bad(path, f"unknown expected key {key!r}{known_hint(key, EXPECTED_KEYS)}")
+        reader.bad(path, f"unknown expected key {key!r}{known_hint(key, EXPECTED_KEYS)}", code="unknown_key")
     elif key == "status":
         if value not in STATUSES:
             options = ", ".join(repr(s) for s in STATUSES)
@@ -501,7 +502,9 @@ def find_cases(paths: Iterable[str | os.PathLike[str]], registry: Registry | Non
         elif registry is not None and os.fspath(item) in registry.schemes():
             found.extend(sorted((registry.schemes()[os.fspath(item)].parent / "cases").glob("*.toml")))
         else:
-            problem = Problem((), "not a case file, a scheme directory or a scheme id", os.fspath(item))
+            problem = Problem(
+                (), "not a case file, a scheme directory or a scheme id", os.fspath(item), code="unreadable"
+            )
             raise CaseFormatError([problem])
     return found
 
