@@ -24,6 +24,7 @@ from ._version import __version__
 
 if TYPE_CHECKING:  # for type checkers and IDEs; at run time names load on first use
     from ._bound import scheme_origin
+    from ._catalogue import render_reason, render_step, render_text
     from ._cohort import (
         BallotEvidence,
         Cohort,
@@ -39,7 +40,6 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time names load on first
         load_cohort,
         loads_cohort,
     )
-    from ._catalogue import render_reason, render_step
     from ._context import PredicateFunction, RuleContext
     from ._describe import describe_scheme
     from ._engine import evaluate
@@ -125,12 +125,13 @@ __all__ = [
     "loads_cohort",
     "loads_scheme",
     "make_plugin_manager",
+    "render_reason",
+    "render_step",
+    "render_text",
     "result_from_dict",
     "result_to_dict",
     "result_to_json",
     "scheme_from_dict",
-    "render_reason",
-    "render_step",
     "scheme_hash",
     "scheme_origin",
     "scheme_to_dict",
@@ -157,6 +158,7 @@ _LAZY: dict[str, str] = {
     "scheme_origin": "._bound",
     "render_reason": "._catalogue",
     "render_step": "._catalogue",
+    "render_text": "._catalogue",
     "PredicateFunction": "._context",
     "RuleContext": "._context",
     "describe_scheme": "._describe",

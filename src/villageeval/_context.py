@@ -15,6 +15,7 @@ from fractions import Fraction
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from ._catalogue import code_name, said
 from ._result import Reason, TraceStep
 
 if TYPE_CHECKING:
@@ -99,18 +100,24 @@ def reason(state: State, code: str, message: str, instrument: str | None = None)
     """Record why a subject cannot be graded (and say so in its trace, when it is kept).
 
     ``code`` is a :class:`~villageeval.ReasonCode` (stored as its plain text) or a
-    plugin kind's own code.
+    plugin kind's own code; ``message`` is English, a :class:`~villageeval._catalogue.Said`
+    for the engine's own messages so that it can be shown in Chinese too.
     """
     code = str(code)
     state.reasons += (Reason(code, message, instrument),)
     if state.trace is not None:
-        state.trace.append(TraceStep("evidence", f"{code}: {message}", instrument))
+        state.trace.append(
+            TraceStep("evidence", said("step.reason", code=code_name(code), message=message), instrument)
+        )
 
 
-def step(state: State, kind: str, message: str, rule: str | None = None, clause: str | None = None) -> None:
-    """One step of a subject's trace, when its trace is kept."""
+def step(
+    state: State, kind: str, key: str, rule: str | None = None, clause: str | None = None, /, **params: Any
+) -> None:
+    """One step of a subject's trace, when its trace is kept: the catalogue's entry ``key``
+    with ``params`` (rendered only then)."""
     if state.trace is not None:
-        state.trace.append(TraceStep(kind, message, rule, clause))
+        state.trace.append(TraceStep(kind, said(key, **params), rule, clause))
 
 
 class RuleContext:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from . import _kernel as k
 from . import _model as m
 from ._bound import binding_of, plan_of
+from ._catalogue import Join, said
 from ._cohort import Cohort, MalformedEvidence
 from ._context import State, reason, step
 from ._errors import CohortError, PluginError, Problem, VillageevalError
@@ -71,8 +72,7 @@ def _check_facts(plan: Plan, rp: RolePlan, ctx: State) -> None:
             reason(
                 ctx,
                 RC.UNKNOWN_FACT,
-                f"fact {name!r} is not declared by the scheme{close_hint(name, sorted(plan.declared_facts))}; "
-                "a fact nobody reads is a misspelt one",
+                said("fact.unknown", name=repr(name), hint=close_hint(name, sorted(plan.declared_facts))),
             )
     missing = [name for name in rp.facts if name not in facts]
     if missing and rp.defaults:
@@ -84,25 +84,24 @@ def _check_facts(plan: Plan, rp: RolePlan, ctx: State) -> None:
                 reason(
                     ctx,
                     RC.MISSING_FACT,
-                    f"fact {name!r} ({fact.label}) is not given and the scheme has no default for it"
-                    f"{close_hint(name, others)}",
+                    said("fact.missing", name=repr(name), label=fact.label, hint=close_hint(name, others)),
                 )
             continue
         v = facts[name]
         if fact.type == "bool" and not isinstance(v, bool):
-            reason(ctx, RC.INVALID_FACT, f"fact {name!r} must be true or false (got {v!r})")
+            reason(ctx, RC.INVALID_FACT, said("fact.not_bool", name=repr(name), got=repr(v)))
         elif fact.type == "number" and number_of(v) is None:
-            reason(ctx, RC.INVALID_FACT, f"fact {name!r} must be a number (got {v!r})")
+            reason(ctx, RC.INVALID_FACT, said("fact.not_number", name=repr(name), got=repr(v)))
     for assessment, labels in rp.linked.items():
         g = ctx.subject.outcomes.get(assessment)
         if g is None:
+            reason(ctx, RC.MISSING_OUTCOME, said("outcome.missing", assessment=repr(assessment)))
+        elif g not in labels:
             reason(
                 ctx,
-                RC.MISSING_OUTCOME,
-                f"the outcome of assessment {assessment!r}, which a rule of this role reads, is not given",
+                RC.INVALID_OUTCOME,
+                said("outcome.invalid", assessment=repr(assessment), got=repr(g), labels=labels),
             )
-        elif g not in labels:
-            reason(ctx, RC.INVALID_OUTCOME, f"outcome of {assessment!r} is {g!r}, not one of {', '.join(labels)}")
     if rp.history is not None:
         for code, message in _history_problems(rp.history, ctx):
             reason(ctx, code, message)
@@ -120,27 +119,33 @@ def _history_problems(needs: HistoryNeeds, ctx: State) -> list[tuple[str, str]]:
     calendar, order = needs.calendar, needs.order
     for period, grade in sorted(history.items()):
         if k.period_index(period, calendar, order) is None:
-            place = f"the periods the scheme orders ({', '.join(order)})" if order else f"the {calendar} calendar"
-            out.append((RC.INVALID_HISTORY, f"history period {period!r} is not on {place}{close_hint(period, order)}"))
+            hint = close_hint(period, order)
+            off = (
+                said("history.off_order", period=repr(period), order=order, hint=hint)
+                if order
+                else said("history.off_calendar", period=repr(period), calendar=calendar, hint=hint)
+            )
+            out.append((RC.INVALID_HISTORY, off))
         if grade not in needs.labels:
+            labels = sorted(needs.labels)
+            hint = close_hint(grade, needs.labels)
             out.append(
                 (
                     RC.INVALID_HISTORY,
-                    f"history of {period!r} is {grade!r}, not a grade of this role "
-                    f"({', '.join(sorted(needs.labels))}){close_hint(grade, needs.labels)}",
+                    said("history.not_grade", period=repr(period), grade=repr(grade), labels=labels, hint=hint),
                 )
             )
     if needs.required and k.previous_periods(ctx.period, history, needs.required, calendar, order) is None:
         now = k.period_index(ctx.period, calendar, order)
-        missing = ""
+        missing: str = ""
         if now is not None:
             have = {k.period_index(p, calendar, order) for p in history}
             back = [i for i in range(1, needs.required + 1) if now - i not in have]
-            missing = f" ({len(back)} of the {needs.required} before {ctx.period!r} missing)"
+            missing = said("history.missing_count", back=len(back), required=needs.required, period=repr(ctx.period))
         out.append(
             (
                 RC.MISSING_HISTORY,
-                f"a streak rule needs the history of the {needs.required} period(s) before {ctx.period!r}{missing}",
+                said("history.missing", required=needs.required, period=repr(ctx.period), missing=missing),
             )
         )
     return out
@@ -258,24 +263,24 @@ def _careful_scores(plan: Plan, rp: RolePlan, ctx: State) -> list[str] | None:
         applies = rp.applies.get(iid)
         if applies is not None and not applies(ctx):
             skipped.append(iid)
-            step(
-                ctx,
-                "evidence",
-                f"{iid} ({ins.title}) does not apply to this subject: no evidence needed",
-                iid,
-                ins.clause,
-            )
+            step(ctx, "evidence", "step.not_applicable", iid, ins.clause, instrument=iid, title=ins.title)
             continue
         ev = subject.evidence.get(iid)
         if ev is None:
             others = sorted(key for key in subject.evidence if key not in {i.id for i in rp.instruments})
-            reason(ctx, RC.MISSING_EVIDENCE, f"no evidence for {iid} ({ins.title}){close_hint(iid, others)}", iid)
+            hint = close_hint(iid, others)
+            reason(ctx, RC.MISSING_EVIDENCE, said("evidence.missing", instrument=iid, title=ins.title, hint=hint), iid)
             continue
         ev = ins.read(ev)  # by the instrument's kind: JSON as read, or evidence built in Python
         if isinstance(ev, MalformedEvidence):
             # Say what was wrong with its shape (with the reader's did-you-mean), not
             # just which shape this instrument expects.
-            reason(ctx, RC.INVALID_EVIDENCE, f"{iid}: {ev.problem}", iid)
+            reason(
+                ctx,
+                RC.INVALID_EVIDENCE,
+                said("evidence.problem", instrument=iid, title=ins.title, problem=ev.problem),
+                iid,
+            )
             continue
         value = ins.score(ev, ctx)
         if value is not None:
@@ -286,7 +291,7 @@ def _careful_scores(plan: Plan, rp: RolePlan, ctx: State) -> list[str] | None:
         return None
     if ctx.reasons:
         ctx.status = "insufficient_evidence"
-        step(ctx, "status", f"insufficient evidence: {len(ctx.reasons)} problem(s); no score is given")
+        step(ctx, "status", "step.insufficient", count=len(ctx.reasons))
         return None
     return skipped
 
@@ -296,7 +301,7 @@ def _ineligible(rp: RolePlan, ctx: State) -> bool:
         if rule.test(ctx):
             ctx.status = "ineligible"
             ctx.reasons = (Reason(str(RC.INELIGIBLE), rule.text, None, rule.id, rule.clause),)
-            step(ctx, "eligibility", f"not evaluated: {rule.text}", rule.id, rule.clause)
+            step(ctx, "eligibility", "step.ineligible", rule.id, rule.clause, text=rule.text)
             return True
     return False
 
@@ -310,7 +315,7 @@ def _grade(plan: Plan, rp: RolePlan, ctx: State, skipped: list[str]) -> None:
     scaled: int | None = None  # the rounded total × 10**digits, when the grading rounds
     if rp.weighting_id and skipped and any(iid in skipped for iid, _, _ in rp.terms):
         missing_terms = [iid for iid, _, _ in rp.terms if iid in skipped]
-        step(ctx, "total", f"no total: {', '.join(missing_terms)} did not apply", rp.weighting_id)
+        step(ctx, "total", "step.no_total", rp.weighting_id, missing=missing_terms)
     elif rp.weighting_id:
         # Σ weight × score / out_of over a common denominator: integers, one Fraction.
         scores = ctx.scores
@@ -320,13 +325,25 @@ def _grade(plan: Plan, rp: RolePlan, ctx: State, skipped: list[str]) -> None:
         total = ctx.total = Fraction(num, den)
         ctx.display = decimal_text(k.round_scaled(num, den, rp.display_digits, "half_up"), rp.display_digits)
         if tr:
-            terms = [f"{iid} {exact_text(scores[iid])} × {rp.weight_texts[iid]}" for iid, _, _ in rp.terms]
+            titles = rp.titles
+            terms = [
+                said(
+                    "step.total.term",
+                    instrument=iid,
+                    title=titles[iid],
+                    score=exact_text(scores[iid]),
+                    weight=rp.weight_texts[iid],
+                )
+                for iid, _, _ in rp.terms
+            ]
             step(
                 ctx,
                 "total",
-                f"{' + '.join(terms)} = {show(total)}",
+                "step.total",
                 rp.weighting_id,
                 plan.scheme.weightings[rp.weighting_id].clause,
+                terms=Join(terms, " + ", " + "),
+                total=show(total),
             )
         rounding = rp.rounding
         if rounding is not None:
@@ -336,9 +353,13 @@ def _grade(plan: Plan, rp: RolePlan, ctx: State, skipped: list[str]) -> None:
                 step(
                     ctx,
                     "round",
-                    f"{show(total)} rounded {rounding.mode} to {rounding.digits} digits = {exact_text(ctx.rounded)}",
+                    "step.round",
                     rp.grading_id,
                     g.clause,
+                    total=show(total),
+                    mode=said(f"word.rounding.{rounding.mode}"),
+                    digits=rounding.digits,
+                    rounded=exact_text(ctx.rounded),
                 )
     graded = ctx.rounded if ctx.rounded is not None else ctx.total
     # 4. grade
@@ -349,11 +370,11 @@ def _grade(plan: Plan, rp: RolePlan, ctx: State, skipped: list[str]) -> None:
             if test(ctx):
                 grade = label
                 if tr:
-                    step(ctx, "grade", f"rule {i} matches: {label}", f"{rp.grading_id}.rules[{i}]", clause)
+                    step(ctx, "grade", "step.rule_matches", f"{rp.grading_id}.rules[{i}]", clause, index=i, grade=label)
                 break
         else:
             if tr:
-                step(ctx, "grade", f"no rule matches: fallback {grade}", rp.grading_id, g.clause)
+                step(ctx, "grade", "step.no_rule", rp.grading_id, g.clause, grade=grade)
     elif graded is None:
         grade = None  # an instrument did not apply: only a veto or cap can grade this subject
     else:
@@ -365,14 +386,14 @@ def _grade(plan: Plan, rp: RolePlan, ctx: State, skipped: list[str]) -> None:
                 f"{rp.grading_id!r}; an instrument scored outside its declared range"
             )
         if tr:
-            step(ctx, "grade", f"{exact_text(graded)} is in the band of {grade}", rp.grading_id, g.clause)
+            step(ctx, "grade", "step.band", rp.grading_id, g.clause, total=exact_text(graded), grade=grade)
     ctx.grade = ctx.raw_grade = grade
     # 5. vetoes and caps
     _apply_limits(rp, ctx, rp.limits)
     if ctx.grade is None:
         ctx.status = "insufficient_evidence"
-        missing = ", ".join(i.id for i in rp.instruments if i.factor is not None and i.id in skipped)
-        reason(ctx, RC.NO_TOTAL, f"{missing} did not apply, so there is no total to grade, and no veto or cap decided")
+        missing = [i.id for i in rp.instruments if i.factor is not None and i.id in skipped]
+        reason(ctx, RC.NO_TOTAL, said("grade.no_total", missing=missing))
 
 
 def _apply_limits(rp: RolePlan, ctx: State, limits: tuple[Rule, ...]) -> None:
@@ -387,15 +408,28 @@ def _apply_limits(rp: RolePlan, ctx: State, limits: tuple[Rule, ...]) -> None:
                 before = ctx.grade or ""
                 kind: Literal["veto", "cap"] = "veto" if rule.kind == "veto" else "cap"
                 ctx.adjustments += (Adjustment(rule.id, kind, rule.clause, before, rule.target, rule.text),)
-                step(ctx, rule.kind, f"{ctx.grade or 'no grade'} → {rule.target}: {rule.text}", rule.id, rule.clause)
+                shown_before = ctx.grade or said("word.no_grade")
+                step(
+                    ctx,
+                    rule.kind,
+                    f"step.{kind}",
+                    rule.id,
+                    rule.clause,
+                    before=shown_before,
+                    after=rule.target,
+                    text=rule.text,
+                )
                 ctx.grade = rule.target
             else:
                 step(
                     ctx,
                     rule.kind,
-                    f"applies ({rule.text}); {ctx.grade} is already no better than {rule.target}",
+                    "step.limit_held",
                     rule.id,
                     rule.clause,
+                    text=rule.text,
+                    grade=ctx.grade,
+                    target=rule.target,
                 )
 
 
@@ -445,8 +479,10 @@ def check_cohort(plan: Plan, cohort: Cohort) -> None:
     if cohort.period and any(rp.history is not None for rp in plan.roles.values()):
         periods = scheme.periods
         if k.period_index(cohort.period, periods.calendar, periods.order) is None:
-            place = f"the periods the scheme orders ({', '.join(periods.order)})" if periods.order else (
-                f"the {periods.calendar} calendar"
+            place = (
+                f"the periods the scheme orders ({', '.join(periods.order)})"
+                if periods.order
+                else (f"the {periods.calendar} calendar")
             )
             problems.append(
                 Problem(
@@ -494,9 +530,7 @@ def _outcome(
     )
 
 
-def _plugin_adjust(
-    ctx: State, rp: RolePlan, scheme: m.Scheme, adjusters: list[tuple[str, Callable[..., Any]]]
-) -> None:
+def _plugin_adjust(ctx: State, rp: RolePlan, scheme: m.Scheme, adjusters: list[tuple[str, Callable[..., Any]]]) -> None:
     """Give each plugin its last word on a graded outcome, checking what it returns."""
     from ._plugins import OutcomeAdjustment
 
@@ -521,11 +555,29 @@ def _plugin_adjust(
                 f"which is not a grade of this scheme ({', '.join(rp.labels)})"
             )
         if answer.grade == ctx.grade:
-            step(ctx, "plugin", f"{plugin}: keeps {ctx.grade}: {answer.note}", answer.rule, answer.clause or None)
+            step(
+                ctx,
+                "plugin",
+                "step.plugin_keeps",
+                answer.rule,
+                answer.clause or None,
+                plugin=plugin,
+                grade=ctx.grade,
+                note=answer.note,
+            )
             continue
         rule = f"{plugin}:{answer.rule}"
         ctx.adjustments += (Adjustment(rule, "plugin", answer.clause, ctx.grade or "", answer.grade, answer.note),)
-        step(ctx, "plugin", f"{ctx.grade} → {answer.grade}: {answer.note}", rule, answer.clause or None)
+        step(
+            ctx,
+            "plugin",
+            "step.plugin",
+            rule,
+            answer.clause or None,
+            before=ctx.grade,
+            after=answer.grade,
+            note=answer.note,
+        )
         ctx.grade = answer.grade
 
 
@@ -543,7 +595,7 @@ def _findings(ctx: State, under: list[tuple[Rule, Any]]) -> tuple[FindingOutcome
         if rest is None or rest(ctx):
             detail = ctx.subject.notes.get(rule.target, "") if rule.target else ""
             found.append(FindingOutcome(rule.id, rule.clause, rule.text, detail))
-            step(ctx, "finding", rule.text, rule.id, rule.clause)
+            step(ctx, "finding", "step.finding", rule.id, rule.clause, text=rule.text)
     return tuple(found)
 
 
@@ -553,7 +605,7 @@ def _consequences(ctx: State, under: list[tuple[Rule, Any]]) -> tuple[Consequenc
         if rest is None or rest(ctx):
             found.append(rule.outcome)
             if ctx.trace is not None:
-                step(ctx, "consequence", rule.text, rule.id, rule.clause)
+                step(ctx, "consequence", "step.consequence", rule.id, rule.clause, text=rule.text)
     return tuple(found)
 
 
@@ -706,7 +758,7 @@ def _evaluate(scheme: m.Scheme, cohort: Cohort, trace: bool, audit: Mapping[str,
             else:
                 consequences = _consequences(ctx, _under(rp.consequences_for, rp.consequences, ctx.grade))
             if trace:
-                step(ctx, "final", f"final grade {ctx.grade}")
+                step(ctx, "final", "step.final", grade=ctx.grade)
         outcomes.append(_outcome(ctx, rp, consequences, findings))
     return Result(
         scheme_id=scheme.id,

@@ -33,4 +33,8 @@ def known_hint(name: str, known: Iterable[str], none: str = "none are declared")
 def close_hint(name: str, known: Iterable[str]) -> str:
     """``; did you mean 'x'?`` when one of ``known`` is close to ``name``, else nothing."""
     close = close_matches(name, known, n=1)
-    return f"; did you mean {close[0]!r}?" if close else ""
+    if not close:
+        return ""
+    from ._catalogue import said  # a hint inside a reason is shown in the reason's language
+
+    return said("hint.did_you_mean", close=repr(close[0]))

@@ -95,6 +95,7 @@ class RolePlan:
         "rank",
         "rounding",
         "terms",
+        "titles",
         "vetoes",
         "weight_texts",
         "weighting_id",
@@ -123,6 +124,8 @@ class RolePlan:
         self.weighting_id = ""
         # Instrument id → its weight in the total as the trace shows it ("40/100").
         self.weight_texts: dict[str, str] = {}
+        # Instrument id → its title (民主测评), for the trace in Chinese.
+        self.titles: dict[str, str] = {}
         self.facts: dict[str, m.Fact] = {}
         self.defaults: dict[str, bool | Fraction] = {}
         self.linked: dict[str, tuple[str, ...]] = {}
@@ -261,6 +264,7 @@ class Plan:
                     out_of = kind.out_of(ins)
                     factor = weights[iid] / out_of if iid in weights else None
                     rp.instruments.append(PlannedInstrument(iid, ins, kind, kind.bind(ins, scheme, iid), factor))
+                    rp.titles[iid] = getattr(ins, "title", "") or iid
                     if factor is not None:
                         rp.terms.append((iid, factor.numerator, factor.denominator))
                         rp.weight_texts[iid] = f"{exact_text(factor * out_of)}/{exact_text(out_of)}"

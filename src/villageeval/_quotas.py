@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from . import _kernel as k
 from . import _model as m
+from ._catalogue import said
 from ._context import State, step
 from ._hints import close_hint
 from ._plan import Plan
@@ -107,22 +108,25 @@ def rank_keys(getters: list[tuple[Getter, int]], members: list[Any]) -> dict[str
 
 
 def over_limit(qid: str, q: m.Quota, before: int, size: int, limit: int, where: str) -> str:
-    return (
-        f"quota {qid} ({q.clause}): {before} of {size} hold {q.grade}{where}, "
-        f"above the limit of {limit} "
-        f"({q.text}); the quota is soft (原则上), so nothing was changed"
+    return said(
+        "quota.over_soft",
+        quota=qid,
+        clause=q.clause,
+        before=before,
+        size=size,
+        grade=q.grade,
+        where=where,
+        limit=limit,
+        text=q.text,
     )
 
 
 def below_cut(q: m.Quota, limit: int, size: int, where: str) -> str:
-    return f"{q.grade} limited to {limit} of {size}{where}; ranked below the cut"
+    return said("quota.below_cut", grade=q.grade, limit=limit, size=size, where=where)
 
 
 def tie_at_cut(qid: str, q: m.Quota, where: str, ties: list[str]) -> str:
-    return (
-        f"quota {qid} ({q.clause}){where}: tie at the cut between {', '.join(ties)}; "
-        "settled by subject id, to be confirmed by the committee"
-    )
+    return said("quota.tie", quota=qid, clause=q.clause, where=where, ties=ties)
 
 
 def usage(
@@ -180,9 +184,7 @@ def group_order(group: str | None) -> tuple[bool, str]:
     return (group is not None, group or "")
 
 
-def apply_quotas(
-    plan: Plan, contexts: list[State], populations: list[PopulationUsage], warnings: list[str]
-) -> None:
+def apply_quotas(plan: Plan, contexts: list[State], populations: list[PopulationUsage], warnings: list[str]) -> None:
     for qid, q in plan.quotas:
         roles = set(plan.scheme.role_ids(q.roles))
         rp = plan.roles[next(iter(sorted(roles)))]
@@ -215,7 +217,7 @@ def apply_quotas(
                 ids = [c.subject.id for c in holders]
                 ranked = sorted(zip([keys[i] for i in ids], ids, holders, strict=True))
                 holders = [c for _, _, c in ranked]
-            where = f" in {q.per} {group}" if q.per else ""
+            where: str = said("word.in_group", per=q.per, group=group) if q.per else ""
             moved: list[str] = []
             ties: list[str] = []
             status: QuotaStatus = "ok"
@@ -235,7 +237,7 @@ def apply_quotas(
                     for c in over:
                         c.adjustments += (demotion,)
                         if c.trace is not None:
-                            step(c, "quota", f"{q.grade} → {to}: {note}", qid, q.clause)
+                            step(c, "quota", "step.quota", qid, q.clause, before=q.grade, after=to, note=note)
                         c.grade = to
                         moved.append(c.subject.id)
             elif q.bound == "at_least" and before < limit:
@@ -258,24 +260,40 @@ def apply_quotas(
                 if q.enforce == "soft":
                     status = "warned"
                     warnings.append(
-                        f"quota {qid} ({q.clause}): {before} of {size} hold {q.grade}{where}, "
-                        f"below the minimum of {limit} "
-                        f"({q.text}); the quota is soft (原则上), so nothing was changed"
+                        said(
+                            "quota.under_soft",
+                            quota=qid,
+                            clause=q.clause,
+                            before=before,
+                            size=size,
+                            grade=q.grade,
+                            where=where,
+                            limit=limit,
+                            text=q.text,
+                        )
                     )
                 else:
                     status = "promoted"
-                    note = f"{q.grade} needs at least {limit} of {size}{where}; next in line from {source}"
+                    note = said("quota.promoted", grade=q.grade, limit=limit, size=size, where=where, source=source)
                     promotion = Adjustment(qid, "quota", q.clause, source, q.grade, note)  # the same for each
                     for c in take:
                         c.adjustments += (promotion,)
-                        step(c, "quota", f"{source} → {q.grade}: {note}", qid, q.clause)
+                        step(c, "quota", "step.quota", qid, q.clause, before=source, after=q.grade, note=note)
                         c.grade = q.grade
                         moved.append(c.subject.id)
                     if len(take) < need:
                         status = "unmet"
                         warnings.append(
-                            f"quota {qid} ({q.clause}): {q.grade}{where} needs at least {limit} of {size}, "
-                            f"but only {before + len(take)} could hold it"
+                            said(
+                                "quota.unmet",
+                                quota=qid,
+                                clause=q.clause,
+                                grade=q.grade,
+                                where=where,
+                                limit=limit,
+                                size=size,
+                                held=before + len(take),
+                            )
                         )
             after = len([c for c in graded if c.grade == q.grade])
             if ties and q.enforce == "soft":
@@ -284,14 +302,7 @@ def apply_quotas(
                 for c in members:
                     if c.subject.id in ties:
                         c.flags += (f"quota_tie:{qid}",)
-                        step(
-                            c,
-                            "quota",
-                            f"tied at the cut of quota {qid}{where}: settled by subject id; "
-                            "for the committee to confirm",
-                            qid,
-                            q.clause,
-                        )
+                        step(c, "quota", "step.quota_tie", qid, q.clause, quota=qid, where=where)
                 warnings.append(tie_at_cut(qid, q, where, ties))
             populations.append(usage(qid, q, group, size, limit, before, after, moved, ties, status))
 
@@ -337,4 +348,3 @@ def _within_limits(plan: Plan, contexts: list[State], pool: list[State], grade: 
                 left[group] -= 1
             out.append(c)
     return out
-

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from enum import Enum
 from fractions import Fraction
-from typing import Any, Literal
+from typing import Literal
 
 import attrs
 from attrs import define, field, frozen
@@ -92,9 +92,8 @@ class Reason:
     """Why a subject is not graded: a stable ``code`` and an English message.
 
     ``code`` is a :class:`ReasonCode` value (as plain text), or a plugin kind's own code.
-    ``key`` names the message catalogue's entry the message was rendered from (``code``
-    itself when empty) and ``params`` what was filled in, so that the same reason can be
-    shown in Chinese (:func:`villageeval.render_reason`); neither is compared.
+    ``message`` is English; the engine's messages remember their catalogue entry, so the
+    same reason can be shown in Chinese (:func:`villageeval.render_reason`).
     """
 
     code: str
@@ -102,8 +101,6 @@ class Reason:
     instrument: str | None = None
     rule: str | None = None
     clause: str | None = None
-    key: str = field(default="", eq=False)
-    params: Mapping[str, Any] = field(factory=dict, eq=False)
 
 
 @frozen
@@ -145,17 +142,15 @@ class TraceStep:
     """One step of the evaluation of a subject, as the explanation shows it.
 
     ``step`` is the kind of step (``evidence``, ``score``, ``total``, ``grade``, ``veto``...),
-    ``message`` the English text; ``key`` and ``params`` name the message catalogue's entry
-    and what was filled in (:func:`villageeval.render_step` shows it in Chinese). A step
-    without a key (a plugin's own) is shown as its message in every language.
+    ``message`` the English text, which for the engine's own steps remembers its catalogue
+    entry (:func:`villageeval.render_step` shows it in Chinese); a plugin's own text is
+    shown as it is in every language.
     """
 
     step: str
     message: str
     rule: str | None = None
     clause: str | None = None
-    key: str = field(default="", eq=False)
-    params: Mapping[str, Any] = field(factory=dict, eq=False)
 
 
 @define

@@ -559,9 +559,6 @@ def _result(docs: _Docs) -> dict[str, Any]:
             given=given,
             output=True,
             optional=optional,
-            # The message catalogue's key and parameters stay in Python (render_reason,
-            # render_step): the interchange carries the code and the English message.
-            skip=("key", "params") if cls in (Reason, TraceStep) else (),
         )
     b.refs[Outcome] = "Outcome"
     defs["Outcome"] = b.obj(

@@ -1,9 +1,10 @@
 """One message catalogue, English and Chinese, keyed by the codes the API gives.
 
-The API's contract is the codes: a :class:`~villageeval.Reason`'s ``code``, a
-:class:`~villageeval.TraceStep`'s ``key`` and their ``params``. What people read is
-rendered from them here, in English (the API's default) or in Chinese (``--lang zh``,
-what a township committee reads in reports and workbooks). Every entry has both
+The API's contract is the codes (a :class:`~villageeval.Reason`'s ``code``, a
+:class:`~villageeval.TraceStep`'s ``step``) and English messages. Each message the engine
+writes is a :class:`Said`: the English text, which also remembers the catalogue's key and
+the parameters filled in, so that it can be rendered again in Chinese (``--lang zh``,
+what a township committee reads in reports and workbooks) by :func:`render_text`. Every entry has both
 languages; ``tests/test_catalogue.py`` checks that each template of a key takes the
 same parameters in both, and that every code the engine can give has an entry.
 
@@ -21,7 +22,21 @@ from typing import TYPE_CHECKING, Any, Literal
 if TYPE_CHECKING:
     from .._result import Reason, TraceStep
 
-__all__ = ["LANGS", "Lang", "CATALOGUE", "check_lang", "text", "render_reason", "render_step", "show"]
+__all__ = [
+    "CATALOGUE",
+    "LANGS",
+    "Join",
+    "Lang",
+    "Said",
+    "check_lang",
+    "code_name",
+    "render_reason",
+    "render_step",
+    "render_text",
+    "said",
+    "show",
+    "text",
+]
 
 Lang = Literal["en", "zh"]
 #: The languages every entry is written in; the first is the API's default.
@@ -41,15 +56,72 @@ def _merge() -> None:
             CATALOGUE[key] = entry
 
 
+class Said(str):
+    """An English message that remembers the catalogue entry it was rendered from.
+
+    It is the English text (a ``str``, so it goes wherever a message went before), with the
+    entry's ``key`` and the ``params`` filled in, so that the same message can be rendered
+    in another language. A ``Said`` given as a parameter of another message is rendered in
+    that message's language: ``"{instrument}: {problem}"`` around a problem, a did-you-mean
+    hint inside a reason.
+    """
+
+    __slots__ = ("key", "params")
+    key: str
+    params: Mapping[str, Any]
+
+    def __new__(cls, english: str, key: str, params: Mapping[str, Any]) -> Said:
+        self = super().__new__(cls, english)
+        self.key = key
+        self.params = params
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Said, (str(self), self.key, self.params))
+
+
+class Join:
+    """Items shown in a message joined the language's way (``, `` and ``、`` by default;
+    `` + `` for the terms of a sum), each item rendered in that language."""
+
+    __slots__ = ("en", "items", "zh")
+
+    def __init__(self, items: Sequence[Any], en: str = ", ", zh: str = "、") -> None:
+        self.items = tuple(items)
+        self.en = en
+        self.zh = zh
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Join, (self.items, self.en, self.zh))
+
+
+def code_name(code: str) -> str:
+    """A reason code as a message shows it: the code in English, its name in Chinese
+    (a plugin kind's own code is shown as it is)."""
+    key = f"code.{code}"
+    if not CATALOGUE:
+        _merge()
+    return said(key) if key in CATALOGUE else code
+
+
+def said(key: str, /, **params: Any) -> Said:
+    """The catalogue's entry ``key`` in English, as a :class:`Said` that keeps ``params``."""
+    return Said(text(key, "en", **params), key, params)
+
+
 def check_lang(lang: str) -> Lang:
     """``lang`` if it is one of :data:`LANGS`, else a ValueError naming them."""
     if lang not in LANGS:
         raise ValueError(f"unknown language {lang!r}: one of {', '.join(LANGS)}")
-    return lang  # type: ignore[return-value]
+    return "zh" if lang == "zh" else "en"
 
 
 def show(value: Any, lang: Lang) -> str:
     """A parameter as the language writes it: lists joined (``, `` / ``、``), fractions as decimals."""
+    if isinstance(value, Said):
+        return value if lang == "en" else text(value.key, lang, **value.params)
+    if isinstance(value, Join):
+        return (value.zh if lang == "zh" else value.en).join(show(item, lang) for item in value.items)
     if isinstance(value, str):
         return value
     if isinstance(value, bool):
@@ -76,24 +148,19 @@ def text(key: str, lang: str = "en", /, **params: Any) -> str:
     return template.format_map({k: show(v, language) for k, v in params.items()})
 
 
-def _rendered(key: str, params: Mapping[str, Any], message: str, lang: str) -> str:
-    if not CATALOGUE:
-        _merge()
-    if lang == "en" or not key or key not in CATALOGUE:
-        return message  # English as given; a plugin's own message has no entry
-    return text(key, lang, **params)
+def render_text(message: str, lang: str = "en") -> str:
+    """Any message of a result in ``lang``: a reason's or a step's message, an adjustment's
+    note, a warning. The engine's own messages are :class:`Said` and are rendered from the
+    catalogue; any other text (a plugin's, a scheme's own wording, a result read back from
+    JSON) is shown as it is."""
+    return show(message, check_lang(lang))
 
 
 def render_reason(reason: Reason, lang: str = "en") -> str:
-    """A reason in ``lang``: its ``message`` in English, the catalogue's entry otherwise.
-
-    A reason without a catalogue entry (a plugin kind's own code) keeps its message.
-    """
-    check_lang(lang)
-    return _rendered(reason.key or reason.code, reason.params, reason.message, lang)
+    """A reason's message in ``lang`` (see :func:`render_text`)."""
+    return render_text(reason.message, lang)
 
 
 def render_step(step: TraceStep, lang: str = "en") -> str:
-    """A trace step in ``lang``: its ``message`` in English, the catalogue's entry otherwise."""
-    check_lang(lang)
-    return _rendered(step.key, step.params, step.message, lang)
+    """A trace step's message in ``lang`` (see :func:`render_text`)."""
+    return render_text(step.message, lang)

@@ -18,6 +18,7 @@ from attrs import field, frozen
 
 from .. import _kernel as k
 from .. import _model as m
+from .._catalogue import Join, said
 from .._cohort import BallotEvidence
 from .._hints import close_hint as hint
 from .._hints import known_hint
@@ -71,14 +72,10 @@ def validate(ins: Ballot, scheme: m.Scheme, iid: str) -> list[tuple[tuple[str | 
     if ins.min_respondents < 0:
         out.append(((*path, "min_respondents"), "must be 0 or more"))
     if ins.max_respondents is not None and ins.max_respondents < max(ins.min_respondents, 1):
-        out.append(
-            ((*path, "max_respondents"), f"must be at least min_respondents and 1 (got {ins.max_respondents})")
-        )
+        out.append(((*path, "max_respondents"), f"must be at least min_respondents and 1 (got {ins.max_respondents})"))
     scale = scheme.scales.get(ins.scale)
     if ins.allow_empty and scale is not None and all(t.points is not None for t in scale.tiers):
-        out.append(
-            ((*path, "allow_empty"), f"scale {ins.scale!r} has points: a mean of no ballots is no score")
-        )
+        out.append(((*path, "allow_empty"), f"scale {ins.scale!r} has points: a mean of no ballots is no score"))
     if ins.quorum is not None and not (0 < ins.quorum <= 1):
         out.append(((*path, "quorum"), f"a quorum is a share in (0, 1] (got {m.fmt(ins.quorum)})"))
     st = ins.per_stratum
@@ -117,7 +114,7 @@ class BoundBallot:
         """Check the tallies and the sampling rules, explaining every shortfall; the mean."""
         ins = self.ins
         if not isinstance(ev, BallotEvidence):
-            scoring.problem(RC.INVALID_EVIDENCE, 'expected ballot tallies {"tallies": {...}}')
+            scoring.problem(RC.INVALID_EVIDENCE, said("ballot.shape"))
             return None
         ok = True
         counts: dict[str, int] = {}
@@ -139,58 +136,49 @@ class BoundBallot:
             if label not in int_points:
                 scoring.problem(
                     RC.UNKNOWN_TIER,
-                    f"unknown tier {label!r}{hint(label, self.labels)} (scale: {', '.join(self.labels)})",
+                    said("ballot.unknown_tier", tier=repr(label), hint=hint(label, self.labels), labels=self.labels),
                 )
                 ok = False
                 continue
             n = whole_count(raw)
             if n is None:
-                scoring.problem(
-                    RC.INVALID_COUNT,
-                    f"the count for {label!r} must be a whole number from 0 to 10^12 (got {_shown(raw)})",
-                )
+                scoring.problem(RC.INVALID_COUNT, said("ballot.invalid_count", tier=repr(label), got=_shown(raw)))
                 ok = False
                 continue
             counts[label] = n
         if not ok:
             return None
         if total < ins.min_respondents:
-            scoring.problem(RC.TOO_FEW_RESPONDENTS, f"{total} respondents, at least {ins.min_respondents} required")
+            scoring.problem(RC.TOO_FEW_RESPONDENTS, said("ballot.too_few", total=total, least=ins.min_respondents))
             ok = False
         elif total < self.least:
-            scoring.problem(RC.TOO_FEW_RESPONDENTS, "no ballots: at least one is required")
+            scoring.problem(RC.TOO_FEW_RESPONDENTS, said("ballot.none"))
             ok = False
         if ins.max_respondents is not None and total > ins.max_respondents:
-            scoring.problem(
-                RC.TOO_MANY_RESPONDENTS, f"{total} ballots, but at most {ins.max_respondents} can vote"
-            )
+            scoring.problem(RC.TOO_MANY_RESPONDENTS, said("ballot.too_many", total=total, most=ins.max_respondents))
             ok = False
         if ins.quorum is None and ev.expected is not None:
             # Without a quorum, what was expected still bounds the ballots cast.
             expected_ = whole_count(ev.expected)
             if expected_ is None:
-                scoring.problem(
-                    RC.INVALID_EVIDENCE,
-                    f"'expected' must be a whole number from 0 to 10^12 (got {_shown(ev.expected)})",
-                )
+                scoring.problem(RC.INVALID_EVIDENCE, said("ballot.expected_invalid", got=_shown(ev.expected)))
                 ok = False
             elif total > expected_:
-                scoring.problem(RC.INVALID_EVIDENCE, f"{total} ballots but only {expected_} were expected to respond")
+                scoring.problem(RC.INVALID_EVIDENCE, said("ballot.over_expected", total=total, expected=expected_))
                 ok = False
         if ins.quorum is not None:
             expected = whole_count(ev.expected)
             short = k.quorum_shortfall(ins.quorum, total, expected)
             if short == "no_expected":
-                scoring.problem(
-                    RC.INVALID_EVIDENCE,
-                    f"a quorum needs 'expected', the number expected to respond (got {ev.expected!r})",
-                )
+                scoring.problem(RC.INVALID_EVIDENCE, said("ballot.quorum_needs_expected", got=repr(ev.expected)))
             elif short == "over_expected":
-                scoring.problem(RC.INVALID_EVIDENCE, f"{total} ballots but only {expected} were expected to respond")
+                scoring.problem(RC.INVALID_EVIDENCE, said("ballot.over_expected", total=total, expected=expected))
             elif short == "below_quorum":
                 assert expected is not None
                 needed = k.quorum_count(ins.quorum, expected)
-                scoring.problem(RC.BELOW_QUORUM, f"{total} of {expected} expected responded; the quorum is {needed}")
+                scoring.problem(
+                    RC.BELOW_QUORUM, said("ballot.below_quorum", total=total, expected=expected, needed=needed)
+                )
             ok = ok and short is None
         if ins.must_cover and not check_coverage(ins, ev.coverage, scoring, total):
             ok = False
@@ -200,13 +188,14 @@ class BoundBallot:
             return None
         scoring.record_tallies(counts, total)
         if not self.scored:
-            scoring.explain(f"{', '.join(f'{label} {n}' for label, n in counts.items())} ({total} ballots)")
+            tallied = Join([said("ballot.count", tier=label, n=n) for label, n in counts.items()])
+            scoring.explain(said("step.score.ballots", counts=tallied, total=total))
             return None
         value = Fraction(acc, total * self.scale_den)
         if scoring.tracing:
             texts = self.point_texts
             terms = " + ".join(f"{label} {n} × {texts[label]}" for label, n in counts.items() if n)
-            scoring.explain(f"({terms}) / {total} = {show(value)}")
+            scoring.explain(said("step.score.ballot_mean", terms=terms, total=total, value=show(value)))
         return value
 
     def _strata(self, strata: Mapping[str, Any], total: int, scoring: Scoring) -> bool:
@@ -214,7 +203,7 @@ class BoundBallot:
         assert st is not None
         label = st.label or "stratum"
         if not strata:
-            scoring.problem(RC.STRATA_MISSING, f"respondents per {label} are required")
+            scoring.problem(RC.STRATA_MISSING, said("ballot.strata_missing", label=label))
             return False
         ok = True
         in_strata = 0
@@ -222,18 +211,23 @@ class BoundBallot:
             n = whole_count(raw)
             if n is None:
                 scoring.problem(
-                    RC.INVALID_COUNT,
-                    f"respondents in {label} {name!r} must be a whole number from 0 to 10^12 (got {_shown(raw)})",
+                    RC.INVALID_COUNT, said("ballot.stratum_invalid", label=label, name=repr(name), got=_shown(raw))
                 )
                 ok = False
                 continue
             in_strata += n
             if not k.stratum_fits(n, st.min, st.max):
-                span = f"{st.min}–{st.max}" if st.max is not None else f"at least {st.min}"
-                scoring.problem(RC.STRATUM_OUT_OF_RANGE, f"{n} respondents in {label} {name!r}, {span} required")
+                span = (
+                    said("word.span", least=st.min, most=st.max)
+                    if st.max is not None
+                    else said("word.at_least", least=st.min)
+                )
+                scoring.problem(
+                    RC.STRATUM_OUT_OF_RANGE, said("ballot.stratum_range", n=n, label=label, name=repr(name), span=span)
+                )
                 ok = False
         if ok and in_strata != total:
-            scoring.problem(RC.STRATA_MISMATCH, f"strata add up to {in_strata} respondents but the tallies to {total}")
+            scoring.problem(RC.STRATA_MISMATCH, said("ballot.strata_mismatch", in_strata=in_strata, total=total))
             ok = False
         return ok
 

@@ -18,6 +18,8 @@ from typing import Any
 import attrs
 
 from .. import _kernel as k
+from .._catalogue import said
+from .._catalogue import said as said_  # where a parameter is called ``said``
 from .._cohort import (
     BallotEvidence,
     CustomEvidence,
@@ -71,7 +73,7 @@ DISCRIMINATOR = "kind"
 
 def kind_mismatch(said: object, kind: str) -> str:
     """The problem of evidence whose ``kind`` key names another kind than its instrument's."""
-    return f"the evidence says {DISCRIMINATOR} {said!r}, but the instrument is of kind {kind!r}"
+    return said_("evidence.kind_mismatch", said=repr(said), kind=repr(kind))
 
 
 def reader_for(cls: type, kind: str | None = None) -> Callable[[Any], Any]:
@@ -96,27 +98,27 @@ def reader_for(cls: type, kind: str | None = None) -> Callable[[Any], Any]:
             return raw
         if not isinstance(raw, Mapping):
             if attrs.has(type(raw)):
-                return MalformedEvidence(raw, f"expected {shape}, not {type(raw).__name__}")
-            return MalformedEvidence(raw, f"evidence must be an object: expected {shape}")
+                return MalformedEvidence(raw, said("evidence.wrong_class", shape=shape, type=type(raw).__name__))
+            return MalformedEvidence(raw, said("evidence.not_object", shape=shape))
         body = raw
         if discriminated and DISCRIMINATOR in raw:
-            said = raw[DISCRIMINATOR]
-            if said != kind or type(said) is not str:
+            named = raw[DISCRIMINATOR]
+            if named != kind or type(named) is not str:
                 assert kind is not None
-                return MalformedEvidence(raw, kind_mismatch(said, kind))
+                return MalformedEvidence(raw, kind_mismatch(named, kind))
             body = {key: value for key, value in raw.items() if key != DISCRIMINATOR}
         absent = [n for n in required if n not in body]
         if absent:
-            given = ", ".join(repr(key) for key in raw) or "nothing"
+            given: str = ", ".join(repr(key) for key in raw) or said("word.nothing")
             close = [c for key in raw if key not in known for c in close_matches(str(key), absent, n=1)]
-            more = f"; did you mean {close[0]!r}?" if close else ""
-            return MalformedEvidence(raw, f"expected {shape} (got {given}){more}")
+            more = said("hint.did_you_mean", close=repr(close[0])) if close else ""
+            return MalformedEvidence(raw, said("evidence.absent_keys", shape=shape, given=given, more=more))
         for key in body:
             if key not in names:
-                return MalformedEvidence(raw, f"unknown evidence key {key!r}{hint(str(key), known)}")
+                return MalformedEvidence(raw, said("evidence.unknown_key", key=repr(key), hint=hint(str(key), known)))
         for key in mappings:
             if key in body and not isinstance(body[key], Mapping):
-                return MalformedEvidence(raw, f"{key!r} must be an object")
+                return MalformedEvidence(raw, said("evidence.not_mapping", key=repr(key)))
         return cls(**body)
 
     return read
@@ -154,15 +156,15 @@ def legacy_reader(raw: Any) -> Any:
     if attrs.has(type(raw)):
         return raw
     if not isinstance(raw, Mapping):
-        return MalformedEvidence(raw, 'evidence must be an object such as {"tallies": {...}}')
+        return MalformedEvidence(raw, said("evidence.legacy_not_object"))
     heads = [key for key in _HEADS if key in raw]
     if len(heads) != 1:
-        what = "none" if not heads else " and ".join(heads)
-        more = ""
+        what: str = said("word.none") if not heads else " and ".join(heads)
+        more: str = ""
         if not heads:
             close = [c for key in raw for c in close_matches(str(key), list(_HEADS), n=1)]
-            more = f"; did you mean {close[0]!r}?" if close else ""
-        return MalformedEvidence(raw, f"evidence needs exactly one of {', '.join(_HEADS)} (found {what}){more}")
+            more = said("hint.did_you_mean", close=repr(close[0])) if close else ""
+        return MalformedEvidence(raw, said("evidence.legacy_heads", heads=list(_HEADS), found=what, hint=more))
     return _HEAD_READERS[heads[0]](raw)
 
 
@@ -193,14 +195,12 @@ def exact_number(value: object, what: str, scoring: Scoring) -> Fraction | None:
     """An exact number from evidence (int, Decimal, Fraction, ``"86.5"``, ``"1690/19"``),
     or None with the problem reported (a float is refused: it is not what was typed)."""
     if isinstance(value, float):
-        scoring.problem(
-            RC.INVALID_EVIDENCE, f"{what} must be exact (an integer, a decimal string or a Fraction), not a float"
-        )
+        scoring.problem(RC.INVALID_EVIDENCE, said("evidence.float", what=what))
         return None
     try:
         return to_fraction(value)
     except Invalid as e:
-        scoring.problem(RC.INVALID_EVIDENCE, f"{what} {e.message}")
+        scoring.problem(RC.INVALID_EVIDENCE, said("evidence.number", what=what, problem=e.message))
         return None
 
 
@@ -225,7 +225,7 @@ def check_coverage(config: Any, coverage: Mapping[str, Any], scoring: Scoring, m
             unknown = sorted(key for key in coverage if key not in categories)
             scoring.problem(
                 RC.COVERAGE_INCOMPLETE,
-                f"no {category} was covered (required: {', '.join(categories)}){hint(category, unknown)}",
+                said("coverage.none_of", category=category, categories=categories, hint=hint(category, unknown)),
             )
             ok = False
             continue
@@ -233,18 +233,14 @@ def check_coverage(config: Any, coverage: Mapping[str, Any], scoring: Scoring, m
             count, of = whole_count(raw.get("count")), raw.get("of")
             size = whole_count(of) if of is not None else None
             if count is None or (of is not None and size is None) or set(raw) - {"count", "of"}:
-                scoring.problem(
-                    RC.INVALID_EVIDENCE,
-                    f'coverage of {category} must be {{"count": n, "of": m}} with whole numbers (got {raw!r})',
-                )
+                scoring.problem(RC.INVALID_EVIDENCE, said("coverage.bad_pair", category=category, got=repr(raw)))
                 ok = False
                 continue
         else:
             count, size = whole_count(raw), None
             if count is None:
                 scoring.problem(
-                    RC.INVALID_EVIDENCE,
-                    f"coverage of {category} must be a whole number from 0 to 10^12 (got {shown_value(raw)})",
+                    RC.INVALID_EVIDENCE, said("coverage.bad_count", category=category, got=shown_value(raw))
                 )
                 ok = False
                 continue
@@ -253,19 +249,17 @@ def check_coverage(config: Any, coverage: Mapping[str, Any], scoring: Scoring, m
             continue
         ok = False
         if short == "over":
-            scoring.problem(RC.INVALID_EVIDENCE, f"{count} {category} covered out of only {size}")
+            scoring.problem(RC.INVALID_EVIDENCE, said("coverage.over_size", count=count, category=category, size=size))
         elif short == "over_respondents":
-            scoring.problem(RC.INVALID_EVIDENCE, f"{count} {category} covered, but only {most} ballots were cast")
-        elif short == "unknown_size":
             scoring.problem(
-                RC.COVERAGE_INCOMPLETE,
-                f"every {category} must be covered, but the evidence does not say how many there are "
-                '(give {"count": n, "of": m})',
+                RC.INVALID_EVIDENCE, said("coverage.over_respondents", count=count, category=category, most=most)
             )
+        elif short == "unknown_size":
+            scoring.problem(RC.COVERAGE_INCOMPLETE, said("coverage.unknown_size", category=category))
         elif every:
-            scoring.problem(RC.COVERAGE_INCOMPLETE, f"only {count} of {size} {category} covered; every one must be")
+            scoring.problem(RC.COVERAGE_INCOMPLETE, said("coverage.short", count=count, size=size, category=category))
         else:
-            scoring.problem(RC.COVERAGE_INCOMPLETE, f"no {category} was covered")
+            scoring.problem(RC.COVERAGE_INCOMPLETE, said("coverage.none", category=category))
     return ok
 
 

@@ -15,6 +15,7 @@ import attrs
 from attrs import field, frozen
 
 from .. import _model as m
+from .._catalogue import Join, said
 from .._cohort import PointsEvidence
 from .._hints import close_hint as hint
 from .._numbers import exact_text
@@ -100,32 +101,35 @@ class BoundPoints:
         """Every item given and within its bounds; deductions stop at zero, the bonus is capped."""
         ins = self.ins
         if not isinstance(ev, PointsEvidence):
-            scoring.problem(RC.INVALID_EVIDENCE, 'expected itemised points {"items": {...}}')
+            scoring.problem(RC.INVALID_EVIDENCE, said("points.shape"))
             return None
         ok = True
         for key in sorted(ev.items):
             if key not in ins.items:
-                scoring.problem(RC.INVALID_EVIDENCE, f"unknown item {key!r}{hint(key, ins.items)}")
+                scoring.problem(
+                    RC.INVALID_EVIDENCE, said("points.unknown_item", item=repr(key), hint=hint(key, ins.items))
+                )
                 ok = False
         total = Fraction(0)
         parts = []
         for item_id, item in ins.items.items():
             if item_id not in ev.items:
-                scoring.problem(RC.MISSING_EVIDENCE, f"no points for item {item_id!r} ({item.label})")
+                scoring.problem(RC.MISSING_EVIDENCE, said("points.missing_item", item=repr(item_id), label=item.label))
                 ok = False
                 continue
-            v = exact_number(ev.items[item_id], f"item {item_id!r}", scoring)
+            v = exact_number(ev.items[item_id], said("word.item", item=repr(item_id)), scoring)
             if v is None:
                 ok = False
                 continue
             if v < 0:
-                scoring.problem(RC.OUT_OF_RANGE, f"item {item_id!r} is negative ({exact_text(v)})")
+                scoring.problem(RC.OUT_OF_RANGE, said("points.negative", item=repr(item_id), value=exact_text(v)))
                 ok = False
                 continue
             if item.mode == "award":
                 if v > item.max:
                     scoring.problem(
-                        RC.OUT_OF_RANGE, f"item {item_id!r} has {exact_text(v)} points, at most {exact_text(item.max)}"
+                        RC.OUT_OF_RANGE,
+                        said("points.over_max", item=repr(item_id), value=exact_text(v), most=exact_text(item.max)),
                     )
                     ok = False
                     continue
@@ -133,26 +137,26 @@ class BoundPoints:
             else:
                 earned = max(Fraction(0), item.max - v)  # 扣完为止: deductions stop at zero
             total += earned
-            parts.append(f"{item_id} {exact_text(earned)}")
+            parts.append(said("step.score.points_item", item=item_id, value=exact_text(earned)))
         if ev.bonus is not None:
-            b = exact_number(ev.bonus, "the bonus", scoring)
+            b = exact_number(ev.bonus, said("word.the_bonus"), scoring)
             if b is None or b < 0:
                 if b is not None:
-                    scoring.problem(RC.OUT_OF_RANGE, f"the bonus is negative ({exact_text(b)})")
+                    scoring.problem(RC.OUT_OF_RANGE, said("points.bonus_negative", value=exact_text(b)))
                 ok = False
             elif ins.bonus is None:
-                scoring.problem(RC.INVALID_EVIDENCE, "this instrument has no bonus")
+                scoring.problem(RC.INVALID_EVIDENCE, said("points.no_bonus"))
                 ok = False
             else:
                 earned = min(b, ins.bonus.max)
                 total += earned
-                capped = f" (capped at {exact_text(ins.bonus.max)})" if b > ins.bonus.max else ""
-                parts.append(f"bonus {exact_text(earned)}{capped}")
+                capped = said("word.capped", most=exact_text(ins.bonus.max)) if b > ins.bonus.max else ""
+                parts.append(said("step.score.bonus", value=exact_text(earned), capped=capped))
         if ins.must_cover and not check_coverage(ins, ev.coverage, scoring):
             ok = False
         if not ok:
             return None
-        scoring.explain(f"{' + '.join(parts)} = {exact_text(total)}")
+        scoring.explain(said("step.score.sum", terms=Join(parts, " + ", " + "), value=exact_text(total)))
         return total
 
     def quick(self, keep: bool) -> QuickScorer | None:

@@ -13,6 +13,7 @@ import attrs
 from attrs import field, frozen
 
 from .. import _model as m
+from .._catalogue import said
 from .._cohort import RatingEvidence
 from .._hints import close_hint as hint
 from .._hints import known_hint
@@ -73,19 +74,21 @@ class BoundRating:
         """The tier given must be one of the scale's, and what must be covered, covered."""
         ins = self.ins
         if not isinstance(ev, RatingEvidence):
-            scoring.problem(RC.INVALID_EVIDENCE, 'expected a rating {"tier": ...}')
+            scoring.problem(RC.INVALID_EVIDENCE, said("rating.shape"))
             return None
         if not isinstance(ev.tier, str) or ev.tier not in self.points:  # a list or an object is no tier either
             scoring.problem(
                 RC.UNKNOWN_TIER,
-                f"unknown tier {ev.tier!r}{hint(str(ev.tier), self.labels)} (scale: {', '.join(self.labels)})",
+                said(
+                    "rating.unknown_tier", tier=repr(ev.tier), hint=hint(str(ev.tier), self.labels), labels=self.labels
+                ),
             )
             return None
         if ins.must_cover and not check_coverage(ins, ev.coverage, scoring):
             return None
         value = self.points[ev.tier]
         scoring.record_tier(ev.tier)
-        scoring.explain(ev.tier if value is None else f"{ev.tier} = {exact_text(value)}")
+        scoring.explain(ev.tier if value is None else said("step.score.tier", tier=ev.tier, value=exact_text(value)))
         return value
 
     def quick(self, keep: bool) -> QuickScorer | None:

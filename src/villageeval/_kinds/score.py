@@ -10,6 +10,7 @@ import attrs
 from attrs import field, frozen
 
 from .. import _model as m
+from .._catalogue import said
 from .._cohort import ScoreEvidence
 from .._numbers import exact_text
 from .._reading import number_too_large
@@ -67,14 +68,17 @@ class BoundScore:
         """An exact number within the range."""
         ins = self.ins
         if not isinstance(ev, ScoreEvidence):
-            scoring.problem(RC.INVALID_EVIDENCE, 'expected a score {"value": ...}')
+            scoring.problem(RC.INVALID_EVIDENCE, said("score.shape"))
             return None
-        value = exact_number(ev.value, "the score", scoring)
+        value = exact_number(ev.value, said("word.the_score"), scoring)
         if value is None:
             return None
         if not (ins.min <= value <= ins.max):
             scoring.problem(
-                RC.OUT_OF_RANGE, f"score {exact_text(value)} is outside {exact_text(ins.min)}–{exact_text(ins.max)}"
+                RC.OUT_OF_RANGE,
+                said(
+                    "score.out_of_range", value=exact_text(value), least=exact_text(ins.min), most=exact_text(ins.max)
+                ),
             )
             return None
         if ins.must_cover and not check_coverage(ins, ev.coverage, scoring):

@@ -105,18 +105,22 @@ class Scoring:
 
     def problem(self, code: str, message: str) -> None:
         """One thing wrong with the evidence: ``code`` (a reason code) and what, in words."""
+        from .._catalogue import said
         from .._context import reason
 
-        reason(self.state, code, f"{self.instrument}: {message}", self.instrument)
+        wrapped = said("evidence.problem", instrument=self.instrument, title=self.title, problem=message)
+        reason(self.state, code, wrapped, self.instrument)
 
     def explain(self, message: str) -> None:
         """A step of the trace: how the sub-score was reached (``message`` after the title)."""
         trace = self.state.trace
         if trace is not None:
+            from .._catalogue import said
             from .._result import TraceStep
 
             iid = self.instrument
-            trace.append(TraceStep("score", f"{iid} ({self.title}): {message}", iid, self.clause))
+            explained = said("step.score", instrument=iid, title=self.title, detail=message)
+            trace.append(TraceStep("score", explained, iid, self.clause))
 
     def record_tallies(self, counts: Mapping[str, int], ballots: int) -> None:
         """The validated ballot counts by tier, for ``share`` predicates and ranking keys."""

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from .. import _model as m
+from .._catalogue import said
 from .._plan import Plan
 from .._quotas import (
     QuotaStatus,
@@ -126,7 +127,7 @@ def at_most(
     warnings.extend(lonely_populations(plan, qid, q, sizes))
     for group in sorted((g for g, c in groups.items() if members_of[c] > 0), key=group_order):
         c = groups[group]
-        where = f" in {q.per} {group}" if q.per else ""
+        where: str = said("word.in_group", per=q.per, group=group) if q.per else ""
         s, lim, bef = size_of[c], limit_of[c], before_of[c]
         moved: list[str] = []
         ties: list[str] = []
