@@ -39,9 +39,11 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gc
+import os
 import sys
+import tempfile
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
@@ -178,11 +180,58 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     return status
 
 
+class _UsageError(VillageevalError):
+    """Options that do not go together (a workbook to stdout): exit code 2, problem code ``usage``."""
+
+
+COHORT_HELP = "the cohort: a JSON file, - for JSON on stdin, or a filled 汇总表 (.xlsx, .csv: the excel extra)"
+
+#: Cohorts read from a township's workbook or its CSV (``villageeval.office``).
+SHEET_SUFFIXES = (".xlsx", ".xlsm", ".csv")
+
+
+def _lang_option(parser: argparse.ArgumentParser, default: str, help: str) -> None:
+    from ._catalogue import LANGS
+
+    parser.add_argument("--lang", choices=LANGS, default=None, help=help)
+    parser.set_defaults(lang_default=default)
+
+
+def _lang(args: argparse.Namespace, default: str | None = None) -> str:
+    """``--lang`` as given, else the verb's (or the output format's) default."""
+    return str(args.lang or default or args.lang_default)
+
+
+def _read_sheets(scheme: Scheme, name: str) -> Cohort:
+    """A cohort from a filled 汇总表: its cell problems said on stderr, the encoding of a CSV too."""
+    office = _office()
+    read = office.read_sheets(scheme, name)
+    if read.encoding is not None and read.encoding not in ("utf-8", "utf-8-sig"):
+        note = f"read {name} as {read.encoding.upper()} (not UTF-8: Chinese Excel's default)"
+        _report([Problem((), note, name, severity="warning", code="encoding")], f"note: {note}")
+    if read.warnings:
+        _report(list(read.warnings))
+    cohort: Cohort = read.cohort
+    return cohort
+
+
+def _office() -> Any:
+    try:
+        from . import office
+    except ImportError as e:
+        raise VillageevalError(f"{e}") from None
+    return office
+
+
 def _load_pair(args: argparse.Namespace, progress: Progress | None = None) -> tuple[Scheme, Cohort]:
     scheme = _load(args, args.scheme)
     where = "stdin" if args.cohort == "-" else args.cohort
     with progress.stage(f"reading {where}") if progress is not None else contextlib.nullcontext():
-        cohort: Cohort = read_cohort(args.cohort)
+        cohort: Cohort
+        if args.cohort != "-" and Path(args.cohort).suffix.lower() in SHEET_SUFFIXES:
+            cohort = _read_sheets(scheme, args.cohort)
+        else:
+            cohort = read_cohort(args.cohort)
     if cohort.scheme and cohort.scheme != scheme.id:
         message = f"the cohort names scheme {cohort.scheme!r}, evaluating under {scheme.id!r}"
         file = None if args.cohort == "-" else args.cohort
@@ -198,44 +247,69 @@ def _grade_cell(o: Outcome) -> str:
     return "—"
 
 
-def _table(result: Result, scheme: Scheme) -> str:
-    headers = ["subject", "name", "role", "status", "score", "rounded", "raw", "final", "adjusted by"]
+def _table(result: Result, scheme: Scheme, lang: str = "en") -> str:
+    from ._catalogue import code_name, render_text, text
+
+    def say(key: str, **params: Any) -> str:
+        return text(key, lang, **params)
+
+    columns = ("subject", "name", "role", "status", "score", "rounded", "raw", "final", "adjusted")
+    headers = [say(f"cli.header.{c}") for c in columns]
     rows = []
     for o in result.outcomes:
+        status = say(f"cli.status.{o.status}") if lang != "en" else o.status
+        codes = [render_text(code_name(r.code), lang) for r in o.reasons]
         rows.append(
             [
                 o.subject_id,
                 o.name,
                 o.role,
-                o.status,
+                status,
                 o.score_display or "",
                 "" if o.rounded_score is None else _num(o.rounded_score),
                 o.raw_grade or "",
                 _grade_cell(o),
-                ", ".join(a.rule for a in o.adjustments) or ("; ".join(r.code for r in o.reasons)),
+                ", ".join(a.rule for a in o.adjustments) or ("; ".join(codes)),
             ]
         )
-    text = [f"{scheme.id} — {_scheme_label(scheme)}", "", *render_table(headers, rows, right=(4, 5)).split("\n")]
+    lines = [f"{scheme.id} — {_scheme_label(scheme)}", "", *render_table(headers, rows, right=(4, 5)).split("\n")]
     counts: dict[str, int] = {}
     for o in result.outcomes:
         key = o.final_grade if o.status == "graded" and o.final_grade else o.status
         counts[key] = counts.get(key, 0) + 1
-    text += ["", "totals: " + ", ".join(f"{k} {v}" for k, v in counts.items())]
+    shown = [
+        say("cli.count", label=say(f"cli.status.{k}") if lang != "en" and k in _STATUSES else k, n=v)
+        for k, v in counts.items()
+    ]
+    lines += ["", say("cli.totals", counts=", ".join(shown) if lang == "en" else "、".join(shown))]
     found = [o for o in result.outcomes if o.findings]
     if found:
-        text.append("findings:")
+        lines.append(say("cli.findings"))
         for o in found:
-            text.append(f"  {o.subject_id}: " + "; ".join(f.text for f in o.findings))
+            lines.append(f"  {o.subject_id}: " + "; ".join(f.text for f in o.findings))
     for p in result.populations:
         group = f" [{p.group}]" if p.group else ""
-        text.append(
-            f"quota {p.quota}{group}: {p.grade} {p.bound.replace('_', ' ')} {p.limit} of {p.size}: "
-            f"{p.holders_before} → {p.holders_after} ({p.status})"
+        lines.append(
+            say(
+                "cli.quota",
+                quota=p.quota,
+                group=group,
+                grade=p.grade,
+                bound=say(f"cli.bound.{p.bound}"),
+                limit=p.limit,
+                size=p.size,
+                before=p.holders_before,
+                after=p.holders_after,
+                status=p.status,
+            )
         )
-    text += [f"warning: {w}" for w in result.warnings]
-    text.append(f"scheme hash {result.scheme_hash}, villageeval {result.version}")
+    lines += [say("cli.warning", text=render_text(w, lang)) for w in result.warnings]
+    lines.append(say("cli.stamp", hash=result.scheme_hash, version=result.version))
     # Each line made printable (the table's are already): one line each, whatever ids hold.
-    return "\n".join(printable(line) for line in text) + "\n"
+    return "\n".join(printable(line) for line in lines) + "\n"
+
+
+_STATUSES = ("graded", "insufficient_evidence", "ineligible")
 
 
 def _num(v: object) -> str:
@@ -249,9 +323,11 @@ def _num(v: object) -> str:
 def _cmd_evaluate(args: argparse.Namespace, out: TextIO) -> int:
     """Grade the cohort; ``--format json`` streams the result as it is written, outcome by
     outcome, so that a province's result with its traces is never held as one text."""
+    if args.format == "xlsx" and (args.output is None or args.output == "-"):
+        raise _UsageError("--format xlsx writes a workbook: give -o FILE.xlsx")
     scheme, cohort = _load_pair(args, _reading_progress(args.cohort))
     progress = Progress(len(cohort.subjects))
-    trace = args.format == "json" and not args.no_trace
+    trace = (args.format == "json" and not args.no_trace) or args.format == "xlsx"
     with progress.stage(f"grading {len(cohort.subjects):,} subjects"):
         result = _evaluate(args, scheme, cohort, trace)
     del cohort  # the result keeps it until its hash is written, and no longer
@@ -261,8 +337,56 @@ def _cmd_evaluate(args: argparse.Namespace, out: TextIO) -> int:
             write_result(result, out, trace=trace, progress=progress.advance)
         out.write("\n")
         progress.finish()
+    elif args.format == "xlsx":
+        office = _office()
+        lang = _lang(args, "zh")
+        _write_file(args.output, lambda path: office.write_result_workbook(result, scheme, path, lang=lang))
+    elif args.format == "csv":
+        _office().write_result_csv(result, scheme, out, lang=_lang(args, "zh"))
     else:
-        out.write(_table(result, scheme))
+        out.write(_table(result, scheme, _lang(args)))
+    return 0
+
+
+def _write_file(target: str, write: Callable[[Path], None]) -> None:
+    """A file a library writes by its path (a workbook), whole or not at all: written
+    beside ``target`` and renamed over it."""
+    path = Path(target)
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    try:
+        write(Path(name))
+        try:
+            mode = path.stat().st_mode & 0o7777  # of the file it replaces
+        except OSError:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask  # of a new file
+        os.chmod(name, mode)
+        os.replace(name, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(name)
+        raise
+
+
+def _cmd_template(args: argparse.Namespace, out: TextIO) -> int:
+    if args.output is None or args.output == "-":
+        raise _UsageError("template writes a workbook: give -o FILE.xlsx")
+    office = _office()
+    scheme = _load(args, args.scheme)
+    _write_file(args.output, lambda path: office.write_template(scheme, path, lang=_lang(args)))
+    return 0
+
+
+def _cmd_report(args: argparse.Namespace, out: TextIO) -> int:
+    try:
+        from .report import render_report
+    except ImportError as e:
+        raise VillageevalError(f"{e}") from None
+    scheme, cohort = _load_pair(args, _reading_progress(args.cohort))
+    result = _evaluate(args, scheme, cohort, True)
+    out.write(render_report(scheme, result, lang=_lang(args)))
     return 0
 
 
@@ -306,39 +430,64 @@ def _reading_progress(cohort: str) -> Progress:
     return Progress(PROGRESS_AT if large else 0)
 
 
-def explain_outcome(o: Outcome, scheme: Scheme) -> str:
-    """The explanation of one outcome, step by step, citing rules and clauses."""
+def explain_outcome(o: Outcome, scheme: Scheme, lang: str = "en") -> str:
+    """The explanation of one outcome, step by step, citing rules and clauses, in ``lang``."""
+    from ._catalogue import code_name, render_text, show, text
+
+    def say(key: str, **params: Any) -> str:
+        return text(key, lang, **params)
+
     head = f"{o.subject_id}"
     if o.name:
         head += f" {o.name}"
     role = scheme.roles[o.role].label if o.role in scheme.roles else o.role
-    lines = [head, f"  role: {o.role} ({role})", f"  scheme: {scheme.id} — {_scheme_label(scheme)}", ""]
+    lines = [
+        head,
+        say("cli.explain.role", role=o.role, label=role),
+        say("cli.explain.scheme", scheme=scheme.id, title=_scheme_label(scheme)),
+        "",
+    ]
     for i, t in enumerate(o.trace, 1):
         cite = ""
         if t.rule or t.clause:
             cite = f"  [{t.rule or ''}{' § ' + t.clause if t.clause else ''}]"
-        lines.append(f"  {i:>2}. {t.step:<12} {t.message}{cite}")
+        lines.append(f"  {i:>2}. {t.step:<12} {render_text(t.message, lang)}{cite}")
     lines.append("")
     if o.status == "graded":
         if o.score_display is not None:
-            lines.append(f"  score {o.score_display} → {o.raw_grade or 'no grade'} → final {o.final_grade}")
+            raw = o.raw_grade or text("word.no_grade", lang)
+            lines.append(say("cli.explain.score", score=o.score_display, raw=raw, final=o.final_grade))
         else:
-            lines.append(f"  no total; graded {o.raw_grade or 'by a veto or cap'} → final {o.final_grade}")
+            raw = o.raw_grade or text("cli.explain.by_limit", lang)
+            lines.append(say("cli.explain.no_total", raw=raw, final=o.final_grade))
         for found in o.findings:
             detail = f" — {found.detail}" if found.detail else ""
-            lines.append(f"  finding {found.rule} ({found.clause}): {found.text}{detail}")
+            lines.append(
+                say("cli.explain.finding", rule=found.rule, clause=found.clause, text=found.text, detail=detail)
+            )
         for a in o.adjustments:
-            lines.append(f"  adjusted by {a.kind} {a.rule} ({a.clause}): {a.from_grade} → {a.to_grade}")
+            kind = text(f"cli.kind.{a.kind}", lang) if lang != "en" else a.kind
+            lines.append(
+                say(
+                    "cli.explain.adjusted",
+                    kind=kind,
+                    rule=a.rule,
+                    clause=a.clause,
+                    before=a.from_grade,
+                    after=a.to_grade,
+                )
+            )
         for c in o.consequences:
-            lines.append(f"  consequence {c.rule} ({c.clause}): {c.text}")
+            lines.append(say("cli.explain.consequence", rule=c.rule, clause=c.clause, text=c.text))
     else:
-        lines.append(f"  status: {o.status}")
+        lines.append(say("cli.explain.status", status=say(f"cli.status.{o.status}")))
         for r in o.reasons:
             cite = f" ({r.rule} § {r.clause})" if r.rule else ""
-            lines.append(f"  - {r.code}: {r.message}{cite}")
+            code = show(code_name(r.code), "zh") if lang == "zh" else r.code
+            lines.append(say("cli.explain.reason", code=code, message=render_text(r.message, lang), cite=cite))
     for f in o.flags:
         if f.startswith("quota_tie:"):
-            lines.append(f"  note: tied at the cut of quota {f.split(':', 1)[1]}; for the committee to confirm")
+            lines.append(say("cli.explain.tie", quota=f.split(":", 1)[1]))
     # Every line holds ids, names, labels or texts from files: one line each, whatever they hold.
     return "\n".join(printable(line) for line in lines) + "\n"
 
@@ -358,7 +507,7 @@ def _cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
         message = f"no subject {args.subject!r} in the cohort{hint}"
         _report([Problem((), message, code="unknown_subject")], f"error: {message}")
         return EXIT_INPUT
-    out.write(explain_outcome(o, scheme))
+    out.write(explain_outcome(o, scheme, _lang(args)))
     return 0
 
 
@@ -529,16 +678,35 @@ def _parser() -> argparse.ArgumentParser:
 
     s = verb("evaluate", "grade a cohort")
     s.add_argument("scheme", metavar="SCHEME_OR_PATH")
-    s.add_argument("cohort", metavar="COHORT", help="the cohort JSON file, or - to read it from stdin")
-    s.add_argument("--format", choices=("table", "json"), default="table")
+    s.add_argument("cohort", metavar="COHORT", help=COHORT_HELP)
+    s.add_argument(
+        "--format",
+        choices=("table", "json", "xlsx", "csv"),
+        default="table",
+        help="table (the terminal), json (the result interchange), xlsx (a workbook for the township: "
+        "needs -o FILE.xlsx and the excel extra), csv (the outcomes, UTF-8 with a BOM for Excel)",
+    )
     s.add_argument("--no-trace", action="store_true", help="with --format json: leave each outcome's trace out")
+    _lang_option(s, "en", "the language of the table's and the workbook's texts (xlsx and csv: zh by default)")
     s.set_defaults(func=_cmd_evaluate)
 
     s = verb("explain", "show how one subject's outcome was reached")
     s.add_argument("scheme", metavar="SCHEME_OR_PATH")
-    s.add_argument("cohort", metavar="COHORT", help="the cohort JSON file, or - to read it from stdin")
+    s.add_argument("cohort", metavar="COHORT", help=COHORT_HELP)
     s.add_argument("subject", metavar="SUBJECT_ID")
+    _lang_option(s, "en", "the language of the explanation (en, or zh for a committee's minutes)")
     s.set_defaults(func=_cmd_explain)
+
+    s = verb("template", "write a scheme's 汇总表 workbook to fill in (the excel extra)")
+    s.add_argument("scheme", metavar="SCHEME_OR_PATH")
+    _lang_option(s, "zh", "the language of the workbook's headings and instructions (default zh)")
+    s.set_defaults(func=_cmd_template, writes_itself=True)
+
+    s = verb("report", "write a printable HTML report of a cohort's outcomes (the report extra)")
+    s.add_argument("scheme", metavar="SCHEME_OR_PATH")
+    s.add_argument("cohort", metavar="COHORT", help=COHORT_HELP)
+    _lang_option(s, "zh", "the language of the report (default zh)")
+    s.set_defaults(func=_cmd_report)
 
     from ._schema import SCHEMA_NAMES
 
@@ -684,7 +852,8 @@ def _main(argv: Sequence[str]) -> int:
     debug = bool(getattr(args, "debug", False))
     output = getattr(args, "output", None)
     target = None
-    if output is not None and output != "-":
+    writes_itself = getattr(args, "writes_itself", False) or getattr(args, "format", None) == "xlsx"
+    if output is not None and output != "-" and not writes_itself:
         try:
             target = AtomicOutput(output)
         except OSError as e:
@@ -734,6 +903,8 @@ def _error_problems(error: VillageevalError | OSError) -> list[Problem]:
     if problems and all(isinstance(p, Problem) for p in problems):
         return list(problems)
     code = "unknown_scheme" if isinstance(error, UnknownSchemeError) else "invalid_value"
+    if isinstance(error, _UsageError):
+        code = "usage"
     if isinstance(error, PluginError):
         code = "plugin_error"
     return [Problem((), str(error), code=code)]

@@ -8,8 +8,8 @@ what a township committee reads in reports and workbooks) by :func:`render_text`
 languages; ``tests/test_catalogue.py`` checks that each template of a key takes the
 same parameters in both, and that every code the engine can give has an entry.
 
-The catalogue is written in area modules (:mod:`.engine` for reasons and trace steps,
-:mod:`.sheets`, :mod:`.results` and :mod:`.report` for the office files' labels) and
+The catalogue is written in area modules (:mod:`.engine` for reasons and trace steps, :mod:`.cli` for
+the command line, :mod:`.sheets`, :mod:`.results` and :mod:`.report` for the office files' labels) and
 merged here; a key is defined once, in one of them.
 """
 
@@ -47,9 +47,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {}
 
 
 def _merge() -> None:
-    from . import engine, report, results, sheets
+    from . import cli, engine, report, results, sheets
 
-    for area in (engine, sheets, results, report):
+    for area in (engine, cli, sheets, results, report):
         for key, entry in area.MESSAGES.items():
             if key in CATALOGUE:
                 raise RuntimeError(f"message key {key!r} is defined twice (in {area.__name__})")

@@ -115,7 +115,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "a streak rule needs the history of the {required} period(s) before {period}{missing}",
         "连续年度规则需要 {period} 之前 {required} 期的结果{missing}",
     ),
-    "history.missing_count": (" ({back} of the {required} before {period} missing)", "({period} 之前的 {required} 期中缺少 {back} 期)"),
+    "history.missing_count": (
+        " ({back} of the {required} before {period} missing)",
+        "({period} 之前的 {required} 期中缺少 {back} 期)",
+    ),
     "grade.no_total": (
         "{missing} did not apply, so there is no total to grade, and no veto or cap decided",
         "{missing} 不适用,没有可定等次的总分,也没有否决或限档规则作出决定",
