@@ -145,6 +145,7 @@ PREDICATE_SECTIONS: dict[str, tuple[str, type]] = {
     "predicate: streak": ("streak", m.Streak),
     "predicate: outcome": ("outcome", m.OutcomeTest),
     "predicate: rating": ("rating", m.RatingIs),
+    "predicate: present": ("present", m.Present),
     "predicate: role": ("role", m.RoleIs),
     "predicate: rule": ("rule", m.NamedRule),
     "predicate: all": ("all", m.AllOf),

@@ -367,5 +367,5 @@ class TestDictRoundTrip:
         data["quotas"]["good_share"]["share"] = 2
         with pytest.raises(ve.SchemeError) as info:
             ve.scheme_from_dict(data)
-        message = "a share is between 0 and 1 (got 2); for 2% write 0.02"
+        message = "a share is between 0 and 1 (got 2); for 2% write 0.02 or \"2%\""
         assert (ve.Problem(("quotas", "good_share", "share"), message),) == info.value.problems

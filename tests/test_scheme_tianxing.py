@@ -5,9 +5,9 @@ The scheme screens every village of 天兴乡 against the eight problem types of
 一般整顿; at least ceil(10% × villages) must be 重点整顿 (五、(一) "不低于10%"), topped up
 with the villages ranked worst in the 2014 assessment (rank_2014, larger is worse).
 
-Cases in schemes/tianxing-rectification-2015/cases/ check grades, adjustments, flags and
-consequences. Case files cannot assert findings, so the problem lists (findings) and the
-notes carried to the result are checked here, together with the quota's arithmetic and
+Cases in schemes/tianxing-rectification-2015/cases/ check grades, adjustments, flags,
+consequences and findings (cases/findings.toml). The problem lists (findings) and the
+notes carried to the result are checked here too, together with the quota's arithmetic and
 a check that every number of the document is in the scheme under its clause. Every
 expected value is worked out by hand from the document, never copied from the output.
 """

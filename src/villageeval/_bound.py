@@ -115,4 +115,3 @@ def plan_of(scheme: Scheme) -> Plan:
 def scheme_origin(scheme: Scheme) -> str | None:
     """The ``scheme.toml`` a scheme was loaded from; None for one built in Python or from data."""
     return binding_of(scheme).origin
-

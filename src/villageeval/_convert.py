@@ -117,6 +117,27 @@ def to_fraction(value: object) -> Fraction:
     raise Invalid(f"must be a number (got {describe(value)})")
 
 
+def to_share(value: object) -> Fraction:
+    """A share: an exact number, or a percent literal as documents write it (``"40%"``,
+    ``"62.5%"``, ``"40 %"``), which is the number over 100."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text.endswith(("%", "％")):
+            number = text[:-1].strip()
+            try:
+                share = to_fraction(Decimal(number)) / 100
+            except (ArithmeticError, ValueError):
+                raise Invalid(f"a percent literal is a decimal number followed by % (got {value!r})") from None
+            if not 0 <= share <= 1:
+                raise Invalid(f"a share is between 0% and 100% (got {value!r})")
+            return share
+    return to_fraction(value)
+
+
+def _structure_share(value: object, _: type) -> Fraction:
+    return to_share(value)
+
+
 def _structure_fraction(value: object, _: type) -> Fraction:
     return to_fraction(value)
 
@@ -279,7 +300,8 @@ def share_problem(v: Fraction) -> str:
     """The message for a share outside [0, 1], guessing a percentage (30 for 30%)."""
     msg = f"a share is between 0 and 1 (got {_show(v)})"
     if 1 < v <= 100:
-        msg += f"; for {_show(v)}% write {_show(v / 100)}"
+        msg += f'; for {_show(v)}% write {_show(v / 100)} or "{_show(v)}%"'
+
     return msg
 
 
@@ -325,6 +347,7 @@ _PREDICATE_KEYS = {
     "streak": {"streak", "periods", "required"},
     "outcome": {"outcome", "scale", "worse_than", "in"},
     "rating": {"rating", "in"},
+    "present": {"present"},
     "role": {"role"},
     "rule": {"rule"},
     "all": {"all"},
@@ -382,16 +405,18 @@ def structure_predicate(value: object) -> m.Predicate:
         problems.append(Invalid(f"must be a label or an array of labels (got {describe(v)})", (key,)))
         return ()
 
-    def compare(*, required: bool) -> m.Comparison | None:
+    def compare(*, required: bool, share: bool = False) -> m.Comparison | None:
         bounds: dict[str, Fraction] = {}
+        number = to_share if share else to_fraction
         for k in _COMPARE_KEYS:
             if k in value:
                 try:
-                    bounds[k] = to_fraction(value[k])
+                    bounds[k] = number(value[k])
                 except Invalid as e:
                     problems.append(Invalid(e.message, (k,)))
         if not bounds:
-            if required:
+            # A bound given but unreadable has been reported: not also "needs a comparison".
+            if required and not any(k in value for k in _COMPARE_KEYS):
                 problems.append(Invalid(f"needs a comparison: one of {', '.join(_COMPARE_KEYS)}"))
             return None
         return m.Comparison(**bounds)
@@ -419,7 +444,7 @@ def structure_predicate(value: object) -> m.Predicate:
     elif head == "score":
         result = m.ScoreTest(text("score"), compare(required=True) or m.Comparison())
     elif head == "share":
-        cmp = compare(required=True) or m.Comparison()
+        cmp = compare(required=True, share=True) or m.Comparison()
         for k, v in vars_of(cmp):
             if v is not None and not (0 <= v <= 1):
                 problems.append(Invalid(share_problem(v), (k,)))
@@ -454,6 +479,8 @@ def structure_predicate(value: object) -> m.Predicate:
         result = m.OutcomeTest(text("outcome"), text("scale"), worse, is_in)
     elif head == "rating":
         result = m.RatingIs(text("rating"), labels("in"))
+    elif head == "present":
+        result = m.Present(text("present"))
     elif head == "role":
         result = m.RoleIs(labels("role"))
     elif head == "rule":
@@ -504,6 +531,8 @@ def unstructure_predicate(p: m.Predicate) -> dict[str, Any]:
         return d
     if isinstance(p, m.RatingIs):
         return {"rating": p.rating, "in": list(p.is_in)}
+    if isinstance(p, m.Present):
+        return {"present": p.present}
     if isinstance(p, m.RoleIs):
         return {"role": list(p.role)}
     if isinstance(p, m.NamedRule):
@@ -544,6 +573,7 @@ def make_converter(kinds: Mapping[str, type]) -> cattrs.Converter:
     c.register_structure_hook_factory(_is_array, _array_factory(c))
     c.register_structure_hook_factory(_is_mapping, _mapping_factory(c))
     c.register_structure_hook(Fraction, _structure_fraction)
+    c.register_structure_hook(m.Share, _structure_share)
     c.register_structure_hook_func(lambda t: t == (bool | Fraction | None), _structure_fact_value)
     c.register_structure_hook_func(lambda t: t is Any, _structure_parameter_value)
     c.register_structure_hook(str, _structure_str)
@@ -702,9 +732,7 @@ def flatten(exc: BaseException, path: Path = ()) -> list[RawProblem]:
             # allowed: "unknown key 'origin'; did you mean 'origin'?"), and never the key
             # that was written itself.
             names = (
-                [a.name for a in attrs.fields(e.cl) if a.init and not a.name.startswith("_")]
-                if attrs.has(e.cl)
-                else []
+                [a.name for a in attrs.fields(e.cl) if a.init and not a.name.startswith("_")] if attrs.has(e.cl) else []
             )
             for key in sorted(e.extra_fields):
                 close = close_matches(key, [n for n in names if n != key], n=1, cutoff=0.6)

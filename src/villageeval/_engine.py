@@ -266,6 +266,9 @@ def _careful_scores(plan: Plan, rp: RolePlan, ctx: State) -> list[str] | None:
             step(ctx, "evidence", "step.not_applicable", iid, ins.clause, instrument=iid, title=ins.title)
             continue
         ev = subject.evidence.get(iid)
+        if ev is None and not getattr(ins.config, "required", True):
+            step(ctx, "evidence", "step.optional_absent", iid, ins.clause, instrument=iid, title=ins.title)
+            continue
         if ev is None:
             others = sorted(key for key in subject.evidence if key not in {i.id for i in rp.instruments})
             hint = close_hint(iid, others)
@@ -366,11 +369,14 @@ def _grade(plan: Plan, rp: RolePlan, ctx: State, skipped: list[str]) -> None:
     grade: str | None
     if rp.conditions:
         grade = rp.fallback
-        for i, (label, test, clause) in enumerate(rp.conditions):
+        for i, (label, test, clause, wording) in enumerate(rp.conditions):
             if test(ctx):
                 grade = label
                 if tr:
-                    step(ctx, "grade", "step.rule_matches", f"{rp.grading_id}.rules[{i}]", clause, index=i, grade=label)
+                    # Rule numbers from 1, as a document counts them; the rule id is the key path.
+                    key = "step.rule_matches_text" if wording else "step.rule_matches"
+                    rule_id = f"{rp.grading_id}.rules[{i}]"
+                    step(ctx, "grade", key, rule_id, clause, index=i + 1, grade=label, text=wording)
                 break
         else:
             if tr:

@@ -55,6 +55,7 @@ def _check_id(scheme_id: str) -> None:
             "starting with a letter or digit, such as 'dongxiang-annual-2024'"
         )
 
+
 SCHEME_TEMPLATE = """\
 # {scheme_comment}: the scheme of one assessment, written from the locality's 工作方案.
 # Every number of the document goes here, and every rule cites its clause

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from fractions import Fraction
-from typing import Any, Literal, Protocol, Union
+from typing import Any, Literal, NewType, Protocol, Union
 
 import attrs
 from attrs import field, frozen
@@ -65,6 +65,9 @@ __all__ = [
     "Weighting",
 ]
 
+#: A share of a population or of ballots, in [0, 1]: written as a number (``0.4``) or,
+#: as documents write it, a percent literal (``"40%"``), wherever a share goes.
+Share = NewType("Share", Fraction)
 RoundingMode = Literal["half_up", "half_even", "half_down", "down", "up", "floor", "ceiling"]
 CoverMode = Literal["every_member", "at_least_one"]
 
@@ -268,6 +271,14 @@ class RatingIs:
 
 
 @frozen
+class Present:
+    """Evidence for an instrument was given: for one with ``required = false`` (a year-end
+    score that only one consequence reads), whose evidence may be left out."""
+
+    present: str
+
+
+@frozen
 class RoleIs:
     """The subject's role is one of ``roles``."""
 
@@ -307,7 +318,19 @@ class Not:
 
 
 Predicate = Union[
-    FactTest, ScoreTest, ShareTest, GradeIs, Streak, OutcomeTest, RatingIs, RoleIs, NamedRule, AllOf, AnyOf, Not
+    FactTest,
+    ScoreTest,
+    ShareTest,
+    GradeIs,
+    Streak,
+    OutcomeTest,
+    RatingIs,
+    Present,
+    RoleIs,
+    NamedRule,
+    AllOf,
+    AnyOf,
+    Not,
 ]
 
 
@@ -410,11 +433,15 @@ class BandGrading:
 
 @frozen
 class ConditionRule:
-    """``grade`` when ``when`` holds; the first matching rule wins."""
+    """``grade`` when ``when`` holds; the first matching rule wins.
+
+    ``text`` is the document's wording of the rule (shown in the trace, as a veto's is).
+    """
 
     grade: str
     when: Predicate
     clause: str = ""
+    text: str = ""
 
 
 @frozen
@@ -513,7 +540,7 @@ class Quota:
     clause: str
     text: str
     grade: str
-    share: Fraction
+    share: Share
     bound: Literal["at_most", "at_least"]
     count: Literal["floor", "ceil"]
     roles: tuple[str, ...] = field(default=(), converter=str_tuple)

@@ -113,7 +113,7 @@ class RolePlan:
         self.limits: tuple[Rule, ...] = ()
         self.grid: list[tuple[int | None, int | None, str]] = []
         self.bands: list[m.Band] = []
-        self.conditions: list[tuple[str, Compiled, str]] = []
+        self.conditions: list[tuple[str, Compiled, str, str]] = []
         self.fallback: str | None = None
         self.labels: tuple[str, ...] = ()
         self.rank: dict[str, int] = {}
@@ -285,7 +285,7 @@ class Plan:
                         if g.round is not None:
                             rp.grid = [(*k.grid_range(b.interval, g.round.digits), b.grade) for b in g.bands]
                     else:
-                        rp.conditions = [(r.grade, comp(r.when), r.clause or g.clause) for r in g.rules]
+                        rp.conditions = [(r.grade, comp(r.when), r.clause or g.clause, r.text) for r in g.rules]
                         rp.fallback = g.fallback
                     break
             for rid, e in scheme.eligibility.items():

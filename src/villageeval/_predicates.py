@@ -125,6 +125,10 @@ def compile_predicate(
     if isinstance(p, m.RatingIs):
         iid, tiers = p.rating, frozenset(p.is_in)
         return lambda st: st.tiers.get(iid) in tiers
+    if isinstance(p, m.Present):
+        # Given is valid here: evidence given but wrong makes the subject insufficient_evidence.
+        iid = p.present
+        return lambda st: iid in st.subject.evidence
     if isinstance(p, m.RoleIs):
         roles = frozenset(p.role)
         return lambda st: st.role in roles

@@ -38,6 +38,8 @@ from typing import Any, Literal, Union
 
 import attrs
 
+from ._model import Share
+
 __all__ = [
     "DIALECT",
     "EVIDENCE_VALUES",
@@ -261,7 +263,7 @@ class _Builder:
             return {"type": "boolean"}
         if tp is int:
             return self.ref("Count")
-        if tp is Fraction:
+        if tp is Fraction or tp is Share:  # a share is a Fraction, written the same way
             return self.ref("ExactText")
         if origin is Literal:
             kinds = {type(a) for a in args}

@@ -207,9 +207,16 @@ class _Validator:
                 if name not in s.instruments:
                     yield RawProblem(wpath, f"unknown instrument {name!r}{_hint(name, s.instruments)}")
                     continue
-                if weight <= 0:
-                    yield RawProblem(wpath, f"a weight is greater than 0 (got {m.fmt(weight)})")
+                if weight < 0:
+                    # 0 as documents write it (占0%): the instrument is checked and shown, not weighted.
+                    yield RawProblem(wpath, f"a weight is 0 or more (got {m.fmt(weight)})")
                 ins = s.instruments[name]
+                if not getattr(ins, "required", True):
+                    yield RawProblem(
+                        wpath,
+                        f"instrument {name!r} has required = false, but a weighted instrument is part of "
+                        "every total: its evidence is required",
+                    )
                 missing = [r for r in roles if r not in roles_of(s, getattr(ins, "roles", ()))]
                 if missing:
                     yield RawProblem(wpath, f"instrument {name!r} does not apply to role {missing[0]!r}")
@@ -548,6 +555,17 @@ class _Validator:
                         yield RawProblem(
                             (*path, "in", i), f"unknown tier {t!r}: not a tier of scale {scale_id!r}{_hint(t, labels)}"
                         )
+        elif isinstance(p, m.Present):
+            if p.present not in s.instruments:
+                yield RawProblem(
+                    (*path, "present"), f"unknown instrument {p.present!r}{_hint(p.present, s.instruments)}"
+                )
+            elif getattr(s.instruments[p.present], "required", True):
+                yield RawProblem(
+                    (*path, "present"),
+                    f"instrument {p.present!r} is required, so its evidence is always given: "
+                    "set required = false on it, or drop this test",
+                )
         elif isinstance(p, m.RoleIs):
             for r in p.role:
                 if r not in s.roles:
@@ -691,6 +709,8 @@ def _instrument_refs(p: m.Predicate) -> Iterator[str]:
         yield p.share
     elif isinstance(p, m.RatingIs):
         yield p.rating
+    elif isinstance(p, m.Present):
+        yield p.present
     elif isinstance(p, m.ScoreTest) and p.score != "total":
         yield p.score
     elif isinstance(p, (m.AllOf, m.AnyOf)):

@@ -215,6 +215,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{instrument} ({title}) does not apply to this subject: no evidence needed",
         "{title}({instrument})不适用于该对象,无须证据",
     ),
+    "step.optional_absent": (
+        "{instrument} ({title}) is not given; it is optional (required = false)",
+        "未提供{title}({instrument});该项为选填",
+    ),
     "step.insufficient": (
         "insufficient evidence: {count} problem(s); no score is given",
         "证据不足:共 {count} 个问题,不予计分",
@@ -234,7 +238,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{total} rounded {mode} to {digits} digits = {rounded}",
         "{total} 按{mode}保留 {digits} 位小数 = {rounded}",
     ),
-    "step.rule_matches": ("rule {index} matches: {grade}", "规则 {index} 成立:{grade}"),
+    "step.rule_matches": ("rule {index} matches: {grade}", "第 {index} 条成立:{grade}"),
+    "step.rule_matches_text": ("rule {index} matches: {grade} ({text})", "第 {index} 条成立:{grade}({text})"),
     "step.no_rule": ("no rule matches: fallback {grade}", "没有规则成立:定为 {grade}"),
     "step.band": ("{total} is in the band of {grade}", "{total} 在“{grade}”的分数段内"),
     "step.veto": ("{before} → {after}: {text}", "否决 {before} → {after}:{text}"),

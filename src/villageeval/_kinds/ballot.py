@@ -54,9 +54,10 @@ class Ballot:
     roles: tuple[str, ...] = field(default=(), converter=m.str_tuple)
     out_of: Fraction = Fraction(100)
     min_respondents: int = 0
-    quorum: Fraction | None = None
+    quorum: m.Share | None = None
     must_cover: tuple[str, ...] = field(default=(), converter=m.str_tuple)
     applies_when: m.Predicate | None = None
+    required: bool = True
     cover: m.CoverMode = "every_member"
     per_stratum: StratumRule | None = None
     allow_empty: bool = False

@@ -61,6 +61,7 @@ class Points:
     given_by: str = ""
     must_cover: tuple[str, ...] = field(default=(), converter=m.str_tuple)
     applies_when: m.Predicate | None = None
+    required: bool = True
     cover: m.CoverMode = "at_least_one"
 
 

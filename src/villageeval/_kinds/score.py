@@ -38,6 +38,7 @@ class DirectScore:
     given_by: str = ""
     must_cover: tuple[str, ...] = field(default=(), converter=m.str_tuple)
     applies_when: m.Predicate | None = None
+    required: bool = True
     cover: m.CoverMode = "at_least_one"
 
 
