@@ -128,6 +128,7 @@ SCHEME_SECTIONS: dict[str, type] = {
     "[eligibility.<id>]": m.Eligibility,
     "[vetoes.<id>]": m.Veto,
     "[caps.<id>]": m.Cap,
+    "[referrals.<id>]": m.Referral,
     "[quotas.<id>]": m.Quota,
     "[quotas.<id>] rank_by: score": m.ScoreKey,
     "[quotas.<id>] rank_by: share": m.ShareKey,
@@ -376,8 +377,9 @@ def _full_result() -> ve.Result:
         findings=(ve.FindingOutcome("f", "三", "text", "detail"),),
         notes={"存在问题": "text"},
         trace=(ve.TraceStep("grade", "m", "r", "c"),),
+        proposed_grade="好",
     )
-    usage = ve.PopulationUsage("q", "六", "好", "at_most", "hard", "t", 4, 1, 2, 1, ("a",), ("a",), "demoted")
+    usage = ve.PopulationUsage("q", "六", "好", "at_most", "hard", "t", 4, 1, 2, 1, ("a",), ("a",), "demoted", ("b",))
     plugin = PluginStamp("rules:s", "rules.py of s", "-", "sha256:0")
     return ve.Result("s", "sha256:0", "0", "2024", (outcome,), (usage,), ("w",), plugins=(plugin,))
 

@@ -228,3 +228,133 @@ class TestOptionalEvidence:
         assert [(o.status, o.final_grade) for o in engine.outcomes] == list(
             zip(arrays.statuses, arrays.final_grades, strict=True)
         )
+
+
+RULED = """
+[eligibility.absent_from_village]
+clause = "test"
+text = "任职不到村的，材料不足以评定"
+when = { fact = "absentee" }
+status = "insufficient_evidence"
+"""
+
+
+class TestRuledInsufficient:
+    """A rule of the scheme that finds too little to grade on: insufficient_evidence, not ineligible."""
+
+    def test_status_and_reason(self, tmp_path: Path) -> None:
+        """xicha-secretary is the demo's one absentee (its veto 四、6 in the bundled scheme)."""
+        anchor = "[consequences.good]"
+        scheme = _variant(tmp_path, "huining-midterm-2023", anchor, RULED + "\n" + anchor)
+        result = ve.evaluate(scheme, ve.load_cohort(SCHEMES / "huining-midterm-2023" / "demo.json"))
+        outcome = result.outcome("xicha-secretary")
+        assert "insufficient_evidence" == outcome.status
+        assert [("ruled_insufficient", "absent_from_village", "test")] == [
+            (r.code, r.rule, r.clause) for r in outcome.reasons
+        ]
+        assert outcome.final_grade is None
+        (step,) = [s for s in outcome.trace if s.step == "eligibility"]
+        assert "证据不足,不予评定:任职不到村的，材料不足以评定" == ve.render_step(step, "zh")
+
+    def test_the_columnar_path_agrees(self, tmp_path: Path) -> None:
+        pytest.importorskip("numpy")
+        from tests.test_columnar import columns_of
+
+        from villageeval.columnar import ColumnarCohort, evaluate_columnar
+
+        anchor = "[consequences.good]"
+        scheme = _variant(tmp_path, "huining-midterm-2023", anchor, RULED + "\n" + anchor)
+        cohort = ve.load_cohort(SCHEMES / "huining-midterm-2023" / "demo.json")
+        table = ColumnarCohort(columns_of(scheme, cohort.subjects))
+        engine = ve.evaluate(scheme, table.to_cohort(), trace=False)
+        arrays = evaluate_columnar(scheme, table)
+        assert [(o.status, o.final_grade) for o in engine.outcomes] == list(
+            zip(arrays.statuses, arrays.final_grades, strict=True)
+        )
+
+
+REFERRAL = """
+[referrals.borderline]
+clause = "test"
+text = "得分85分以上但被否决的，提请党委研究"
+when = { all = [{ score = "total", at_least = 85 }, { fact = "absentee" }] }
+"""
+
+
+class TestReferral:
+    """A case left to the committee: status referred (待研究), the proposed grade kept, no final grade."""
+
+    def result(self, tmp_path: Path) -> ve.Result:
+        anchor = "[consequences.good]"
+        scheme = _variant(tmp_path, "huining-midterm-2023", anchor, REFERRAL + "\n" + anchor)
+        return ve.evaluate(scheme, ve.load_cohort(SCHEMES / "huining-midterm-2023" / "demo.json"))
+
+    def test_the_referred_subject(self, tmp_path: Path) -> None:
+        """xicha-secretary, the demo's one absentee: 2186/25 = 87.44 rounds to 87 ≥ 85 (README):
+        referred. Its rules give 好 from the bands and 差 from the absentee veto (四、6): 差 is
+        the proposed grade.
+        huining's consequences all read the grade (四、7), so none applies yet."""
+        outcome = self.result(tmp_path).outcome("xicha-secretary")
+        assert ("referred", None, "差", "好") == (
+            outcome.status,
+            outcome.final_grade,
+            outcome.proposed_grade,
+            outcome.raw_grade,
+        )
+        assert Fraction(2186, 25) == outcome.score
+        assert [("referred", "borderline", "test")] == [(r.code, r.rule, r.clause) for r in outcome.reasons]
+        assert () == outcome.consequences
+        (step,) = [s for s in outcome.trace if s.step == "referral"]
+        assert "待研究:建议等次为 差,提请党委研究:得分85分以上但被否决的，提请党委研究" == ve.render_step(step, "zh")
+
+    def test_others_are_unchanged(self, tmp_path: Path) -> None:
+        plain = ve.evaluate(
+            ve.load_scheme("huining-midterm-2023"), ve.load_cohort(SCHEMES / "huining-midterm-2023" / "demo.json")
+        )
+        referred = self.result(tmp_path)
+        changed = [
+            a.subject_id
+            for a, b in zip(plain.outcomes, referred.outcomes, strict=True)
+            if (a.status, a.final_grade) != (b.status, b.final_grade)
+        ]
+        assert ["xicha-secretary"] == changed
+
+    def test_the_result_json_and_back(self, tmp_path: Path) -> None:
+        result = self.result(tmp_path)
+        data = ve.result_to_dict(result)
+        (entry,) = [o for o in data["outcomes"] if o["subject"] == "xicha-secretary"]
+        assert ("referred", None, "差") == (entry["status"], entry["final_grade"], entry["proposed_grade"])
+        assert all("proposed_grade" not in o for o in data["outcomes"] if o["subject"] != "xicha-secretary")
+        again = ve.result_from_dict(data).outcome("xicha-secretary")
+        assert "差" == again.proposed_grade
+
+    def test_check_outcomes_counts_it_apart(self, tmp_path: Path) -> None:
+        """Another system that grades xicha-secretary 差 has taken the committee's decision."""
+        from villageeval.testing import check_outcomes
+
+        anchor = "[consequences.good]"
+        scheme = _variant(tmp_path, "huining-midterm-2023", anchor, REFERRAL + "\n" + anchor)
+        cohort = ve.load_cohort(SCHEMES / "huining-midterm-2023" / "demo.json")
+        claimed = {o.subject_id: o.final_grade for o in self.result(tmp_path / "r").outcomes}
+        claimed["xicha-secretary"] = "差"
+        violations = check_outcomes(scheme, cohort, claimed)
+        assert [("xicha-secretary",)] == [v.subjects for v in violations]
+        assert "referred to the committee" in violations[0].message
+
+    def test_a_quota_counts_it_apart(self, tmp_path: Path) -> None:
+        """dazehu's quotas over secretaries: refer every secretary graded 优秀; each population
+        lists its referred members, and none of them is a holder of 优秀."""
+        anchor = "[consequences.determined]"
+        referral = (
+            '[referrals.top]\nclause = "test"\ntext = "拟评优秀的，提请党委研究"\nroles = ["secretary"]\n'
+            'when = { grade = "优秀" }\n\n'
+        )
+        scheme = _variant(tmp_path, "dazehu-annual-2021", anchor, referral + anchor)
+        result = ve.evaluate(scheme, ve.load_cohort(SCHEMES / "dazehu-annual-2021" / "demo.json"))
+        referred = {o.subject_id for o in result.outcomes if o.status == "referred"}
+        assert referred, "the demo has subjects the rules grade 优秀"
+        listed = {sid for p in result.populations for sid in p.referred}
+        assert listed == referred
+        for p in result.populations:
+            holders = {o.subject_id for o in result.outcomes if o.final_grade == p.grade}
+            assert not holders & set(p.referred)

@@ -533,7 +533,7 @@ class TestCases:
         assert not result.passed
         assert (
             f"{case}:9: expected.b.fnial_grade: unknown expected key 'fnial_grade'; did you mean 'final_grade'?\n"
-            f"{case}:10: expected.b.status: must be one of 'graded', 'insufficient_evidence', 'ineligible' "
+            f"{case}:10: expected.b.status: must be one of 'graded', 'insufficient_evidence', 'ineligible', 'referred' "
             "(got 'grade' (a string)); did you mean 'graded'?"
         ) == result.error
 
@@ -593,7 +593,7 @@ class TestCases:
         case = write(mini / "cases" / "role.toml", text.encode())
         assert [
             f"{case}:3: subjects[0].role: subject 'b' has unknown role 'teem'; did you mean 'team'?",
-            f"{case}:5: expected.b.status: must be one of 'graded', 'insufficient_evidence', 'ineligible' "
+            f"{case}:5: expected.b.status: must be one of 'graded', 'insufficient_evidence', 'ineligible', 'referred' "
             "(got 'graded ' (a string)); did you mean 'graded'?",
         ] == (run_case(case).error or "").splitlines()
 

@@ -181,8 +181,9 @@ def full_result() -> ve.Result:
         findings=(ve.FindingOutcome("f", "三", "text", "detail"),),
         notes={"存在问题": "text"},
         trace=(ve.TraceStep("grade", "m", "r", "c"),),
+        proposed_grade="好",
     )
-    usage = ve.PopulationUsage("q", "六", "好", "at_most", "hard", "t", 4, 1, 2, 1, ("a",), ("a",), "demoted")
+    usage = ve.PopulationUsage("q", "六", "好", "at_most", "hard", "t", 4, 1, 2, 1, ("a",), ("a",), "demoted", ("b",))
     return ve.Result(
         "s",
         "sha256:" + "1" * 64,
@@ -254,7 +255,8 @@ class TestKeysOfTheCode:
     def test_literals_are_enums(self) -> None:
         """Statuses and quota fields are enums taken from the model's Literal types."""
         defs = GENERATED["result"]["$defs"]
-        assert ["graded", "insufficient_evidence", "ineligible"] == defs["Outcome"]["properties"]["status"]["enum"]
+        statuses = ["graded", "insufficient_evidence", "ineligible", "referred"]
+        assert statuses == defs["Outcome"]["properties"]["status"]["enum"]
         assert ["at_most", "at_least"] == defs["Population"]["properties"]["bound"]["enum"]
 
 

@@ -309,7 +309,7 @@ def _table(result: Result, scheme: Scheme, lang: str = "en") -> str:
     return "\n".join(printable(line) for line in lines) + "\n"
 
 
-_STATUSES = ("graded", "insufficient_evidence", "ineligible")
+_STATUSES = ("graded", "insufficient_evidence", "ineligible", "referred")
 
 
 def _num(v: object) -> str:

@@ -168,6 +168,7 @@ def _rule_predicates(scheme: m.Scheme, role: str) -> Iterator[tuple[str, str, m.
     """(rule, clause, predicate) of every rule of the scheme that applies to ``role``."""
     sections: tuple[tuple[str, Mapping[str, Any]], ...] = (
         ("eligibility", scheme.eligibility),
+        ("referrals", scheme.referrals),
         ("vetoes", scheme.vetoes),
         ("caps", scheme.caps),
         ("findings", scheme.findings),

@@ -302,6 +302,13 @@ def _careful_scores(plan: Plan, rp: RolePlan, ctx: State) -> list[str] | None:
 def _ineligible(rp: RolePlan, ctx: State) -> bool:
     for rule in rp.eligibility:
         if rule.test(ctx):
+            if rule.target == "insufficient_evidence":
+                # Too little to grade on, by the scheme's own rule: evidence problems found
+                # too are listed with it, as for any subject with insufficient evidence.
+                ctx.status = "insufficient_evidence"
+                ctx.reasons += (Reason(str(RC.RULED_INSUFFICIENT), rule.text, None, rule.id, rule.clause),)
+                step(ctx, "eligibility", "step.ruled_insufficient", rule.id, rule.clause, text=rule.text)
+                return True
             ctx.status = "ineligible"
             ctx.reasons = (Reason(str(RC.INELIGIBLE), rule.text, None, rule.id, rule.clause),)
             step(ctx, "eligibility", "step.ineligible", rule.id, rule.clause, text=rule.text)
@@ -396,6 +403,14 @@ def _grade(plan: Plan, rp: RolePlan, ctx: State, skipped: list[str]) -> None:
     ctx.grade = ctx.raw_grade = grade
     # 5. vetoes and caps
     _apply_limits(rp, ctx, rp.limits)
+    # 6. referral to the committee: the grade the rules give is only proposed
+    if ctx.grade is not None:
+        for rule in rp.referrals:
+            if rule.test(ctx):
+                ctx.status = "referred"
+                ctx.reasons += (Reason(str(RC.REFERRED), rule.text, None, rule.id, rule.clause),)
+                step(ctx, "referral", "step.referred", rule.id, rule.clause, grade=ctx.grade, text=rule.text)
+                break
     if ctx.grade is None:
         ctx.status = "insufficient_evidence"
         missing = [i.id for i in rp.instruments if i.factor is not None and i.id in skipped]
@@ -533,6 +548,7 @@ def _outcome(
         subject.notes if len(subject.notes) < 2 else dict(sorted(subject.notes.items())),
         ctx.flags,
         tuple(ctx.trace) if ctx.trace else (),
+        ctx.grade if ctx.status == "referred" else None,
     )
 
 
@@ -765,6 +781,13 @@ def _evaluate(scheme: m.Scheme, cohort: Cohort, trace: bool, audit: Mapping[str,
                 consequences = _consequences(ctx, _under(rp.consequences_for, rp.consequences, ctx.grade))
             if trace:
                 step(ctx, "final", "step.final", grade=ctx.grade)
+        elif ctx.status == "referred":
+            # The committee decides the grade: what follows from a grade waits for it; what
+            # does not (a finding, a consequence of the facts alone) applies now.
+            proposed, ctx.grade = ctx.grade, None
+            findings = _findings(ctx, _under(rp.findings_for, rp.findings, None))
+            consequences = _consequences(ctx, _under(rp.consequences_for, rp.consequences, None))
+            ctx.grade = proposed
         outcomes.append(_outcome(ctx, rp, consequences, findings))
     return Result(
         scheme_id=scheme.id,

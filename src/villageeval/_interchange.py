@@ -87,6 +87,8 @@ def _outcome(o: Outcome, *, trace: bool) -> dict[str, Any]:
         "notes": dict(o.notes),
         "flags": list(o.flags),
     }
+    if o.proposed_grade is not None:  # only where a rule referred the subject: results stay as they were
+        d["proposed_grade"] = o.proposed_grade
     if trace:
         d["trace"] = [
             _drop_none({"step": t.step, "message": t.message, "rule": t.rule, "clause": t.clause}) for t in o.trace
@@ -147,6 +149,7 @@ def _populations(result: Result) -> list[dict[str, Any]]:
             "moved": list(p.moved),
             "ties": list(p.ties),
             "status": p.status,
+            **({"referred": list(p.referred)} if p.referred else {}),
         }
         for p in result.populations
     ]
@@ -442,6 +445,7 @@ def _outcome_from(o: Any) -> Outcome:
         notes=dict(o.get("notes", {})),
         flags=tuple(o.get("flags", [])),
         trace=tuple(TraceStep(t["step"], t["message"], t.get("rule"), t.get("clause")) for t in o.get("trace", [])),
+        proposed_grade=o.get("proposed_grade"),
     )
 
 
@@ -461,4 +465,5 @@ def _population_from(p: Any) -> PopulationUsage:
         tuple(p.get("moved", ())),
         tuple(p.get("ties", ())),
         p.get("status", "ok"),
+        tuple(p.get("referred", ())),
     )

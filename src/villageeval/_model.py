@@ -466,7 +466,27 @@ Grading = Union[BandGrading, ConditionGrading]
 
 @frozen
 class Eligibility:
-    """A subject for whom ``when`` holds is not evaluated (``ineligible``)."""
+    """A subject for whom ``when`` holds is not evaluated: ``ineligible`` (任职不满6个月,
+    不确定等次), or with ``status = "insufficient_evidence"`` when what the rule finds is
+    too little evidence to grade on (承诺事项少于3件), not a subject outside the assessment.
+    """
+
+    clause: str
+    text: str
+    when: Predicate
+    roles: tuple[str, ...] = field(default=(), converter=str_tuple)
+    status: Literal["ineligible", "insufficient_evidence"] = "ineligible"
+
+
+@frozen
+class Referral:
+    """A case the document leaves to people: when ``when`` holds, the subject is referred
+    to the committee (status ``referred``, shown 待研究) with the grade the rules propose.
+
+    "优秀票加合格票超过60%的为合格 … 低于60%的免职" says nothing of exactly 60%; a work
+    group that only proposes a grade (建议等次) refers every subject. Tested after vetoes
+    and caps, so ``when`` may read the proposed grade and the total.
+    """
 
     clause: str
     text: str
@@ -634,6 +654,7 @@ class Scheme:
     eligibility: Mapping[str, Eligibility] = attrs.Factory(dict)
     vetoes: Mapping[str, Veto] = attrs.Factory(dict)
     caps: Mapping[str, Cap] = attrs.Factory(dict)
+    referrals: Mapping[str, Referral] = attrs.Factory(dict)
     quotas: Mapping[str, Quota] = attrs.Factory(dict)
     findings: Mapping[str, Finding] = attrs.Factory(dict)
     consequences: Mapping[str, Consequence] = attrs.Factory(dict)

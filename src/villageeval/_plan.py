@@ -93,6 +93,7 @@ class RolePlan:
         "quick",
         "quick_keeping",
         "rank",
+        "referrals",
         "rounding",
         "terms",
         "titles",
@@ -106,6 +107,7 @@ class RolePlan:
         self.eligibility: list[Rule] = []
         self.vetoes: list[Rule] = []
         self.caps: list[Rule] = []
+        self.referrals: list[Rule] = []
         self.consequences: list[Rule] = []
         self.findings: list[Rule] = []
         self.applies: dict[str, Compiled] = {}
@@ -290,7 +292,7 @@ class Plan:
                     break
             for rid, e in scheme.eligibility.items():
                 if role in scheme.role_ids(e.roles):
-                    rp.eligibility.append(Rule(rid, "eligibility", e.clause, e.text, comp(e.when)))
+                    rp.eligibility.append(Rule(rid, "eligibility", e.clause, e.text, comp(e.when), e.status))
             for rid, v in scheme.vetoes.items():
                 if role in scheme.role_ids(v.roles):
                     rp.vetoes.append(Rule(rid, "veto", v.clause, v.text, comp(v.when), v.grade, rp.rank[v.grade]))
@@ -307,6 +309,10 @@ class Plan:
                 if role in scheme.role_ids(q.roles):
                     rp.consequences.append(Rule(rid, "consequence", q.clause, q.text, comp(q.when)))
                     rule_predicates["consequence", rid] = q.when
+            for rid, r in scheme.referrals.items():
+                if role in scheme.role_ids(r.roles):
+                    rp.referrals.append(Rule(rid, "referral", r.clause, r.text, comp(r.when)))
+                    rule_predicates["referral", rid] = r.when
             rp.limits = (*rp.vetoes, *rp.caps)
             # The facts this role's rules read: each must be given, or have a default.
             rp.facts = {name: scheme.facts[name] for name in sorted(used) if name in scheme.facts}
@@ -323,7 +329,8 @@ class Plan:
             rp.bool_facts = tuple(n for n, f in rp.facts.items() if f.type == "bool")
             rp.number_facts = tuple(n for n, f in rp.facts.items() if f.type == "number")
             rp.facts_read = len(rp.bool_facts) + len(rp.number_facts)
-            if not rp.applies and not rp.linked:
+            # A referral is tested on the careful path only (it is rare, and explained).
+            if not rp.applies and not rp.linked and not rp.referrals:
                 rp.keep_tallies = _reads_tallies(scheme, role, role_predicates, rp.instruments)
                 rp.quick, rp.quick_keeping = (
                     tuple(

@@ -140,8 +140,10 @@ def usage(
     moved: list[str],
     ties: list[str],
     status: QuotaStatus,
+    referred: tuple[str, ...] = (),
 ) -> PopulationUsage:
-    """What a quota did in one population, for the result."""
+    """What a quota did in one population, for the result (``referred``: its members
+    referred to the committee, whose grades are not decided yet)."""
     return PopulationUsage(
         qid,
         q.clause,
@@ -156,6 +158,7 @@ def usage(
         tuple(moved),
         tuple(ties),
         status,
+        referred,
     )
 
 
@@ -304,7 +307,8 @@ def apply_quotas(plan: Plan, contexts: list[State], populations: list[Population
                         c.flags += (f"quota_tie:{qid}",)
                         step(c, "quota", "step.quota_tie", qid, q.clause, quota=qid, where=where)
                 warnings.append(tie_at_cut(qid, q, where, ties))
-            populations.append(usage(qid, q, group, size, limit, before, after, moved, ties, status))
+            referred = tuple(sorted(c.subject.id for c in members if c.status == "referred"))
+            populations.append(usage(qid, q, group, size, limit, before, after, moved, ties, status, referred))
 
 
 def _within_limits(plan: Plan, contexts: list[State], pool: list[State], grade: str, need: int) -> list[State]:

@@ -30,7 +30,7 @@ __all__ = [
     "TraceStep",
 ]
 
-Status = Literal["graded", "insufficient_evidence", "ineligible"]
+Status = Literal["graded", "insufficient_evidence", "ineligible", "referred"]
 
 
 class ReasonCode(str, Enum):
@@ -62,6 +62,8 @@ class ReasonCode(str, Enum):
     MISSING_OUTCOME = "missing_outcome"
     INVALID_OUTCOME = "invalid_outcome"
     INELIGIBLE = "ineligible"
+    RULED_INSUFFICIENT = "ruled_insufficient"
+    REFERRED = "referred"
 
     def __str__(self) -> str:
         return self.value
@@ -186,6 +188,7 @@ class Outcome:
     notes: Mapping[str, str] = field(factory=dict)
     flags: tuple[str, ...] = ()
     trace: tuple[TraceStep, ...] = ()
+    proposed_grade: str | None = None
 
 
 @frozen
@@ -205,6 +208,7 @@ class PopulationUsage:
     moved: tuple[str, ...] = ()
     ties: tuple[str, ...] = ()
     status: Literal["ok", "demoted", "promoted", "warned", "unmet"] = "ok"
+    referred: tuple[str, ...] = ()
 
 
 @frozen

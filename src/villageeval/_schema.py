@@ -568,12 +568,17 @@ def _result(docs: _Docs) -> dict[str, Any]:
         docs.table("outcomes[]"),
         "outcomes[]",
         keys={"subject_id": "subject"},
-        given={"score_display": {"type": ["string", "null"], "pattern": _DECIMAL_TEXT}},
+        given={
+            "score_display": {"type": ["string", "null"], "pattern": _DECIMAL_TEXT},
+            "proposed_grade": {"type": "string"},
+        },
         output=True,
-        optional=("trace",),
+        optional=("trace", "proposed_grade"),
     )
     b.refs[PopulationUsage] = "Population"
-    defs["Population"] = b.obj(PopulationUsage, docs.table("populations[]"), "populations[]", output=True)
+    defs["Population"] = b.obj(
+        PopulationUsage, docs.table("populations[]"), "populations[]", output=True, optional=("referred",)
+    )
     # The audit stamp: the fields of Result that are not the result's own keys. A result
     # built by hand leaves the stamp of its evaluation empty ("").
     b.refs[PluginStamp] = "Plugin"

@@ -344,11 +344,14 @@ class _Validator:
         s = self.s
         seen: dict[str, str] = {}
         sections: list[
-            tuple[str, Mapping[str, m.Eligibility | m.Veto | m.Cap | m.Quota | m.Finding | m.Consequence]]
+            tuple[
+                str, Mapping[str, m.Eligibility | m.Veto | m.Cap | m.Referral | m.Quota | m.Finding | m.Consequence]
+            ]
         ] = [
             ("eligibility", s.eligibility),
             ("vetoes", s.vetoes),
             ("caps", s.caps),
+            ("referrals", s.referrals),
             ("quotas", s.quotas),
             ("findings", s.findings),
             ("consequences", s.consequences),

@@ -15,6 +15,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cli.status.graded": ("graded", "已评定"),
     "cli.status.insufficient_evidence": ("insufficient_evidence", "证据不足"),
     "cli.status.ineligible": ("ineligible", "不参加评定"),
+    "cli.status.referred": ("referred", "待研究"),
     "cli.totals": ("totals: {counts}", "合计:{counts}"),
     "cli.count": ("{label} {n}", "{label} {n}"),
     "cli.findings": ("findings:", "发现的问题:"),

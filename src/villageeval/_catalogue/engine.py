@@ -36,6 +36,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "code.missing_outcome": ("missing_outcome", "缺少关联考核结果"),
     "code.invalid_outcome": ("invalid_outcome", "关联考核结果无效"),
     "code.ineligible": ("ineligible", "不参加评定"),
+    "code.ruled_insufficient": ("ruled_insufficient", "依规定证据不足"),
+    "code.referred": ("referred", "提请党委研究"),
     # --- words filled into other messages -------------------------------------------------
     "hint.did_you_mean": ("; did you mean {close}?", "(是否应为 {close}?)"),
     "word.no_grade": ("no grade", "无等次"),
@@ -224,6 +226,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "证据不足:共 {count} 个问题,不予计分",
     ),
     "step.ineligible": ("not evaluated: {text}", "不参加评定:{text}"),
+    "step.ruled_insufficient": ("not enough to grade on: {text}", "证据不足,不予评定:{text}"),
     "step.score": ("{instrument} ({title}): {detail}", "{title}({instrument}):{detail}"),
     "step.score.ballots": ("{counts} ({total} ballots)", "{counts}(共 {total} 票)"),
     "step.score.ballot_mean": ("({terms}) / {total} = {value}", "({terms})/ {total} = {value}"),
@@ -253,6 +256,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "step.finding": ("{text}", "发现问题:{text}"),
     "step.consequence": ("{text}", "结果运用:{text}"),
     "step.final": ("final grade {grade}", "最终等次:{grade}"),
+    "step.referred": (
+        "referred to the committee with the proposed grade {grade}: {text}",
+        "待研究:建议等次为 {grade},提请党委研究:{text}",
+    ),
     "step.quota": ("{before} → {after}: {note}", "名额 {before} → {after}:{note}"),
     "step.quota_tie": (
         "tied at the cut of quota {quota}{where}: settled by subject id; for the committee to confirm",

@@ -34,6 +34,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "results.status.graded": ("graded", "已评定"),
     "results.status.insufficient_evidence": ("insufficient evidence", "依据不足,未评定"),
     "results.status.ineligible": ("ineligible", "不参加评定"),
+    "results.status.referred": ("referred to the committee", "待研究"),
     "results.adjustment": ("{kind} {cited}: {from_grade} → {to_grade}", "{kind} {cited}: {from_grade}→{to_grade}"),
     "results.adjustment.veto": ("veto", "否决"),
     "results.adjustment.cap": ("cap", "限定"),

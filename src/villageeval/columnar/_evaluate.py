@@ -207,7 +207,8 @@ def evaluate_columnar(scheme: m.Scheme, table: ColumnarCohort) -> ColumnarResult
         check_cohort(plan, table.to_cohort())  # raises, with the engine's words
     registry = plan.binding.registry
     adjusters = registry.adjusters(scheme) if registry is not None else []
-    if adjusters or prepared.reads_python or any(q.bound != "at_most" for _, q in plan.quotas):
+    referring = bool(scheme.referrals)  # a referred row keeps its proposed grade apart: the engine's
+    if adjusters or prepared.reads_python or referring or any(q.bound != "at_most" for _, q in plan.quotas):
         # Outside what the arrays do: the pure-Python engine, for every row.
         return _from_result(evaluate(scheme, table.to_cohort(), trace=False), a.ids)
     period = table.period or scheme.period

@@ -220,6 +220,9 @@ class Vectorised:
                 return
         facts = _Facts(rp)
         for rule in rp.eligibility:
+            if rule.target == "insufficient_evidence":
+                self.why = f"eligibility rule {rule.id} makes a subject insufficient_evidence, with its reasons"
+                return
             f = _vector_predicate(rule_predicate(scheme, "eligibility", rule.id), facts, role, "eligibility")
             if f is None:
                 self.why = f"eligibility rule {rule.id} reads what the arrays do not hold"

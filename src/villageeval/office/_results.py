@@ -423,7 +423,7 @@ def _distribution(sheet: Worksheet, result: Result, scheme: Scheme, lang: str) -
     widths = [0, 0]
     for role, label in ((r, scheme.roles[r].label) for r in scheme.roles if r in counts):
         grades = scheme.scales[_grading(scheme, role).scale].labels
-        statuses = ("insufficient_evidence", "ineligible")
+        statuses = ("insufficient_evidence", "ineligible", "referred")
         rows: list[tuple[Value, Value]] = [(label, text("results.header.count", lang))]
         rows += [(g, counts[role].get(g, 0)) for g in grades]
         rows += [(text(f"results.status.{s}", lang), counts[role].get(s, 0)) for s in statuses]

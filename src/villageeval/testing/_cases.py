@@ -61,7 +61,7 @@ EXPECTED_KEYS = (
 )
 
 #: The statuses an outcome can have.
-STATUSES = ("graded", "insufficient_evidence", "ineligible")
+STATUSES = ("graded", "insufficient_evidence", "ineligible", "referred")
 
 _NUMBER_KEYS = ("score", "rounded_score")
 _GRADE_KEYS = ("raw_grade", "final_grade")

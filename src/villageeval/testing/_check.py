@@ -128,6 +128,10 @@ def _subject(plan: Plan, o: Outcome, c: str | None, present: bool, tied: Mapping
         if c is None:
             return []
         r = o.reasons[0] if o.reasons else None
+        if o.status == "referred" and r is not None:
+            # Counted apart: the grade is the committee's to give, not the scheme's.
+            message = f"referred to the committee ({r.message}) with {o.proposed_grade} proposed, but graded {c}"
+            return [Violation("status", r.rule or "referral", r.clause or "", sid, message, c, None)]
         if o.status == "ineligible" and r is not None:
             return [
                 Violation(
