@@ -151,11 +151,11 @@ class TestLang:
     def test_the_table_in_chinese(self, capsys: pytest.CaptureFixture[str]) -> None:
         code, out, _ = run(capsys, "evaluate", SCHEME, str(DEMO), "--lang", "zh")
         assert 0 == code
-        assert "合计:一般 28、好 10、差 7、证据不足 5" in out
+        assert "合计:好 10、一般 28、差 7、证据不足 5" in out  # in the scale's order
 
     def test_english_is_the_default_of_the_table_and_explain(self, capsys: pytest.CaptureFixture[str]) -> None:
         code, out, _ = run(capsys, "evaluate", SCHEME, str(DEMO))
-        assert "totals: 一般 28, 好 10, 差 7, insufficient_evidence 5" in out
+        assert "totals: 好 10, 一般 28, 差 7, insufficient_evidence 5" in out
         assert 0 == code
         code, out, _ = run(capsys, "explain", SCHEME, str(DEMO), "hongxian-team")
         assert 0 == code

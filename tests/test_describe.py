@@ -323,7 +323,7 @@ class TestSchema:
         """Each built-in kind's instrument schema has its name as the const of ``kind``."""
         defs = _schema.shipped("describe")["$defs"]
         mapping = defs["Instrument"]["discriminator"]["mapping"]
-        assert ["ballot", "rating", "score", "points"] == list(mapping)
+        assert ["ballot", "rating", "score", "points", "item_ballot", "ledger"] == list(mapping)
         for name, ref in mapping.items():
             assert name == defs[ref.removeprefix("#/$defs/")]["properties"]["kind"]["const"]
 

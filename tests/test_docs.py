@@ -32,6 +32,8 @@ from villageeval import _model as m
 from villageeval._kinds import BUILTIN_KINDS
 from villageeval._kinds.ballot import Ballot, StratumRule
 from villageeval._kinds.evidence import DISCRIMINATOR
+from villageeval._kinds.item_ballot import ItemBallot, RejectRule
+from villageeval._kinds.ledger import Ledger
 from villageeval._kinds.points import Bonus, PointItem, Points
 from villageeval._kinds.rating import Rating
 from villageeval._kinds.score import DirectScore
@@ -114,6 +116,9 @@ SCHEME_SECTIONS: dict[str, type] = {
     '[instruments.<id>] kind = "points"': Points,
     "[instruments.<id>.items.<item>]": PointItem,
     "[instruments.<id>] bonus": Bonus,
+    '[instruments.<id>] kind = "item_ballot"': ItemBallot,
+    "[instruments.<id>] reject_when": RejectRule,
+    '[instruments.<id>] kind = "ledger"': Ledger,
     "[weightings.<id>]": m.Weighting,
     '[gradings.<id>] kind = "bands"': m.BandGrading,
     "[gradings.<id>] round": m.Rounding,
@@ -270,6 +275,8 @@ EVIDENCE_SECTIONS = {
     "rating": "evidence: tier (rating)",
     "score": "evidence: value (score)",
     "points": "evidence: items (points)",
+    "item_ballot": "evidence: votes (item_ballot)",
+    "ledger": "evidence: entries (ledger)",
 }
 
 

@@ -305,7 +305,11 @@ class TestReferral:
         assert [("referred", "borderline", "test")] == [(r.code, r.rule, r.clause) for r in outcome.reasons]
         assert () == outcome.consequences
         (step,) = [s for s in outcome.trace if s.step == "referral"]
-        assert "待研究:建议等次为 差,提请党委研究:得分85分以上但被否决的，提请党委研究" == ve.render_step(step, "zh")
+        # the numbers it compared, in the order of its all = [...]: the rounded total, the fact
+        assert "待研究:建议等次为 差,提请党委研究:得分85分以上但被否决的，提请党委研究(总分 87 ≥ 85;absentee:是)" == (
+            ve.render_step(step, "zh")
+        )
+        assert step.message.endswith("(total 87 ≥ 85; absentee: true)")
 
     def test_others_are_unchanged(self, tmp_path: Path) -> None:
         plain = ve.evaluate(
@@ -358,3 +362,206 @@ class TestReferral:
         for p in result.populations:
             holders = {o.subject_id for o in result.outcomes if o.final_grade == p.grade}
             assert not holders & set(p.referred)
+
+
+class TestDecision:
+    """The committee's decision as input: the final grade follows it, vetoes and hard quotas still hold."""
+
+    def cohort(self, decisions: dict[str, dict[str, str]]) -> ve.Cohort:
+        import attrs
+
+        demo = ve.load_cohort(SCHEMES / "huining-midterm-2023" / "demo.json")
+        return ve.Cohort(
+            tuple(attrs.evolve(s, decision=decisions[s.id]) if s.id in decisions else s for s in demo.subjects)
+        )
+
+    def test_a_referred_subject_decided(self, tmp_path: Path) -> None:
+        """xicha-secretary is referred with 差 proposed (TestReferral); the committee keeps 差."""
+        anchor = "[consequences.good]"
+        scheme = _variant(tmp_path, "huining-midterm-2023", anchor, REFERRAL + "\n" + anchor)
+        decision = {"grade": "差", "reason": "任职不到村属实", "by": "乡党委", "date": "2023-07-10"}
+        outcome = ve.evaluate(scheme, self.cohort({"xicha-secretary": decision})).outcome("xicha-secretary")
+        assert ("graded", "差") == (outcome.status, outcome.final_grade)
+        assert [] == [r.code for r in outcome.reasons]
+        decided = [a for a in outcome.adjustments if a.kind == "decision"]
+        assert [("差", "差", "任职不到村属实 (乡党委, 2023-07-10)")] == [
+            (a.from_grade, a.to_grade, a.note) for a in decided
+        ]
+        # what follows from 差 now applies: huining 四、7's consequence of 差
+        assert ["poor"] == [c.rule for c in outcome.consequences]
+
+    def test_a_decision_above_a_veto_is_not_taken(self) -> None:
+        """The absentee veto (四、6) makes xicha-secretary 差 at best; a decision of 好 goes back."""
+        scheme = ve.load_scheme("huining-midterm-2023")
+        outcome = ve.evaluate(scheme, self.cohort({"xicha-secretary": {"grade": "好"}})).outcome("xicha-secretary")
+        assert ("referred", None, "差") == (outcome.status, outcome.final_grade, outcome.proposed_grade)
+        (reason,) = outcome.reasons
+        assert "decision_conflict" == reason.code
+        assert "the committee's decision 好 is better than 差, the best that absentee allow" == reason.message
+
+    def test_a_decision_below_the_rules_is_taken(self) -> None:
+        """beiguan-team: 23453/275 → 好 (docs/interchange.md); the committee may grade it lower."""
+        scheme = ve.load_scheme("huining-midterm-2023")
+        outcome = ve.evaluate(scheme, self.cohort({"beiguan-team": {"grade": "一般"}})).outcome("beiguan-team")
+        assert ("graded", "好", "一般") == (outcome.status, outcome.raw_grade, outcome.final_grade)
+
+    def test_off_the_scale(self) -> None:
+        scheme = ve.load_scheme("huining-midterm-2023")
+        outcome = ve.evaluate(scheme, self.cohort({"beiguan-team": {"grade": "优秀"}})).outcome("beiguan-team")
+        assert "referred" == outcome.status
+        assert ["decision_conflict"] == [r.code for r in outcome.reasons]
+
+    def test_past_a_hard_quota(self) -> None:
+        """dazehu: at most 40% of its 8 secretaries 优秀, floor(8 × 0.4) = 3 (三、(一)2(3)); three
+        secretaries are capped below 优秀 (docs/schemes/dazehu-annual-2021.md). Decide 优秀 for all
+        eight: the three capped go back (better than the cap allows), three of the other five
+        are kept, in the quota's order, and two go back as past the quota."""
+        import attrs
+
+        scheme = ve.load_scheme("dazehu-annual-2021")
+        cohort = ve.load_cohort(SCHEMES / "dazehu-annual-2021" / "demo.json")
+        everyone = ve.Cohort(
+            tuple(attrs.evolve(s, decision={"grade": "优秀"}) if s.role == "secretary" else s for s in cohort.subjects),
+            period=cohort.period,
+        )
+        result = ve.evaluate(scheme, everyone)
+        secretaries = [o for o in result.outcomes if o.role == "secretary"]
+        kept = [o for o in secretaries if o.final_grade == "优秀"]
+        refused = [r.message for o in secretaries for r in o.reasons if r.code == "decision_conflict"]
+        assert 3 == len(kept)
+        assert 3 == len([m for m in refused if "is better than" in m])
+        assert 2 == len([m for m in refused if "goes past quota secretary_excellent" in m])
+        (usage,) = [p for p in result.populations if p.quota == "secretary_excellent"]
+        assert 3 == usage.holders_after
+
+    def test_a_decision_in_the_cohort_json(self) -> None:
+        data = {
+            "subjects": [
+                {"id": "a", "role": "team", "decision": {"grade": "好", "reasn": "x"}},
+                {"id": "b", "role": "team", "decision": {"reason": "x"}},
+            ]
+        }
+        with pytest.raises(ve.CohortError) as raised:
+            ve.cohort_from_dict(data)
+        messages = [p.message for p in raised.value.problems]
+        assert "unknown decision key 'reasn'; did you mean 'reason'?" in messages
+        assert "a decision gives the grade the committee decided on: 'grade' is missing" in messages
+
+
+SHARE_VETO = """
+[vetoes.many_poor]
+clause = "test"
+text = "述职测评“差”票超过10%的"
+when = { any = [{ fact = "clan_interference" }, { share = "appraisal", tiers = ["差"], above = "10%" }] }
+grade = "差"
+"""
+
+
+class TestDecidingNumbers:
+    """A rule's step shows the numbers it compared and the branch of ``any`` that held."""
+
+    def test_a_share_in_an_any(self, tmp_path: Path) -> None:
+        """yangzhuang-team's appraisal: 好 4, 一般 12, 差 14 (demo.json), so 差 is 14/30 = 46.7%,
+        above 10%; its total 57.2 is 差 already, so the veto holds without lowering it."""
+        anchor = "[consequences.good]"
+        scheme = _variant(tmp_path, "huining-midterm-2023", anchor, SHARE_VETO + "\n" + anchor)
+        result = ve.evaluate(scheme, ve.load_cohort(SCHEMES / "huining-midterm-2023" / "demo.json"))
+        (step,) = [s for s in result.outcome("yangzhuang-team").trace if s.rule == "many_poor"]
+        assert (
+            "applies (述职测评“差”票超过10%的) (any: 差 14/30 = 46.7% > 10%); 差 is already no better than 差"
+            == step.message
+        )
+        assert "适用(述职测评“差”票超过10%的)(其中:差 14/30 = 46.7% > 10%);差 已不高于 差" == ve.render_step(step, "zh")
+
+    def test_no_numbers_without_a_trace(self, tmp_path: Path) -> None:
+        anchor = "[consequences.good]"
+        scheme = _variant(tmp_path, "huining-midterm-2023", anchor, SHARE_VETO + "\n" + anchor)
+        result = ve.evaluate(scheme, ve.load_cohort(SCHEMES / "huining-midterm-2023" / "demo.json"), trace=False)
+        assert () == result.outcome("yangzhuang-team").trace
+
+
+POINTS = """
+id = "itemised"
+title = "分项计分"
+period = "2024"
+locality = { name = "某县" }
+[roles.secretary]
+label = "村党支部书记"
+[scales.grade]
+tiers = ["合格", "不合格"]
+[instruments.work]
+kind = "points"
+title = "工作实绩"
+clause = "三"
+items = { tasks = { label = "重点任务", max = 95 }, petition = { label = "信访稳定", max = 5, mode = "deduct" } }
+bonus = { label = "加分", max = 5 }
+[weightings.main]
+clause = "三"
+total = 100
+weights = { work = 100 }
+[gradings.main]
+clause = "三"
+scale = "grade"
+bands = [{ grade = "合格", at_least = 60 }, { grade = "不合格", below = 60 }]
+"""
+
+
+class TestItemisedEntries:
+    """Deductions and bonuses as entries, each in the trace, the stop at zero and the cap shown.
+
+    The items add up to 95 + 5 = 100, the instrument's out_of, weighted 100 of 100: the total
+    is the points themselves.
+    """
+
+    def outcome(self, items: dict[str, object], bonus: object) -> ve.Outcome:
+        cohort = ve.cohort_from_dict(
+            {"subjects": [{"id": "a", "role": "secretary", "evidence": {"work": {"items": items, "bonus": bonus}}}]}
+        )
+        return ve.evaluate(ve.loads_scheme(POINTS), cohort).outcome("a")
+
+    def test_deductions_stop_at_zero_and_the_bonus_is_capped(self) -> None:
+        """petition: 上访 县 2 + 4 + 10 = 16 deducted from 5 → 0 (扣完为止); tasks 80; the bonus
+        claimed 3 + 表彰 4 = 7, capped at 5: 80 + 0 + 5 = 85."""
+        entries = [{"amount": 2, "note": "上访 县"}, 4, 10]
+        outcome = self.outcome({"tasks": 80, "petition": entries}, [3, {"amount": 4, "note": "表彰"}])
+        assert Fraction(85) == outcome.score
+        (step,) = [s for s in outcome.trace if s.step == "score"]
+        assert (
+            "work (工作实绩): tasks 80 + petition 5 − (上访 县 2 + 4 + 10 = 16) → 0 (deductions stop at zero)"
+            " + bonus (3 + 表彰 4 = 7) → 5 (capped at 5) = 85" == step.message
+        )
+        assert "扣完为止" in ve.render_step(step, "zh")
+        assert "封顶 5" in ve.render_step(step, "zh")
+
+    def test_a_deduction_within_the_item(self) -> None:
+        """petition 5 − 3 = 2; tasks 70; no bonus: 72."""
+        outcome = self.outcome({"tasks": 70, "petition": [1, 2]}, 0)
+        assert Fraction(72) == outcome.score
+
+    def test_a_bad_entry_is_named(self) -> None:
+        outcome = self.outcome({"tasks": 70, "petition": [1, {"amnt": 2}]}, 0)
+        assert "insufficient_evidence" == outcome.status
+        (reason,) = outcome.reasons
+        assert reason.message.startswith("work: item 'petition', entry 2: an entry is a number or")
+
+
+def test_a_conditions_grading_without_rules_gives_its_fallback() -> None:
+    """A document whose only rule is its default (“其余为合格”): no rules, the fallback for all."""
+    toml = """
+id = "fallback-only"
+title = "其余为合格"
+locality = { name = "某县" }
+[roles.team]
+label = "班子"
+[scales.grade]
+tiers = ["合格", "不合格"]
+[gradings.main]
+kind = "conditions"
+clause = "三"
+scale = "grade"
+rules = []
+fallback = "合格"
+"""
+    cohort = ve.cohort_from_dict({"subjects": [{"id": "a", "role": "team"}]})
+    outcome = ve.evaluate(ve.loads_scheme(toml), cohort).outcome("a")
+    assert ("graded", "合格") == (outcome.status, outcome.final_grade)

@@ -35,18 +35,20 @@ class TestBuiltinKindsAreRegistered:
     def test_through_the_hook(self) -> None:
         """ballot, rating, score and points come from the built-in plugin's hook, in the documented order."""
         kinds = registry().kinds()
-        assert ["ballot", "rating", "score", "points"] == list(kinds)
+        assert ["ballot", "rating", "score", "points", "item_ballot", "ledger"] == list(kinds)
         assert {"villageeval._builtin"} == {kind.plugin for kind in kinds.values()}
 
     def test_listed_by_the_plugins_report(self) -> None:
         """``villageeval plugins`` shows the built-in kinds under the built-in plugin, like any plugin's."""
         builtin = next(p for p in registry().plugins() if p.name == "villageeval._builtin")
-        assert ("ballot", "points", "rating", "score") == builtin.instrument_kinds
+        assert ("ballot", "item_ballot", "ledger", "points", "rating", "score") == builtin.instrument_kinds
 
     def test_plugin_kinds_after_the_builtin_ones(self) -> None:
         """A plugin's kind is added to the built-in ones, not instead of them."""
         extra = ve.InstrumentKind("attendance", Attendance, attendance, lambda config: (0, 100), ve.ScoreEvidence)
-        assert ["ballot", "rating", "score", "points", "attendance"] == list(registry(kinds_plugin(extra)).kinds())
+        assert ["ballot", "rating", "score", "points", "item_ballot", "ledger", "attendance"] == list(
+            registry(kinds_plugin(extra)).kinds()
+        )
 
     def test_unknown_kind_is_an_error(self) -> None:
         """A scheme naming a kind nobody registers is refused, with the kinds there are."""
@@ -56,8 +58,8 @@ class TestBuiltinKindsAreRegistered:
         [problem] = e.value.problems
         assert ("instruments", "pledges", "kind") == problem.path
         assert (
-            "unknown instrument kind 'pledge'; did you mean 'pledges'? (known: ballot, rating, score, points, pledges)"
-            == problem.message
+            "unknown instrument kind 'pledge'; did you mean 'pledges'? "
+            "(known: ballot, rating, score, points, item_ballot, ledger, pledges)" == problem.message
         )
 
     def test_a_kind_needs_a_score_or_a_bind(self) -> None:

@@ -11,6 +11,7 @@ beiguan-team, whose outcome docs/interchange.md works out: 23453/275, 好.
 from __future__ import annotations
 
 import csv
+import datetime
 import functools
 import tempfile
 import zipfile
@@ -231,31 +232,201 @@ class TestEmptyCells:
     def test_an_empty_fact_takes_the_schemes_default(self, tmp_path: Path) -> None:
         """yugong's overlapping_items defaults to 0: left empty, it is not in the subject, and the default applies."""
         scheme = ve.load_scheme("yugong-pledge-2023")
-        path = tmp_path / "y.xlsx"
-        write_template(scheme, path)
-        book = openpyxl.load_workbook(path)
-        ws = book["村党支部书记"]
-        at = {ws.cell(row=3, column=c).value: c for c in range(1, ws.max_column + 1)}
-        values = {
-            "id": "s",
-            "evidence.village_vote.tallies.满意": 80,
-            "evidence.village_vote.tallies.基本满意": 10,
-            "evidence.village_vote.tallies.不满意": 10,
-            "evidence.jury.value": 90,
-            "evidence.inspection.items.progress": 40,
-            "evidence.inspection.items.recognition": 45,
-            "facts.discipline_case_open": "否",
-            "facts.judicial_case_open": "否",
-            "facts.pledge_items": 5,
-        }
-        for key, value in values.items():
-            ws.cell(row=4, column=at[key]).value = value
-        book.save(path)
+        path = fill_scheme(tmp_path, scheme, {YUGONG_SECRETARY: [secretary()], PLEDGES: pledges("s", 3)})
         read = read_sheets(scheme, path)
         assert "overlapping_items" not in read.cohort.subjects[0].facts
         # (80·100 + 10·60 + 10·0)/100 = 86; 86·30% + 90·30% + 85·40% = 86.8 ≥ 60: 合格 (三、(二)).
         outcome = ve.evaluate(scheme, read.cohort).outcome("s")
         assert ("graded", "合格") == (outcome.status, outcome.final_grade)
+
+
+YUGONG_SECRETARY = "村党支部书记"
+PLEDGES = "承诺事项逐项表决"  # pledge_vote's list sheet, named after its title
+P = f"{PLEDGES}!"
+VILLAGE = "村级组织(村党组织、村委会等)"
+LEDGER = "整顿工作台账(问题清单)"  # ledger's list sheet
+L = "'整顿工作台账(问题清单)'!"
+
+
+def fill_scheme(tmp_path: Path, scheme: ve.Scheme, sheets: dict[str, list[dict[str, Any]]]) -> Path:
+    """The scheme's template with each sheet's rows written from row 4 by the keys of row 3."""
+    path = tmp_path / f"{scheme.id}.xlsx"
+    write_template(scheme, path)
+    book = openpyxl.load_workbook(path)
+    for sheet, rows in sheets.items():
+        ws = book[sheet]
+        at = {ws.cell(row=3, column=c).value: c for c in range(1, ws.max_column + 1)}
+        for i, values in enumerate(rows):
+            for key, value in values.items():
+                ws.cell(row=4 + i, column=at[key]).value = value
+    book.save(path)
+    return path
+
+
+def secretary(sid: str = "s", **changes: Any) -> dict[str, Any]:
+    """A yugong secretary's row (overlapping_items left empty: its default, 0); keys with dots as ``__``."""
+    row = {
+        "id": sid,
+        "evidence.village_vote.tallies.满意": 80,
+        "evidence.village_vote.tallies.基本满意": 10,
+        "evidence.village_vote.tallies.不满意": 10,
+        "evidence.jury.value": 90,
+        "evidence.inspection.items.progress": 40,
+        "evidence.inspection.items.recognition": 45,
+        "facts.discipline_case_open": "否",
+        "facts.judicial_case_open": "否",
+    }
+    row.update({key.replace("__", "."): value for key, value in changes.items()})
+    return row
+
+
+def pledges(sid: str, n: int) -> list[dict[str, Any]]:
+    """``n`` items of ``sid``'s pledge, each confirmed (30/8/2)."""
+    tiers = ("满意", "基本满意", "不满意")
+    return [
+        {"id": sid, "evidence.pledge_vote.votes[].item": f"事项{i}"}
+        | {f"evidence.pledge_vote.votes[].tallies.{t}": c for t, c in zip(tiers, (30, 8, 2), strict=True)}
+        for i in range(1, n + 1)
+    ]
+
+
+def entry(sid: str = "qingliu", **changes: Any) -> dict[str, Any]:
+    """A ledger entry's row of tianxing's ledger sheet, closed and verified; keys with dots as ``__``."""
+    row: dict[str, Any] = {
+        "id": sid,
+        "evidence.ledger.entries[].problem": "支委缺额2人:补齐支部委员会",
+        "evidence.ledger.entries[].found": datetime.date(2015, 4, 28),
+        "evidence.ledger.entries[].deadline": datetime.date(2015, 6, 10),
+        "evidence.ledger.entries[].closed": datetime.date(2015, 6, 5),
+        "evidence.ledger.entries[].verified": "是",
+    }
+    row.update({f"evidence.ledger.entries[].{key}": value for key, value in changes.items()})
+    return row
+
+
+class TestListSheets:
+    def test_items_go_to_their_subject_in_order(self, tmp_path: Path) -> None:
+        """Rows of the pledge sheet for two subjects, interleaved: each gets its own, in row order."""
+        scheme = ve.load_scheme("yugong-pledge-2023")
+        rows = pledges("a", 2) + pledges("b", 1) + pledges("a", 3)[2:]
+        read = read_sheets(
+            scheme, fill_scheme(tmp_path, scheme, {YUGONG_SECRETARY: [secretary("a"), secretary("b")], PLEDGES: rows})
+        )
+        assert () == read.warnings
+        votes = {s.id: dict(s.evidence["pledge_vote"])["votes"] for s in read.cohort.subjects}
+        assert ["事项1", "事项2", "事项3"] == list(votes["a"])
+        assert {"tallies": {"满意": 30, "基本满意": 8, "不满意": 2}} == votes["b"]["事项1"]
+
+    def test_expected_is_in_the_role_sheet(self, tmp_path: Path) -> None:
+        """The number who could vote is once per subject (the role sheet); an item with more ballots fails."""
+        scheme = ve.load_scheme("yugong-pledge-2023")
+        path = fill_scheme(
+            tmp_path,
+            scheme,
+            {YUGONG_SECRETARY: [secretary(evidence__pledge_vote__expected=39)], PLEDGES: pledges("s", 3)},
+        )
+        read = read_sheets(scheme, path)
+        assert 39 == dict(evidence(read, "pledge_vote", "s"))["expected"]
+        outcome = ve.evaluate(scheme, read.cohort).outcome("s")
+        assert [("invalid_evidence", "pledge_vote")] * 3 == [(r.code, r.instrument) for r in outcome.reasons]
+
+    def test_no_rows_is_no_evidence(self, tmp_path: Path) -> None:
+        """A subject with no rows in the list sheet and no expected: missing_evidence, as for the other kinds."""
+        scheme = ve.load_scheme("yugong-pledge-2023")
+        only_ids = [{"id": "s"}, {"id": "s"}]  # rows with an id and nothing else are not read
+        path = fill_scheme(tmp_path, scheme, {YUGONG_SECRETARY: [secretary()], PLEDGES: only_ids})
+        read = read_sheets(scheme, path)
+        assert "pledge_vote" not in read.cohort.subjects[0].evidence
+        outcome = ve.evaluate(scheme, read.cohort).outcome("s")
+        assert [("missing_evidence", "pledge_vote")] == [(r.code, r.instrument) for r in outcome.reasons]
+
+    def test_an_empty_tier_a_missing_item_and_an_item_twice(self, tmp_path: Path) -> None:
+        """Each is invalid_evidence for the subject, naming its cells in the list sheet."""
+        scheme = ve.load_scheme("yugong-pledge-2023")
+        rows = pledges("s", 3)
+        rows[0]["evidence.pledge_vote.votes[].tallies.不满意"] = None
+        rows[1]["evidence.pledge_vote.votes[].item"] = None
+        rows[2]["evidence.pledge_vote.votes[].item"] = "事项1"
+        read = read_sheets(scheme, fill_scheme(tmp_path, scheme, {YUGONG_SECRETARY: [secretary()], PLEDGES: rows}))
+        [reason] = ve.evaluate(scheme, read.cohort).outcome("s").reasons
+        assert ("invalid_evidence", "pledge_vote") == (reason.code, reason.instrument)
+        assert f"{P}E4: no ballots written for 不满意 of '事项1'; write 0 where no ballot was cast" in reason.message
+        assert f"{P}B5: ballots with no item beside them" in reason.message
+        assert f"{P}B6: '事项1' is given twice (also {P}B4)" in reason.message
+
+    def test_an_id_no_role_sheet_has(self, tmp_path: Path) -> None:
+        """A row of the list sheet for a subject that is in no role sheet: an error at its id cell."""
+        scheme = ve.load_scheme("yugong-pledge-2023")
+        path = fill_scheme(tmp_path, scheme, {YUGONG_SECRETARY: [secretary("dongling")], PLEDGES: pledges("dongli", 1)})
+        with pytest.raises(ve.CohortError) as caught:
+            read_sheets(scheme, path)
+        [problem] = caught.value.problems
+        assert ((f"{P}A4",), "no role sheet has a subject 'dongli'; did you mean 'dongling'?") == (
+            problem.path,
+            problem.message,
+        )
+
+    def test_a_list_sheet_holds_one_list(self, tmp_path: Path) -> None:
+        """A list sheet's row of keys with a role sheet's key in it: an error naming the row."""
+        scheme = ve.load_scheme("yugong-pledge-2023")
+        path = fill_scheme(tmp_path, scheme, {})
+        book = openpyxl.load_workbook(path)
+        book[PLEDGES]["F3"] = "facts.overlapping_items"
+        book.save(path)
+        with pytest.raises(ve.CohortError) as caught:
+            read_sheets(scheme, path)
+        [problem] = caught.value.problems
+        assert (f"{P}3:3",) == problem.path
+        assert "not 'facts.overlapping_items'" in problem.message
+
+    def test_ledger_dates_and_yes_no(self, tmp_path: Path) -> None:
+        """Date cells are ISO dates, 是/否 a truth value; an empty closed or verified is left out."""
+        scheme = ve.load_scheme("tianxing-rectification-2015")
+        rows = [entry(), entry(problem="村务不公开", closed=None, verified=None)]
+        village = {"id": "qingliu", "evidence.ledger.as_of": datetime.date(2015, 11, 20)}
+        read = read_sheets(scheme, fill_scheme(tmp_path, scheme, {VILLAGE: [village], LEDGER: rows}))
+        assert () == read.warnings
+        assert {
+            "as_of": "2015-11-20",
+            "entries": [
+                {
+                    "problem": "支委缺额2人:补齐支部委员会",
+                    "found": "2015-04-28",
+                    "deadline": "2015-06-10",
+                    "closed": "2015-06-05",
+                    "verified": True,
+                },
+                {"problem": "村务不公开", "found": "2015-04-28", "deadline": "2015-06-10"},
+            ],
+        } == dict(evidence(read, "ledger", "qingliu"))
+
+    def test_a_text_date_is_given_as_it_is(self, tmp_path: Path) -> None:
+        """A date typed as text is the engine's to judge: 2015-6-1 is no ISO date (invalid_evidence)."""
+        scheme = ve.load_scheme("tianxing-rectification-2015")
+        village = {"id": "qingliu", "evidence.ledger.as_of": "2015-11-20"}
+        path = fill_scheme(tmp_path, scheme, {VILLAGE: [village], LEDGER: [entry(deadline="2015-6-1")]})
+        read = read_sheets(scheme, path)
+        [given] = dict(evidence(read, "ledger", "qingliu"))["entries"]
+        assert ("2015-6-1", "2015-11-20") == (given["deadline"], dict(evidence(read, "ledger", "qingliu"))["as_of"])
+        reasons = ve.evaluate(scheme, read.cohort).outcome("qingliu").reasons
+        assert ("invalid_evidence", "ledger") in [(r.code, r.instrument) for r in reasons]
+
+    def test_a_number_in_a_date_column_is_told(self, tmp_path: Path) -> None:
+        """A number where a date goes is given as it is, with a warning naming its cell."""
+        scheme = ve.load_scheme("tianxing-rectification-2015")
+        village = {"id": "qingliu", "evidence.ledger.as_of": "2015-11-20"}
+        path = fill_scheme(tmp_path, scheme, {VILLAGE: [village], LEDGER: [entry(closed=20150605)]})
+        read = read_sheets(scheme, path)
+        [warning] = read.warnings
+        assert (f"{L}E4",) == warning.path
+        assert "20150605 is not a date" in warning.message
+
+    def test_an_as_of_without_rows_is_a_ledger_of_no_entries(self, tmp_path: Path) -> None:
+        """A village with its ledger's date and no problems listed: entries [] (nothing to close)."""
+        scheme = ve.load_scheme("tianxing-rectification-2015")
+        village = {"id": "taohua", "evidence.ledger.as_of": datetime.date(2015, 11, 20)}
+        read = read_sheets(scheme, fill_scheme(tmp_path, scheme, {VILLAGE: [village]}))
+        assert {"as_of": "2015-11-20", "entries": []} == dict(evidence(read, "ledger", "taohua"))
 
 
 class TestFacts:

@@ -8,6 +8,7 @@ instrument's columns in the scheme's order).
 
 from __future__ import annotations
 
+import datetime
 import subprocess
 import sys
 from collections.abc import Callable
@@ -64,14 +65,19 @@ def cover_rows(sheet: Worksheet) -> list[tuple[Any, ...]]:
 
 class TestSheets:
     def test_a_cover_then_a_sheet_per_role(self, book: Books) -> None:
-        """说明 first, then one sheet per role named by its label, in the scheme's order."""
+        """说明 first, then one sheet per role named by its label, in the scheme's order, then a
+        list sheet per item ballot or ledger, named by its title."""
         assert ["说明", HUINING_TEAM, HUINING_MEMBER] == book("huining-midterm-2023").sheetnames
         assert [
             "说明",
             "村党支部书记",
             "村委会主任",
             "村党支部书记兼村委会主任(“一人兼”)",
+            "承诺事项逐项表决",
         ] == book("yugong-pledge-2023").sheetnames
+        assert ["说明", "村级组织(村党组织、村委会等)", "整顿工作台账(问题清单)"] == book(
+            "tianxing-rectification-2015"
+        ).sheetnames
 
     def test_english_names_its_own_sheet_only(self, book: Books) -> None:
         """lang="en": the cover is "About"; the role sheets keep the scheme's labels."""
@@ -260,8 +266,93 @@ class TestChecks:
 
         item = check("evidence.inspection.items.progress")
         assert ("decimal", "between", "0", "50") == (item.type, item.operator, item.formula1, item.formula2)
-        assert ("decimal", "between") == (check("facts.pledge_items").type, check("facts.pledge_items").operator)
+        facts = check("facts.overlapping_items")
+        assert ("decimal", "between") == (facts.type, facts.operator)
         assert ("list", '"合格,不合格"') == (check("history.2022").type, check("history.2022").formula1)
+
+
+class TestListSheets:
+    def test_an_item_ballots_sheet(self, book: Books) -> None:
+        """yugong's 承诺事项逐项表决: the subject's id, the item, a column per tier; expected in the role sheets."""
+        sheet = book("yugong-pledge-2023")["承诺事项逐项表决"]
+        assert ["基本信息", "承诺事项逐项表决(三、(一)3)", None, None, None] == row(sheet, 1)
+        assert ["考核对象编号", "承诺事项(原文)", "满意", "基本满意", "不满意"] == row(sheet, 2)
+        assert [
+            "id",
+            "evidence.pledge_vote.votes[].item",
+            *(f"evidence.pledge_vote.votes[].tallies.{t}" for t in ("满意", "基本满意", "不满意")),
+        ] == row(sheet, 3)
+        assert {"B1:E1"} <= {str(r) for r in sheet.merged_cells.ranges}
+        assert sheet.row_dimensions[3].hidden
+        for cell in ("C4", "E103"):
+            check = validation_of(sheet, cell)
+            assert ("whole", "greaterThanOrEqual", "0") == (check.type, check.operator, check.formula1)
+        secretary = book("yugong-pledge-2023")["村党支部书记"]
+        keys, labels = row(secretary, 3), row(secretary, 2)
+        assert "应到人数" == labels[keys.index("evidence.pledge_vote.expected")]
+        assert not [k for k in keys if "[]" in k]
+
+    def test_a_ledgers_sheet(self, book: Books) -> None:
+        """tianxing's 整顿工作台账: a row per problem, dates checked as dates, 是/否; as_of in the role sheet."""
+        sheet = book("tianxing-rectification-2015")["整顿工作台账(问题清单)"]
+        assert ["考核对象编号", "问题", "发现日期", "整改时限", "销号日期", "是否验收通过"] == row(sheet, 2)
+        assert [
+            "id",
+            *(f"evidence.ledger.entries[].{k}" for k in ("problem", "found", "deadline", "closed", "verified")),
+        ] == row(sheet, 3)
+        for cell in ("C4", "D4", "E103"):
+            check = validation_of(sheet, cell)
+            assert ("date", "请填写日期(如2015-06-30)。") == (check.type, check.error)
+        assert ("list", '"是,否"') == (validation_of(sheet, "F4").type, validation_of(sheet, "F4").formula1)
+        assert "yyyy-mm-dd" == sheet.column_dimensions["C"].number_format
+        village = book("tianxing-rectification-2015")["村级组织(村党组织、村委会等)"]
+        keys, labels = row(village, 3), row(village, 2)
+        at = keys.index("evidence.ledger.as_of")
+        assert "台账截止日期" == labels[at]
+        assert "date" == validation_of(village, village.cell(row=4, column=at + 1).coordinate).type
+
+    def test_english(self, book: Books) -> None:
+        """lang="en": the list sheet's own headers in English."""
+        sheet = book("tianxing-rectification-2015", "en")["整顿工作台账(问题清单)"]
+        assert ["ID of the subject", "Problem", "Found on", "Deadline", "Closed on", "Closure verified"] == row(
+            sheet, 2
+        )
+
+    def test_the_cover_names_the_list_sheets(self, book: Books) -> None:
+        """The sheet is listed, the instrument says where it goes, and an instruction says how."""
+        rows = cover_rows(book("tianxing-rectification-2015")["说明"])
+        assert ("整顿工作台账(问题清单)", "整顿工作台账(问题清单)") in rows
+        assert (
+            "整顿工作台账(问题清单)",
+            "五、(二)",
+            "在“整顿工作台账(问题清单)”表中每个问题填写一行",
+            "村级组织(村党组织、村委会等)",
+        ) in rows
+        assert any("整顿工作台账(问题清单)另设工作表" in str(r) for r in rows)
+        yugong = cover_rows(book("yugong-pledge-2023")["说明"])
+        assert any(
+            r[:3] == ("承诺事项逐项表决", "三、(一)3", "在“承诺事项逐项表决”表中逐项填写各等次票数") for r in yugong
+        )
+
+    def test_rows_from_a_cohort(self, tmp_path: Path) -> None:
+        """The demo's ledgers written in: a row per entry, dates as dates, verified as 是/否, as_of in
+        the role sheet."""
+        cohort = ve.load_cohort(ROOT / "schemes" / "tianxing-rectification-2015" / "demo-acceptance.json")
+        workbook = written(tmp_path, "tianxing-rectification-2015", cohort=cohort)
+        sheet = workbook["整顿工作台账(问题清单)"]
+        rows = [r for r in sheet.iter_rows(min_row=4, values_only=True) if r[0]]
+        assert ["qingliu"] * 5 + ["shazhou"] * 2 == [r[0] for r in rows]  # taohua's ledger has no entries
+        first = rows[0]
+        assert ("支委缺额2人:补齐支部委员会", datetime.datetime(2015, 4, 28), "是") == (first[1], first[2], first[5])
+        assert (datetime.datetime(2015, 7, 30), "否") == rows[2][4:6]  # closed, not verified
+        assert (None, None) == rows[-1][4:6]  # closed null, verified not given
+        village = workbook["村级组织(村党组织、村委会等)"]
+        keys = row(village, 3)
+        as_of = {
+            r[0]: r[keys.index("evidence.ledger.as_of")] for r in village.iter_rows(min_row=4, values_only=True) if r[0]
+        }
+        assert {"qingliu", "shazhou", "taohua"} <= set(as_of)
+        assert datetime.datetime(2015, 11, 20) == as_of["taohua"]
 
 
 class TestWidths:

@@ -6,10 +6,12 @@ The scheme screens every village of 天兴乡 against the eight problem types of
 with the villages ranked worst in the 2014 assessment (rank_2014, larger is worse).
 
 Cases in schemes/tianxing-rectification-2015/cases/ check grades, adjustments, flags,
-consequences and findings (cases/findings.toml). The problem lists (findings) and the
-notes carried to the result are checked here too, together with the quota's arithmetic and
-a check that every number of the document is in the scheme under its clause. Every
-expected value is worked out by hand from the document, never copied from the output.
+consequences and findings (cases/findings.toml), and the year-end acceptance against the
+ledger (cases/ledger.toml, cases/ledger_evidence.toml). The problem lists (findings) and
+the notes carried to the result are checked here too, together with the quota's
+arithmetic, the acceptance demo (demo-acceptance.json) entry by entry, and a check that
+every number of the document is in the scheme under its clause. Every expected value is
+worked out by hand from the document, never copied from the output.
 """
 
 from __future__ import annotations
@@ -192,6 +194,107 @@ def test_defaults_of_the_side_facts(scheme: ve.Scheme) -> None:
     assert {c.rule for c in result.outcome("a").consequences} == KEY
     assert {c.rule for c in result.outcome("b").consequences} == GENERAL | {"secretary_replaced"}
     assert {c.rule for c in result.outcome("c").consequences} == GENERAL | {"complaint_reply"}
+
+
+# --- the year-end acceptance against the ledger (五、(二), 五、(五)) ------------------------------
+
+
+def with_ledger(v: dict[str, Any], as_of: str, *entries: dict[str, Any], view: str | None = "满意") -> dict[str, Any]:
+    """The village at the acceptance: its ledger on ``as_of`` and the villagers' evaluation."""
+    evidence: dict[str, Any] = {"ledger": {"as_of": as_of, "entries": list(entries)}}
+    if view is not None:
+        evidence["villager_evaluation"] = {"tier": view}
+    return {**v, "evidence": evidence}
+
+
+def test_demo_acceptance() -> None:
+    """demo-acceptance.json: the plan's three villages at the acceptance, 2015-11-20.
+
+    qingliu (重点整顿): 补齐支委 closed 06-05 and verified → closed; 三会一课 closed 09-25,
+    verified → closed; 征地补偿 rectified 07-30 but not verified, deadline 07-31 → overdue;
+    办公用房 not closed, deadline 08-31 → overdue; 集体经济 not closed, deadline 12-31 →
+    open. Not closed 3 (1 open + 2 overdue) → key_overdue and accountability, no 销号.
+    shazhou (一般整顿): 补选 closed and verified; 公开账目 not closed, deadline 09-30 →
+    overdue → general_overdue. taohua: an empty ledger → nothing more.
+    """
+    result = ve.evaluate(ve.load_scheme(SCHEME_ID), ve.load_cohort(SCHEME_DIR / "demo-acceptance.json"))
+    outcomes = {o.subject_id: o for o in result}
+    assert {sid: o.instrument_scores.get("ledger") for sid, o in outcomes.items()} == {
+        "qingliu": 3,
+        "shazhou": 1,
+        "taohua": 0,
+    }
+    assert {c.rule for c in outcomes["qingliu"].consequences} == KEY | {
+        "secretary_replaced",
+        "key_overdue",
+        "accountability",
+    }
+    assert {c.rule for c in outcomes["shazhou"].consequences} == GENERAL | {"complaint_reply", "general_overdue"}
+    assert {c.rule for c in outcomes["taohua"].consequences} == GENERAL
+    steps = [s.message for s in outcomes["qingliu"].trace if s.rule == "ledger"]
+    assert steps == [
+        "ledger (整顿工作台账(问题清单)): 1. 支委缺额2人:补齐支部委员会: deadline 2015-06-10, closed "
+        "2015-06-05 and verified: closed",
+        "ledger (整顿工作台账(问题清单)): 2. “三会一课”不落实:每月召开支部党员大会,每季度讲一次党课: "
+        "deadline 2015-09-30, "
+        "closed 2015-09-25 and verified: closed",
+        "ledger (整顿工作台账(问题清单)): 3. 征地补偿分配不公开:张榜公布分配方案和名册: deadline 2015-07-31, "
+        "closed 2015-07-30, not verified: overdue",
+        "ledger (整顿工作台账(问题清单)): 4. 村委会办公用房出租:收回并恢复便民服务场所: deadline "
+        "2015-08-31, not closed: overdue",
+        "ledger (整顿工作台账(问题清单)): 5. 空壳村:发展村集体经济,年收入达到5万元: deadline "
+        "2015-12-31, not closed: open",
+        "ledger (整顿工作台账(问题清单)): as of 2015-11-20: 5 entries, 2 closed, 1 open, 2 overdue; not closed: 3",
+    ]
+
+
+def test_the_deadline_day_is_in_time(scheme: ve.Scheme) -> None:
+    """五、(二) 限时销号: not closed on its deadline day is still open; the day after, overdue."""
+    problem = {"problem": "补齐支委班子", "deadline": "2015-06-10"}
+    result = run(
+        scheme,
+        with_ledger(village("on-the-day", 1, "team_incomplete"), "2015-06-10", problem),
+        with_ledger(village("day-after", 2, "team_incomplete"), "2015-06-11", problem),
+    )
+    assert "key_overdue" not in {c.rule for c in result.outcome("on-the-day").consequences}
+    assert "key_overdue" in {c.rule for c in result.outcome("day-after").consequences}
+    # open or overdue, it is not closed: no 销号 at an acceptance held on either day
+    for sid in ("on-the-day", "day-after"):
+        assert result.outcome(sid).instrument_scores["ledger"] == 1
+        assert "accountability" in {c.rule for c in result.outcome(sid).consequences}
+
+
+def test_struck_off_only_when_every_problem_is_closed(scheme: ve.Scheme) -> None:
+    """五、(五) "验收通过后即可销号": two problems closed and verified → 销号; one of them
+    rectified but not verified → not 销号, and those responsible answer for it."""
+    done = {"problem": "补齐支委班子", "deadline": "2015-06-10", "closed": "2015-06-01", "verified": True}
+    unverified = {"problem": "清理三资", "deadline": "2015-12-31", "closed": "2015-11-01"}
+    result = run(
+        scheme,
+        with_ledger(village("all-closed", 1, "assets_disorder"), "2015-11-20", done, {**unverified, "verified": True}),
+        with_ledger(village("one-unverified", 2, "assets_disorder"), "2015-11-20", done, unverified),
+    )
+    assert {c.rule for c in result.outcome("all-closed").consequences} == KEY | {"struck_off"}
+    assert {c.rule for c in result.outcome("one-unverified").consequences} == KEY | {"accountability"}
+
+
+def test_acceptance_rules_read_the_ledger() -> None:
+    """The consequences of 五、(二) and 五、(五) are written over the ledger's tallies and sub-score."""
+    raw = _raw()
+    ledger = raw["instruments"]["ledger"]
+    assert (ledger["kind"], ledger["clause"], ledger["measure"], ledger["required"]) == (
+        "ledger",
+        "五、(二)",
+        "not_closed",
+        False,
+    )
+    overdue = {"share": "ledger", "tiers": ["overdue"], "above": 0}
+    assert raw["consequences"]["key_overdue"]["when"] == {"all": [{"grade": "重点整顿"}, overdue]}
+    assert raw["consequences"]["general_overdue"]["when"] == {"all": [{"grade": "一般整顿"}, overdue]}
+    assert {"score": "ledger", "equals": 0} in raw["consequences"]["struck_off"]["when"]["all"]
+    assert "验收通过后即可销号" in raw["consequences"]["struck_off"]["text"]
+    assert "倒排工期、限时销号" in raw["consequences"]["key_overdue"]["text"]
+    assert raw["consequences"]["accountability"]["text"] == "对问题未转化、群众不满意的，追究相关责任人责任"
 
 
 # --- every number of the document is in the scheme ------------------------------------------

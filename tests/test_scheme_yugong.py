@@ -9,13 +9,16 @@ findings of the pledge stage (三、(一)) once more in Python.
 Every expected number is worked out by hand from the scheme's defaults, never copied
 from the program's output:
 
+- 三、(一)3 vote on each pledge item: an item is rejected when 不满意 is more than half of
+  its own ballots (7 of 13 yes, 6 of 12 no); the sub-score counts the items confirmed.
 - 三、(二)1 village vote: 满意 100, 基本满意 60, 不满意 0; the sub-score is the mean.
 - 三、(二)1 jury: a direct score 0–100. 三、(二)2 inspection: 进展情况 0–50 + 群众认可程度 0–50.
 - 三、(二)2 total = village × 30/100 + jury × 30/100 + inspection × 40/100, exact.
 - 三、(二)3 合格 when total ≥ 60, else 不合格.
 
-BASE evidence, used wherever the numbers do not matter: village 满意 10 of 10 → 100 → 30;
-jury 80 → 24; inspection 40 + 40 = 80 → 32; total 86 → 合格.
+BASE evidence, used wherever the numbers do not matter: three pledge items, each 满意 10
+of 10 → 3 confirmed; village 满意 10 of 10 → 100 → 30; jury 80 → 24; inspection 40 + 40
+= 80 → 32; total 86 → 合格.
 """
 
 from __future__ import annotations
@@ -33,21 +36,29 @@ from villageeval import _model as m
 SCHEME_DIR = Path(__file__).parent.parent / "schemes" / "yugong-pledge-2023"
 TOML = (SCHEME_DIR / "scheme.toml").read_text(encoding="utf-8")
 
+
+def items(n: int) -> dict[str, Any]:
+    """The vote on ``n`` pledge items, each 满意 10 of 10: all confirmed."""
+    return {"votes": {f"事项{i}": {"tallies": {"满意": 10}} for i in range(1, n + 1)}}
+
+
 BASE: dict[str, Any] = {
+    "pledge_vote": items(3),
     "village_vote": {"tallies": {"满意": 10}},
     "jury": {"value": 80},
     "inspection": {"items": {"progress": 40, "recognition": 40}},
 }
 
 
-def person(sid: str, role: str, unit: str, **facts: Any) -> dict[str, Any]:
-    """A subject with BASE evidence and no open case; ``facts`` add to or replace the defaults."""
+def person(sid: str, role: str, unit: str, pledge: dict[str, Any] | None = None, **facts: Any) -> dict[str, Any]:
+    """A subject with BASE evidence (``pledge``: another vote on its pledge items) and no
+    open case; ``facts`` add to or replace the defaults."""
     return {
         "id": sid,
         "role": role,
         "unit": unit,
-        "evidence": BASE,
-        "facts": {"judicial_case_open": False, "discipline_case_open": False, "pledge_items": 3, **facts},
+        "evidence": BASE if pledge is None else {**BASE, "pledge_vote": pledge},
+        "facts": {"judicial_case_open": False, "discipline_case_open": False, **facts},
     }
 
 
@@ -84,7 +95,18 @@ class TestDocumentNumbers:
         assert jury.applies_when == m.Not(self.scheme.vetoes["village_majority_dissatisfied"].when)
 
     def test_more_than_half_dissatisfied_in_the_pledge_vote(self) -> None:
-        """三、(一)3 “‘不满意’票超过半数的，不得列为承诺内容”: recorded per person as a count."""
+        """三、(一)3 “由群众对每个人的承诺事项表决，‘不满意’票超过半数的，不得列为承诺内容”:
+        a ballot on each item, rejected when the share of 不满意 is above 1/2 (strict);
+        the re-draft that must follow (必须重新征求意见) is recorded per person as a count."""
+        vote = self.scheme.instruments["pledge_vote"]
+        assert (vote.kind, vote.clause, vote.scale, vote.measure) == (
+            "item_ballot",
+            "三、(一)3",
+            "satisfaction",
+            "confirmed",
+        )
+        assert vote.reject_when.tiers == ("不满意",)
+        assert (vote.reject_when.above, vote.reject_when.at_least) == (Fraction(1, 2), None)
         fact = self.scheme.facts["rejected_not_redrafted"]
         assert (fact.clause, fact.type) == ("三、(一)3", "number")
         assert "超过半数" in fact.label
@@ -103,7 +125,7 @@ class TestDocumentNumbers:
         p = self.scheme.parameters["min_items"]
         assert (p.value, p.clause) == (3, "三、(一)2")
         assert "Masked" in p.note
-        assert self.scheme.findings["too_few_items"].when == m.FactTest("pledge_items", m.Comparison(below=3))
+        assert self.scheme.findings["too_few_items"].when == m.ScoreTest("pledge_vote", m.Comparison(below=3))
 
     def test_masked_figures_no_rule_needs_are_named(self) -> None:
         """三、(一)1 the pledge deadline and 五、1 the 联系村 per leader: masked, unused, noted."""
@@ -151,28 +173,91 @@ class TestDocumentNumbers:
 
 
 class TestTooFewItems:
-    """三、(一)2 “每人承诺事项原则上不少于a件”, a = 3: 2 is too few, 3 is enough; “原则上”: no grade change."""
+    """三、(一)2 “每人承诺事项原则上不少于a件”, a = 3: 2 confirmed is too few, 3 is enough;
+    “原则上”: no grade change."""
 
     def test_boundary(self) -> None:
-        r = run(person("two", "secretary", "甲村", pledge_items=2), person("three", "director", "甲村"))
+        r = run(person("two", "secretary", "甲村", items(2)), person("three", "director", "甲村"))
         assert findings(r, "two") == ["too_few_items"]
         assert findings(r, "three") == []
         # BASE total 86 → 合格 either way
         assert [r.outcome(s).final_grade for s in ("two", "three")] == ["合格", "合格"]
 
+    def test_a_rejected_item_does_not_count(self) -> None:
+        """Three items put to the vote, one of them 不满意 7 of 13 > 1/2: 2 confirmed, too few."""
+        votes = items(3)["votes"] | {"事项3": {"tallies": {"满意": 4, "基本满意": 2, "不满意": 7}}}
+        r = run(person("p", "secretary", "甲村", {"votes": votes}))
+        assert r.outcome("p").instrument_scores["pledge_vote"] == 2
+        assert findings(r, "p") == ["too_few_items"]
+
+    def test_exactly_half_dissatisfied_stands(self) -> None:
+        """不满意 6 of 12 is half, not more than half: the item is confirmed, 3 items."""
+        votes = items(3)["votes"] | {"事项3": {"tallies": {"满意": 4, "基本满意": 2, "不满意": 6}}}
+        r = run(person("p", "secretary", "甲村", {"votes": votes}))
+        assert r.outcome("p").instrument_scores["pledge_vote"] == 3
+        assert findings(r, "p") == []
+
     def test_one_person_holding_both_posts_needs_n_not_2n(self) -> None:
         """“每人”: the 一人兼 person pledges once, so 3 items are enough."""
-        r = run(person("both", "both", "甲村", pledge_items=3))
+        r = run(person("both", "both", "甲村", items(3)))
         assert findings(r, "both") == []
 
     def test_override(self) -> None:
         """A township that unmasks a = 5: 4 is too few, 5 is enough."""
         r = run(
-            person("four", "secretary", "甲村", pledge_items=4),
-            person("five", "director", "甲村", pledge_items=5),
+            person("four", "secretary", "甲村", items(4)),
+            person("five", "director", "甲村", items(5)),
             min_items=5,
         )
         assert (findings(r, "four"), findings(r, "five")) == (["too_few_items"], [])
+
+
+class TestPledgeVote:
+    """三、(一)3: the ballot on each item, as the trace explains it and as the evidence is checked."""
+
+    def test_each_item_is_explained(self) -> None:
+        """Each item's tally, its share of 不满意 against half, its verdict; then the count."""
+        votes = {"修村道": {"tallies": {"满意": 10, "不满意": 3}}, "建桥": {"tallies": {"满意": 6, "不满意": 7}}}
+        o = run(person("p", "secretary", "甲村", {"votes": votes})).outcome("p")
+        steps = [s.message for s in o.trace if s.rule == "pledge_vote"]
+        assert steps == [
+            "pledge_vote (承诺事项逐项表决): item 修村道: 满意 10, 不满意 3 (13 ballots); "
+            "不满意 3/13 is not above 50%: confirmed",
+            "pledge_vote (承诺事项逐项表决): item 建桥: 满意 6, 不满意 7 (13 ballots); 不满意 "
+            "7/13 is above 50%: rejected",
+            "pledge_vote (承诺事项逐项表决): 1 of 2 items confirmed, 1 rejected; items confirmed: 1",
+        ]
+
+    def test_no_vote_for_a_person_under_an_open_case(self) -> None:
+        """三、(一)1 “立案未结案的不参与承诺”: no pledge, so no vote is asked for."""
+        s = {
+            "id": "p",
+            "role": "secretary",
+            "unit": "甲村",
+            "facts": {"judicial_case_open": True, "discipline_case_open": False},
+        }
+        assert run(s).outcome("p").status == "ineligible"
+
+    def test_problems_item_by_item(self) -> None:
+        """An unknown tier on one item, a count that is not a whole number on another: both, by item."""
+        votes = {
+            "修村道": {"tallies": {"满意": 8, "比较满意": 2}},
+            "建桥": {"tallies": {"满意": -1}},
+            "修渠": {"tallies": {"满意": 10}},
+        }
+        o = run(person("p", "secretary", "甲村", {"votes": votes})).outcome("p")
+        assert o.status == "insufficient_evidence"
+        assert [(r.code, r.message) for r in o.reasons] == [
+            (
+                "unknown_tier",
+                "pledge_vote: item '修村道': unknown tier '比较满意'; did you mean "
+                "'满意'? (scale: 满意, 基本满意, 不满意)",
+            ),
+            (
+                "invalid_count",
+                "pledge_vote: item '建桥': the count for '满意' must be a whole number from 0 to 10^12 (got -1)",
+            ),
+        ]
 
 
 class TestItemsOverlap:
@@ -258,6 +343,7 @@ class TestBarred:
     def test_outcome(self) -> None:
         s = person("s", "secretary", "甲村")
         s["evidence"] = {
+            "pledge_vote": items(3),
             "village_vote": {"tallies": {"满意": 2, "基本满意": 2, "不满意": 6}},
             "inspection": {"items": {"progress": 30, "recognition": 30}},
         }
@@ -266,8 +352,8 @@ class TestBarred:
         assert [(a.rule, a.from_grade, a.to_grade) for a in o.adjustments] == [
             ("village_majority_dissatisfied", "", "不合格")
         ]
-        # village (2×100 + 2×60 + 6×0)/10 = 32; inspection 30 + 30 = 60; no jury
-        assert o.instrument_scores == {"village_vote": Fraction(32), "inspection": Fraction(60)}
+        # 3 items confirmed; village (2×100 + 2×60 + 6×0)/10 = 32; inspection 30 + 30 = 60; no jury
+        assert o.instrument_scores == {"pledge_vote": 3, "village_vote": Fraction(32), "inspection": Fraction(60)}
         assert [c.rule for c in o.consequences] == ["admonition"]
 
     def test_a_jury_score_given_anyway_is_not_used(self) -> None:
@@ -325,6 +411,25 @@ class TestDemo:
         assert (o.status, o.score, o.final_grade) == (status, score, grade)
         assert sorted(c.rule for c in o.consequences) == consequences
         assert [f.rule for f in o.findings] == found
+
+    def test_items_confirmed(self) -> None:
+        """三、(一)3 on the demo's votes: 不满意 above half of an item's ballots rejects it."""
+        confirmed = {o.subject_id: o.instrument_scores.get("pledge_vote") for o in self.result.outcomes}
+        assert confirmed == {
+            "dongling-secretary": 4,  # 光伏电站 不满意 20 of 40, exactly half: stands
+            "dongling-director": 3,
+            "xihe-both": 4,  # 加工企业 19 of 35 > 1/2 rejected; the re-drafted 冷库 5 of 35 confirmed
+            "nanping-secretary": 3,
+            "nanping-director": 3,
+            "beishan-secretary": 3,
+            "beishan-director": 2,  # two items only → too_few_items
+            "shiqiao-both": 3,
+            "liugou-secretary": None,  # open case: no pledge, no vote
+            "liugou-director": 3,  # 拓宽村口道路 17 of 30 > 1/2 rejected, not re-drafted (recorded)
+            "xingyuan-secretary": 3,
+            "xingyuan-director": 3,
+            "wangzhuang-both": 5,
+        }
 
     def test_every_subject_is_expected(self) -> None:
         data = json.loads((SCHEME_DIR / "demo.json").read_text(encoding="utf-8"))

@@ -51,6 +51,7 @@ import attrs
 
 from . import _init
 from ._bound import scheme_origin
+from ._catalogue import english_only
 from ._cli_io import PROGRESS_AT, AtomicOutput, Progress, errors_json, read_cohort, report, utf8
 from ._cohort import Cohort
 from ._engine import evaluate
@@ -253,33 +254,39 @@ def _table(result: Result, scheme: Scheme, lang: str = "en") -> str:
     def say(key: str, **params: Any) -> str:
         return text(key, lang, **params)
 
-    columns = ("subject", "name", "role", "status", "score", "rounded", "raw", "final", "adjusted")
+    columns = ("subject", "name", "role", "status", "score", "rounded", "raw", "final", "adjusted", "reasons")
     headers = [say(f"cli.header.{c}") for c in columns]
+    with_consequences = any(o.consequences for o in result.outcomes)
+    if with_consequences:  # for 温江 and 巴东 the consequence is the point
+        headers.append(say("cli.header.consequences"))
     rows = []
     for o in result.outcomes:
         status = say(f"cli.status.{o.status}") if lang != "en" else o.status
         codes = [render_text(code_name(r.code), lang) for r in o.reasons]
-        rows.append(
-            [
-                o.subject_id,
-                o.name,
-                o.role,
-                status,
-                o.score_display or "",
-                "" if o.rounded_score is None else _num(o.rounded_score),
-                o.raw_grade or "",
-                _grade_cell(o),
-                ", ".join(a.rule for a in o.adjustments) or ("; ".join(codes)),
-            ]
-        )
+        row = [
+            o.subject_id,
+            o.name,
+            o.role,
+            status,
+            o.score_display or "",
+            "" if o.rounded_score is None else _num(o.rounded_score),
+            o.raw_grade or "",
+            _grade_cell(o),
+            ", ".join(a.rule for a in o.adjustments),
+            "; ".join(codes),
+        ]
+        if with_consequences:
+            row.append(", ".join(c.rule for c in o.consequences))
+        rows.append(row)
     lines = [f"{scheme.id} — {_scheme_label(scheme)}", "", *render_table(headers, rows, right=(4, 5)).split("\n")]
     counts: dict[str, int] = {}
     for o in result.outcomes:
         key = o.final_grade if o.status == "graded" and o.final_grade else o.status
         counts[key] = counts.get(key, 0) + 1
+    order = _total_order(scheme)
+    ranked = sorted(counts.items(), key=lambda kv: order.get(kv[0], len(order)))
     shown = [
-        say("cli.count", label=say(f"cli.status.{k}") if lang != "en" and k in _STATUSES else k, n=v)
-        for k, v in counts.items()
+        say("cli.count", label=say(f"cli.status.{k}") if lang != "en" and k in _STATUSES else k, n=v) for k, v in ranked
     ]
     lines += ["", say("cli.totals", counts=", ".join(shown) if lang == "en" else "、".join(shown))]
     found = [o for o in result.outcomes if o.findings]
@@ -312,6 +319,20 @@ def _table(result: Result, scheme: Scheme, lang: str = "en") -> str:
 _STATUSES = ("graded", "insufficient_evidence", "ineligible", "referred")
 
 
+def _total_order(scheme: Scheme) -> dict[str, int]:
+    """Grades in the order of the scales the roles are graded on (best first, the scheme's
+    roles in order), then the statuses: how the totals line is printed."""
+    order: dict[str, int] = {}
+    for role in scheme.roles:
+        for grading in scheme.gradings.values():
+            if role in scheme.role_ids(grading.roles):
+                for label in scheme.scales[grading.scale].labels:
+                    order.setdefault(label, len(order))
+    for status in _STATUSES:
+        order.setdefault(status, len(order))
+    return order
+
+
 def _num(v: object) -> str:
     from fractions import Fraction
 
@@ -328,7 +349,9 @@ def _cmd_evaluate(args: argparse.Namespace, out: TextIO) -> int:
     scheme, cohort = _load_pair(args, _reading_progress(args.cohort))
     progress = Progress(len(cohort.subjects))
     trace = (args.format == "json" and not args.no_trace) or args.format == "xlsx"
-    with progress.stage(f"grading {len(cohort.subjects):,} subjects"):
+    # JSON is written in English: its traces need no catalogue keys (half their memory)
+    english = english_only() if args.format == "json" else contextlib.nullcontext()
+    with progress.stage(f"grading {len(cohort.subjects):,} subjects"), english:
         result = _evaluate(args, scheme, cohort, trace)
     del cohort  # the result keeps it until its hash is written, and no longer
     if args.format == "json":

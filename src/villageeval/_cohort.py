@@ -28,6 +28,7 @@ from ._types import (
     expect_cohort,
     expect_cohort_data,
     expect_text,
+    subject_decision,
     subject_evidence,
     subject_facts,
     subject_field_error,
@@ -143,6 +144,10 @@ class Subject:
         outcomes: other assessment id → grade, for caps linking assessments.
         notes: free text carried through to the outcome unchanged, by heading
             (a work group's 运行情况 / 存在问题 / 下一步打算 for the village).
+        decision: the committee's decision on the subject's grade, when it has taken one:
+            ``grade`` (required), ``reason``, ``by``, ``date`` (texts). The final grade
+            follows it, as an adjustment of kind ``decision``, if vetoes and hard quotas
+            allow it; empty: no decision.
     """
 
     id: str
@@ -155,6 +160,7 @@ class Subject:
     history: Mapping[str, str] = field(factory=dict, converter=subject_history)
     outcomes: Mapping[str, str] = field(factory=dict, converter=subject_outcomes)
     notes: Mapping[str, str] = field(factory=dict, converter=subject_notes)
+    decision: Mapping[str, str] = field(factory=dict, converter=subject_decision)
 
     def __attrs_post_init__(self) -> None:
         # One call and four ``type() is str`` for the texts: subjects are built by the
@@ -227,6 +233,8 @@ class Cohort:
 
 
 _SUBJECT_KEYS = [a.name for a in attrs.fields(Subject)]
+#: The keys of a subject's ``decision``: the grade decided, and why, by whom, when.
+DECISION_KEYS = ("grade", "reason", "by", "date")
 
 
 def cohort_from_dict(data: Any, *, source: str | None = None) -> Cohort:
@@ -279,11 +287,22 @@ def cohort_from_dict(data: Any, *, source: str | None = None) -> Cohort:
             if key in raw and not isinstance(raw[key], str):
                 bad((*path, key), "must be a string")
                 ok = False
-        for key in ("groups", "evidence", "facts", "history", "outcomes", "notes"):
+        for key in ("groups", "evidence", "facts", "history", "outcomes", "notes", "decision"):
             if key in raw and not isinstance(raw[key], dict):
                 bad((*path, key), "must be an object")
                 ok = False
-        for key in ("groups", "history", "outcomes", "notes"):
+        decision = raw.get("decision")
+        if isinstance(decision, dict):
+            for key in decision:
+                if key not in DECISION_KEYS:
+                    close = close_matches(str(key), DECISION_KEYS, n=1)
+                    hint = f"; did you mean {close[0]!r}?" if close else ""
+                    bad((*path, "decision", key), f"unknown decision key {key!r}{hint}")
+                    ok = False
+            if "grade" not in decision:
+                bad((*path, "decision"), "a decision gives the grade the committee decided on: 'grade' is missing")
+                ok = False
+        for key in ("groups", "history", "outcomes", "notes", "decision"):
             for k, v in (raw.get(key) or {}).items() if isinstance(raw.get(key), dict) else ():
                 if not isinstance(v, str):
                     bad((*path, key, k), f"must be a string (got {v!r})")
@@ -312,6 +331,7 @@ def cohort_from_dict(data: Any, *, source: str | None = None) -> Cohort:
                 history=raw.get("history") or {},
                 outcomes=raw.get("outcomes") or {},
                 notes=raw.get("notes") or {},
+                decision=raw.get("decision") or {},
             )
         )
     period = nfc(data.get("period", ""))
@@ -428,7 +448,7 @@ def cohort_to_dict(cohort: Cohort) -> dict[str, Any]:
             d["name"] = s.name
         if s.unit:
             d["unit"] = s.unit
-        for key in ("groups", "facts", "history", "outcomes", "notes"):
+        for key in ("groups", "facts", "history", "outcomes", "notes", "decision"):
             value = getattr(s, key)
             if value:
                 d[key] = _plain(value)

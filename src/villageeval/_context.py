@@ -15,7 +15,7 @@ from fractions import Fraction
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from ._catalogue import code_name, said
+from ._catalogue import code_name, step_text
 from ._result import Reason, TraceStep
 
 if TYPE_CHECKING:
@@ -107,7 +107,7 @@ def reason(state: State, code: str, message: str, instrument: str | None = None)
     state.reasons += (Reason(code, message, instrument),)
     if state.trace is not None:
         state.trace.append(
-            TraceStep("evidence", said("step.reason", code=code_name(code), message=message), instrument)
+            TraceStep("evidence", step_text("step.reason", code=code_name(code), message=message), instrument)
         )
 
 
@@ -117,7 +117,7 @@ def step(
     """One step of a subject's trace, when its trace is kept: the catalogue's entry ``key``
     with ``params`` (rendered only then)."""
     if state.trace is not None:
-        state.trace.append(TraceStep(kind, said(key, **params), rule, clause))
+        state.trace.append(TraceStep(kind, step_text(key, **params), rule, clause))
 
 
 class RuleContext:

@@ -176,6 +176,8 @@ def _quick_evaluate(plan: Plan, rp: RolePlan, ctx: State, scorers: tuple[QuickTe
     same value. A subject it turns down is evaluated again, carefully, from the start.
     """
     facts = ctx.subject.facts
+    if ctx.subject.decision:  # the committee's decision is checked, and explained, carefully
+        return False
     if rp.history is not None and _history_problems(rp.history, ctx):
         return False
     some_true = False
@@ -311,7 +313,7 @@ def _ineligible(rp: RolePlan, ctx: State) -> bool:
                 return True
             ctx.status = "ineligible"
             ctx.reasons = (Reason(str(RC.INELIGIBLE), rule.text, None, rule.id, rule.clause),)
-            step(ctx, "eligibility", "step.ineligible", rule.id, rule.clause, text=rule.text)
+            step(ctx, "eligibility", "step.ineligible", rule.id, rule.clause, text=rule.text, why=_why(rule, ctx))
             return True
     return False
 
@@ -374,7 +376,7 @@ def _grade(plan: Plan, rp: RolePlan, ctx: State, skipped: list[str]) -> None:
     graded = ctx.rounded if ctx.rounded is not None else ctx.total
     # 4. grade
     grade: str | None
-    if rp.conditions:
+    if rp.fallback is not None:  # graded by conditions (whose rules may be none: the fallback)
         grade = rp.fallback
         for i, (label, test, clause, wording) in enumerate(rp.conditions):
             if test(ctx):
@@ -409,12 +411,60 @@ def _grade(plan: Plan, rp: RolePlan, ctx: State, skipped: list[str]) -> None:
             if rule.test(ctx):
                 ctx.status = "referred"
                 ctx.reasons += (Reason(str(RC.REFERRED), rule.text, None, rule.id, rule.clause),)
-                step(ctx, "referral", "step.referred", rule.id, rule.clause, grade=ctx.grade, text=rule.text)
+                why = _why(rule, ctx)
+                step(ctx, "referral", "step.referred", rule.id, rule.clause, grade=ctx.grade, text=rule.text, why=why)
                 break
+    # 7. the committee's decision, where it took one: checked against the vetoes and caps
+    if ctx.grade is not None and ctx.subject.decision:
+        _decide(rp, ctx)
     if ctx.grade is None:
         ctx.status = "insufficient_evidence"
         missing = [i.id for i in rp.instruments if i.factor is not None and i.id in skipped]
         reason(ctx, RC.NO_TOTAL, said("grade.no_total", missing=missing))
+
+
+def _why(rule: Rule, ctx: State) -> str:
+    """What the rule's predicate compared, for its step: only when the trace is kept."""
+    if ctx.trace is None:
+        return ""
+    from ._explain import why
+
+    return why(rule.when, ctx, ctx.scheme)
+
+
+def _decide(rp: RolePlan, ctx: State) -> None:
+    """The committee's decision as the grade, shown next to the proposed one; a decision
+    the scheme's rules forbid (a grade off the scale, better than a veto or cap allows)
+    refers the subject back to the committee with the conflict as its reason."""
+    decision = ctx.subject.decision
+    decided = decision.get("grade", "")
+    proposed = ctx.grade
+    assert proposed is not None
+    referral = next((r for r in ctx.reasons if r.code == RC.REFERRED), None)
+    clause = referral.clause or "" if referral is not None else ""
+    if decided not in rp.rank:
+        problem = said("decision.unknown_grade", grade=repr(decided), labels=list(rp.labels))
+    elif rp.rank[decided] < ctx.ceiling:
+        limit = rp.labels[ctx.ceiling]
+        held = [f.split(":", 1)[1] for f in ctx.flags if f.startswith(("veto:", "cap:"))]
+        problem = said("decision.above_limit", grade=decided, limit=limit, rules=held)
+    else:
+        note = said(
+            "decision.note",
+            reason=decision.get("reason", ""),
+            by=decision.get("by", ""),
+            date=decision.get("date", ""),
+        )
+        ctx.adjustments += (Adjustment("decision", "decision", clause, proposed, decided, note),)
+        ctx.flags += ("decision",)
+        step(ctx, "decision", "step.decision", "decision", clause or None, before=proposed, after=decided, note=note)
+        ctx.grade = decided
+        ctx.status = "graded"
+        ctx.reasons = tuple(r for r in ctx.reasons if r.code != RC.REFERRED)
+        return
+    ctx.status = "referred"
+    ctx.reasons = (*(r for r in ctx.reasons if r.code != RC.REFERRED), Reason(str(RC.DECISION_CONFLICT), problem))
+    step(ctx, "decision", "step.decision_refused", "decision", clause or None, problem=problem)
 
 
 def _apply_limits(rp: RolePlan, ctx: State, limits: tuple[Rule, ...]) -> None:
@@ -439,6 +489,7 @@ def _apply_limits(rp: RolePlan, ctx: State, limits: tuple[Rule, ...]) -> None:
                     before=shown_before,
                     after=rule.target,
                     text=rule.text,
+                    why=_why(rule, ctx),
                 )
                 ctx.grade = rule.target
             else:
@@ -451,6 +502,7 @@ def _apply_limits(rp: RolePlan, ctx: State, limits: tuple[Rule, ...]) -> None:
                     text=rule.text,
                     grade=ctx.grade,
                     target=rule.target,
+                    why=_why(rule, ctx),
                 )
 
 
@@ -617,7 +669,7 @@ def _findings(ctx: State, under: list[tuple[Rule, Any]]) -> tuple[FindingOutcome
         if rest is None or rest(ctx):
             detail = ctx.subject.notes.get(rule.target, "") if rule.target else ""
             found.append(FindingOutcome(rule.id, rule.clause, rule.text, detail))
-            step(ctx, "finding", "step.finding", rule.id, rule.clause, text=rule.text)
+            step(ctx, "finding", "step.finding", rule.id, rule.clause, text=rule.text, why=_why(rule, ctx))
     return tuple(found)
 
 
@@ -627,7 +679,7 @@ def _consequences(ctx: State, under: list[tuple[Rule, Any]]) -> tuple[Consequenc
         if rest is None or rest(ctx):
             found.append(rule.outcome)
             if ctx.trace is not None:
-                step(ctx, "consequence", "step.consequence", rule.id, rule.clause, text=rule.text)
+                step(ctx, "consequence", "step.consequence", rule.id, rule.clause, text=rule.text, why=_why(rule, ctx))
     return tuple(found)
 
 

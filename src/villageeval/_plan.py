@@ -34,7 +34,7 @@ UNSCORED: tuple[Fraction | None, int, int] = (None, 0, 1)
 class Rule:
     """A rule of the scheme compiled for one role: its id, clause, wording and test."""
 
-    __slots__ = ("clause", "grade_rank", "id", "kind", "outcome", "target", "test", "text")
+    __slots__ = ("clause", "grade_rank", "id", "kind", "outcome", "target", "test", "text", "when")
 
     def __init__(
         self,
@@ -45,8 +45,11 @@ class Rule:
         test: Compiled,
         target: str | None = None,
         grade_rank: int = 0,
+        when: m.Predicate | None = None,
     ) -> None:
         self.id = rid
+        #: The rule's predicate, which the trace explains (villageeval._explain).
+        self.when = when
         self.kind = kind
         self.clause = clause
         self.text = text
@@ -292,26 +295,34 @@ class Plan:
                     break
             for rid, e in scheme.eligibility.items():
                 if role in scheme.role_ids(e.roles):
-                    rp.eligibility.append(Rule(rid, "eligibility", e.clause, e.text, comp(e.when), e.status))
+                    rp.eligibility.append(
+                        Rule(rid, "eligibility", e.clause, e.text, comp(e.when), e.status, when=e.when)
+                    )
             for rid, v in scheme.vetoes.items():
                 if role in scheme.role_ids(v.roles):
-                    rp.vetoes.append(Rule(rid, "veto", v.clause, v.text, comp(v.when), v.grade, rp.rank[v.grade]))
+                    rp.vetoes.append(
+                        Rule(rid, "veto", v.clause, v.text, comp(v.when), v.grade, rp.rank[v.grade], when=v.when)
+                    )
                     rule_predicates["veto", rid] = v.when
             for rid, c in scheme.caps.items():
                 if role in scheme.role_ids(c.roles):
-                    rp.caps.append(Rule(rid, "cap", c.clause, c.text, comp(c.when), c.at_most, rp.rank[c.at_most]))
+                    rp.caps.append(
+                        Rule(rid, "cap", c.clause, c.text, comp(c.when), c.at_most, rp.rank[c.at_most], when=c.when)
+                    )
                     rule_predicates["cap", rid] = c.when
             for rid, f in scheme.findings.items():
                 if role in scheme.role_ids(f.roles):
-                    rp.findings.append(Rule(rid, "finding", f.clause, f.text, comp(f.when), f.note or None))
+                    rp.findings.append(
+                        Rule(rid, "finding", f.clause, f.text, comp(f.when), f.note or None, when=f.when)
+                    )
                     rule_predicates["finding", rid] = f.when
             for rid, q in scheme.consequences.items():
                 if role in scheme.role_ids(q.roles):
-                    rp.consequences.append(Rule(rid, "consequence", q.clause, q.text, comp(q.when)))
+                    rp.consequences.append(Rule(rid, "consequence", q.clause, q.text, comp(q.when), when=q.when))
                     rule_predicates["consequence", rid] = q.when
             for rid, r in scheme.referrals.items():
                 if role in scheme.role_ids(r.roles):
-                    rp.referrals.append(Rule(rid, "referral", r.clause, r.text, comp(r.when)))
+                    rp.referrals.append(Rule(rid, "referral", r.clause, r.text, comp(r.when), when=r.when))
                     rule_predicates["referral", rid] = r.when
             rp.limits = (*rp.vetoes, *rp.caps)
             # The facts this role's rules read: each must be given, or have a default.

@@ -20,7 +20,8 @@ from ._context import State, step
 from ._hints import close_hint
 from ._plan import Plan
 from ._predicates import number_of
-from ._result import Adjustment, PopulationUsage
+from ._result import Adjustment, PopulationUsage, Reason
+from ._result import ReasonCode as RC
 
 __all__ = [
     "QuotaStatus",
@@ -225,14 +226,16 @@ def apply_quotas(plan: Plan, contexts: list[State], populations: list[Population
             ties: list[str] = []
             status: QuotaStatus = "ok"
             if q.bound == "at_most" and before > limit:
+                if q.enforce == "hard" and any("decision" in c.flags for c in holders):
+                    holders = _decided_first(holders, limit, q, qid, size, where)
                 keep, over = holders[:limit], holders[limit:]
-                if keep and key(keep[-1]) == key(over[0]):
+                if keep and over and key(keep[-1]) == key(over[0]):
                     tied = [c for c in holders if key(c) == key(over[0])]
                     ties = [c.subject.id for c in tied]
                 if q.enforce == "soft":
                     status = "warned"
                     warnings.append(over_limit(qid, q, before, size, limit, where))
-                else:
+                elif over:  # (none left over when only decisions past the limit were: refused above)
                     status = "demoted"
                     to = labels[g_rank + 1]
                     note = below_cut(q, limit, size, where)
@@ -298,7 +301,7 @@ def apply_quotas(plan: Plan, contexts: list[State], populations: list[Population
                                 held=before + len(take),
                             )
                         )
-            after = len([c for c in graded if c.grade == q.grade])
+            after = len([c for c in graded if c.grade == q.grade and c.status == "graded"])
             if ties and q.enforce == "soft":
                 ties = []  # nothing was cut, so nothing was settled by the tie-break
             if ties:
@@ -309,6 +312,25 @@ def apply_quotas(plan: Plan, contexts: list[State], populations: list[Population
                 warnings.append(tie_at_cut(qid, q, where, ties))
             referred = tuple(sorted(c.subject.id for c in members if c.status == "referred"))
             populations.append(usage(qid, q, group, size, limit, before, after, moved, ties, status, referred))
+
+
+def _decided_first(holders: list[State], limit: int, q: m.Quota, qid: str, size: int, where: str) -> list[State]:
+    """The holders of a hard at-most quota, ranked with the committee's decisions first:
+    a decided grade is not moved by the cut. Decisions past the limit are not taken: those
+    subjects go back to the committee (``referred``, ``decision_conflict``) and out of the
+    holders."""
+    decided = [c for c in holders if "decision" in c.flags]
+    others = [c for c in holders if "decision" not in c.flags]
+    for c in decided[limit:]:
+        problem = said("decision.over_quota", grade=q.grade, quota=qid, limit=limit, size=size, where=where)
+        proposed = next(a.from_grade for a in c.adjustments if a.kind == "decision")
+        c.adjustments = tuple(a for a in c.adjustments if a.kind != "decision")
+        c.flags = tuple(f for f in c.flags if f != "decision")
+        c.grade = proposed
+        c.status = "referred"
+        c.reasons += (Reason(str(RC.DECISION_CONFLICT), problem),)
+        step(c, "decision", "step.decision_refused", "decision", q.clause, problem=problem)
+    return decided[:limit] + others
 
 
 def _within_limits(plan: Plan, contexts: list[State], pool: list[State], grade: str, need: int) -> list[State]:

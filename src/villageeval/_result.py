@@ -64,6 +64,7 @@ class ReasonCode(str, Enum):
     INELIGIBLE = "ineligible"
     RULED_INSUFFICIENT = "ruled_insufficient"
     REFERRED = "referred"
+    DECISION_CONFLICT = "decision_conflict"
 
     def __str__(self) -> str:
         return self.value
@@ -107,10 +108,10 @@ class Reason:
 
 @frozen
 class Adjustment:
-    """A change of grade after banding: by a veto, a cap, a quota or a plugin."""
+    """A change of grade after banding: by a veto, a cap, a quota, a plugin or the committee's decision."""
 
     rule: str
-    kind: Literal["veto", "cap", "quota", "plugin"]
+    kind: Literal["veto", "cap", "quota", "plugin", "decision"]
     clause: str
     from_grade: str
     to_grade: str

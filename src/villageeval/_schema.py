@@ -77,9 +77,48 @@ EVIDENCE_VALUES: Mapping[str, dict[str, Any]] = {
     "expected": {"$ref": "#/$defs/Count"},
     "tier": {"type": "string"},
     "value": {"$ref": "#/$defs/ExactNumber"},
-    "items": {"type": "object", "additionalProperties": {"$ref": "#/$defs/ExactNumber"}},
-    "bonus": {"$ref": "#/$defs/ExactNumber"},
+    "items": {"type": "object", "additionalProperties": {"$ref": "#/$defs/PointsGiven"}},
+    "bonus": {"$ref": "#/$defs/PointsGiven"},
     "data": {},
+    "votes": {
+        "type": "object",
+        "additionalProperties": {
+            "type": "object",
+            "properties": {
+                "tallies": {
+                    "description": "Tier label → the item's ballots in that tier.",
+                    "type": "object",
+                    "additionalProperties": {"$ref": "#/$defs/Count"},
+                }
+            },
+            "required": ["tallies"],
+            "additionalProperties": False,
+        },
+    },
+    "entries": {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "properties": {
+                "problem": {"description": "The problem, in words.", "type": "string", "minLength": 1},
+                "deadline": {"description": "Its deadline (YYYY-MM-DD).", "type": "string", "format": "date"},
+                "found": {
+                    "description": "When it joined the ledger (YYYY-MM-DD); optional.",
+                    "type": ["string", "null"],
+                    "format": "date",
+                },
+                "closed": {
+                    "description": "When it was rectified (YYYY-MM-DD), or null: not yet.",
+                    "type": ["string", "null"],
+                    "format": "date",
+                },
+                "verified": {"description": "Whether the closure was verified (default false).", "type": "boolean"},
+            },
+            "required": ["problem", "deadline"],
+            "additionalProperties": False,
+        },
+    },
+    "as_of": {"type": "string", "format": "date"},
 }
 
 # --- exact numbers, counts ------------------------------------------------------------------
@@ -120,6 +159,37 @@ def _input_numbers() -> dict[str, Any]:
             "description": 'A decimal or a fraction as text: "86.5", "-2", "1690/19", "1e2".',
             "type": "string",
             "pattern": _NUMBER_TEXT,
+        },
+        "PointsGiven": {
+            "description": (
+                "An item's points (or the bonus): one exact number, or itemised entries, each a number "
+                'or {"amount": n, "note": "上访 县"}, summed exactly.'
+            ),
+            "oneOf": [
+                {"$ref": "#/$defs/ExactNumber"},
+                {
+                    "description": "Itemised entries, summed.",
+                    "type": "array",
+                    "items": {
+                        "oneOf": [
+                            {"$ref": "#/$defs/ExactNumber"},
+                            {
+                                "description": "An entry with its note.",
+                                "type": "object",
+                                "properties": {
+                                    "amount": {
+                                        "description": "The points of the entry.",
+                                        "$ref": "#/$defs/ExactNumber",
+                                    },
+                                    "note": {"description": "What the entry is for (上访 县).", "type": "string"},
+                                },
+                                "required": ["amount"],
+                                "additionalProperties": False,
+                            },
+                        ]
+                    },
+                },
+            ],
         },
     }
 

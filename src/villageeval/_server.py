@@ -170,7 +170,10 @@ def create_app(config: ServiceConfig | None = None) -> Any:
         cohort = await cohort_of(request)
 
         def work() -> bytes:
-            return result_to_json(evaluate(scheme, cohort, trace=trace), trace=trace).encode("utf-8")
+            from ._catalogue import english_only
+
+            with english_only():  # the answer is English JSON: no catalogue keys kept in the traces
+                return result_to_json(evaluate(scheme, cohort, trace=trace), trace=trace).encode("utf-8")
 
         return Response(await run_in_threadpool(work), media_type="application/json; charset=utf-8")
 

@@ -401,6 +401,11 @@ def subject_notes(value: Any) -> dict[Any, Any]:
     return dict(value) if type(value) is dict else _mapping(value, "notes")
 
 
+def subject_decision(value: Any) -> dict[Any, Any]:
+    """``Subject.decision`` as a dict."""
+    return dict(value) if type(value) is dict else _mapping(value, "decision")
+
+
 def subjects_of(value: Any) -> tuple[Any, ...]:
     """The ``subjects`` of a ``Cohort`` as a tuple, refusing what would iterate into
     nonsense: a text (its characters), a mapping (its keys), a path."""

@@ -8,14 +8,17 @@ what a township committee reads in reports and workbooks) by :func:`render_text`
 languages; ``tests/test_catalogue.py`` checks that each template of a key takes the
 same parameters in both, and that every code the engine can give has an entry.
 
-The catalogue is written in area modules (:mod:`.engine` for reasons and trace steps, :mod:`.cli` for
+The catalogue is written in area modules (:mod:`.engine` for reasons and trace steps, :mod:`.kinds` for the
+instrument kinds' own, :mod:`.cli` for
 the command line, :mod:`.sheets`, :mod:`.results` and :mod:`.report` for the office files' labels) and
 merged here; a key is defined once, in one of them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -47,9 +50,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {}
 
 
 def _merge() -> None:
-    from . import cli, engine, report, results, sheets
+    from . import cli, engine, kinds, report, results, sheets
 
-    for area in (engine, cli, sheets, results, report):
+    for area in (engine, kinds, cli, sheets, results, report):
         for key, entry in area.MESSAGES.items():
             if key in CATALOGUE:
                 raise RuntimeError(f"message key {key!r} is defined twice (in {area.__name__})")
@@ -94,6 +97,8 @@ class Join:
     def __reduce__(self) -> tuple[Any, ...]:
         return (Join, (self.items, self.en, self.zh))
 
+    __hash__ = None  # type: ignore[assignment]  # mutable-looking: never a memo key
+
 
 def code_name(code: str) -> str:
     """A reason code as a message shows it: the code in English, its name in Chinese
@@ -104,9 +109,75 @@ def code_name(code: str) -> str:
     return said(key) if key in CATALOGUE else code
 
 
+#: Messages made before, by key and parameters: most steps of a trace repeat from subject
+#: to subject ("final grade 好", a consequence's text), and one shared object is quicker to
+#: find than to make and takes no memory again. Bounded; only hashable parameters.
+_MADE: dict[tuple[Any, ...], Said] = {}
+_MADE_AT_MOST = 16384
+_PLAIN = frozenset({str, int, bool, Fraction, type(None)})
+
+
 def said(key: str, /, **params: Any) -> Said:
     """The catalogue's entry ``key`` in English, as a :class:`Said` that keeps ``params``."""
-    return Said(text(key, "en", **params), key, params)
+    # Plain values only, with their types (a Said's Chinese is not in its English text).
+    plain = all(type(v) in _PLAIN for v in params.values())
+    memo: tuple[Any, ...] | None = (key, *((k, type(v), v) for k, v in params.items())) if plain else None
+    made = _MADE.get(memo) if memo is not None else None
+    if made is not None:
+        return made
+    entry = CATALOGUE.get(key)
+    if entry is None:
+        _merge()
+        entry = CATALOGUE[key]
+    # Made for every step of every traced subject: the English template filled in
+    # directly, each parameter shown only if the template reads it.
+    made = Said(entry[0].format_map(_Shown(params, "en")), key, params)
+    if memo is not None:
+        if len(_MADE) >= _MADE_AT_MOST:
+            _MADE.clear()
+        _MADE[memo] = made
+    return made
+
+
+class _Shown:
+    """The parameters of a message as a template reads them: each shown in the language
+    when (and only when) the template names it."""
+
+    __slots__ = ("lang", "params")
+
+    def __init__(self, params: Mapping[str, Any], lang: Lang) -> None:
+        self.params = params
+        self.lang = lang
+
+    def __getitem__(self, name: str) -> Any:
+        value = self.params[name]
+        kind = type(value)
+        if kind is str or kind is int:  # the common cases, as they are
+            return value
+        return show(value, self.lang)
+
+
+#: Set while a result is made only to be written in English (the command line's and the
+#: service's JSON): trace steps then keep their English text alone, not the key and the
+#: parameters that render_step needs for Chinese, which would more than double the memory
+#: of a province's traces (1.7 GiB instead of under 1 GiB for 100,000 subjects).
+ENGLISH_ONLY: ContextVar[bool] = ContextVar("villageeval_english_only", default=False)
+
+
+@contextmanager
+def english_only() -> Iterator[None]:
+    """Trace steps made inside keep their English text only (see :data:`ENGLISH_ONLY`)."""
+    token = ENGLISH_ONLY.set(True)
+    try:
+        yield
+    finally:
+        ENGLISH_ONLY.reset(token)
+
+
+def step_text(key: str, /, **params: Any) -> str:
+    """A trace step's message: a :class:`Said`, or its English text alone inside :func:`english_only`."""
+    made = said(key, **params)
+    return str.__str__(made) if ENGLISH_ONLY.get() else made
 
 
 def check_lang(lang: str) -> Lang:
@@ -118,6 +189,8 @@ def check_lang(lang: str) -> Lang:
 
 def show(value: Any, lang: Lang) -> str:
     """A parameter as the language writes it: lists joined (``, `` / ``、``), fractions as decimals."""
+    if type(value) is str:
+        return value
     if isinstance(value, Said):
         return value if lang == "en" else text(value.key, lang, **value.params)
     if isinstance(value, Join):
@@ -145,7 +218,7 @@ def text(key: str, lang: str = "en", /, **params: Any) -> str:
     if not CATALOGUE:
         _merge()
     template = CATALOGUE[key][LANGS.index(language)]
-    return template.format_map({k: show(v, language) for k, v in params.items()})
+    return template.format_map(_Shown(params, language))
 
 
 def render_text(message: str, lang: str = "en") -> str:

@@ -36,6 +36,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "sheets.header.item": ("{label} (at most {max})", "{label}(满分{max}分)"),
     "sheets.header.deduction": ("{label} (deducted)", "{label}(扣分)"),
     "sheets.header.fact_default": ("{label} (if empty: {default})", "{label}(空白按“{default}”)"),
+    "sheets.header.id_of": ("ID of the subject", "考核对象编号"),
+    "sheets.header.as_of": ("Ledger as of (date)", "台账截止日期"),
+    "sheets.header.pledge": ("Item (as worded)", "承诺事项(原文)"),
+    "sheets.header.problem": ("Problem", "问题"),
+    "sheets.header.found": ("Found on", "发现日期"),
+    "sheets.header.deadline": ("Deadline", "整改时限"),
+    "sheets.header.closed": ("Closed on", "销号日期"),
+    "sheets.header.verified": ("Closure verified", "是否验收通过"),
     "sheets.word.stratum": ("stratum", "抽样分层"),
     # --- the values of a yes/no fact's drop-down ---
     "sheets.value.yes": ("yes", "是"),
@@ -47,6 +55,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "sheets.check.range": ("A number from {low} to {high}.", "请填写{low}至{high}之间的数。"),
     "sheets.check.at_least": ("A number, {low} or more.", "请填写不小于{low}的数。"),
     "sheets.check.number": ("A number.", "请填写数字。"),
+    "sheets.check.date": ("A date (2015-06-30).", "请填写日期(如2015-06-30)。"),
     # --- the cover sheet ---
     "sheets.cover.scheme": ("Scheme", "考核方案"),
     "sheets.cover.period": ("Period", "考核期间"),
@@ -79,6 +88,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Where respondents are counted per {strata}, write each one's name and count in a pair of columns.",
         "按{strata}统计的,每个名称及其人数成对填写在相邻两列。",
     ),
+    "sheets.cover.step.lists": (
+        "Items and entries ({lists}) have sheets of their own: one row per item or entry, the subject's ID in "
+        "its first column, as many rows as the subject has. A subject with no rows and nothing in the role "
+        "sheet's column for it has no evidence.",
+        "{lists}另设工作表:每个事项或问题填写一行,第一列填写考核对象编号,有几项填几行。"
+        "某一对象在该表中没有行、且考核对象工作表中相应列为空的,视为没有该项材料。",
+    ),
     "sheets.cover.step.keys": (
         "Row 3 of each sheet (hidden) holds the column names the program reads: do not delete or change "
         "it, and do not insert, delete or move columns.",
@@ -101,4 +117,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "sheets.kind.rating": ("one tier", "选择一个等次"),
     "sheets.kind.score": ("a score from {low} to {high}", "填写{low}至{high}分"),
     "sheets.kind.points": ("points per item", "分项填写得分"),
+    "sheets.kind.item_ballot": (
+        "ballots per tier for each item, in sheet {sheet}",
+        "在“{sheet}”表中逐项填写各等次票数",
+    ),
+    "sheets.kind.ledger": ("one row per problem, in sheet {sheet}", "在“{sheet}”表中每个问题填写一行"),
 }

@@ -11,6 +11,8 @@ kind: write its module here (config class, evidence, validation, scoring), add i
 from __future__ import annotations
 
 from .ballot import BALLOT
+from .item_ballot import ITEM_BALLOT
+from .ledger import LEDGER
 from .points import POINTS
 from .rating import RATING
 from .score import SCORE
@@ -19,4 +21,4 @@ from .spec import InstrumentKind
 __all__ = ["BUILTIN_KINDS"]
 
 #: The kinds villageeval registers itself, in the order the format reference documents them.
-BUILTIN_KINDS: tuple[InstrumentKind, ...] = (BALLOT, RATING, SCORE, POINTS)
+BUILTIN_KINDS: tuple[InstrumentKind, ...] = (BALLOT, RATING, SCORE, POINTS, ITEM_BALLOT, LEDGER)

@@ -15,7 +15,7 @@ import attrs
 from attrs import field, frozen
 
 from .. import _model as m
-from .._catalogue import Join, said
+from .._catalogue import Join, Said, said
 from .._cohort import PointsEvidence
 from .._hints import close_hint as hint
 from .._numbers import exact_text
@@ -118,10 +118,11 @@ class BoundPoints:
                 scoring.problem(RC.MISSING_EVIDENCE, said("points.missing_item", item=repr(item_id), label=item.label))
                 ok = False
                 continue
-            v = exact_number(ev.items[item_id], said("word.item", item=repr(item_id)), scoring)
-            if v is None:
+            claimed = _entries(ev.items[item_id], said("word.item", item=repr(item_id)), scoring)
+            if claimed is None:
                 ok = False
                 continue
+            v, shown = claimed
             if v < 0:
                 scoring.problem(RC.OUT_OF_RANGE, said("points.negative", item=repr(item_id), value=exact_text(v)))
                 ok = False
@@ -135,13 +136,17 @@ class BoundPoints:
                     ok = False
                     continue
                 earned = v
+                parts.append(said("step.score.points_item", item=item_id, value=shown))
             else:
                 earned = max(Fraction(0), item.max - v)  # 扣完为止: deductions stop at zero
+                key = "step.score.deducted" if v <= item.max else "step.score.deducted_to_zero"
+                most, left = exact_text(item.max), exact_text(earned)
+                parts.append(said(key, item=item_id, most=most, deducted=shown, value=left))
             total += earned
-            parts.append(said("step.score.points_item", item=item_id, value=exact_text(earned)))
         if ev.bonus is not None:
-            b = exact_number(ev.bonus, said("word.the_bonus"), scoring)
-            if b is None or b < 0:
+            claimed_bonus = _entries(ev.bonus, said("word.the_bonus"), scoring)
+            b, shown_bonus = claimed_bonus if claimed_bonus is not None else (None, "")
+            if claimed_bonus is None or (b is not None and b < 0):
                 if b is not None:
                     scoring.problem(RC.OUT_OF_RANGE, said("points.bonus_negative", value=exact_text(b)))
                 ok = False
@@ -149,10 +154,16 @@ class BoundPoints:
                 scoring.problem(RC.INVALID_EVIDENCE, said("points.no_bonus"))
                 ok = False
             else:
+                assert b is not None
                 earned = min(b, ins.bonus.max)
                 total += earned
-                capped = said("word.capped", most=exact_text(ins.bonus.max)) if b > ins.bonus.max else ""
-                parts.append(said("step.score.bonus", value=exact_text(earned), capped=capped))
+                if b > ins.bonus.max:  # claimed → counted: the cap shown, not only its result
+                    most = exact_text(ins.bonus.max)
+                    parts.append(
+                        said("step.score.bonus_capped", claimed=shown_bonus, value=exact_text(earned), most=most)
+                    )
+                else:
+                    parts.append(said("step.score.bonus", value=shown_bonus, capped=""))
         if ins.must_cover and not check_coverage(ins, ev.coverage, scoring):
             ok = False
         if not ok:
@@ -163,6 +174,40 @@ class BoundPoints:
     def quick(self, keep: bool) -> QuickScorer | None:
         """None: itemised points are rare enough to be scored carefully every time."""
         return None
+
+
+def _entries(value: Any, what: str, scoring: Scoring) -> tuple[Fraction, str | Said] | None:
+    """An item's (or the bonus's) points: one number, or itemised entries — a list of
+    numbers and ``{"amount": n, "note": "上访 县"}`` objects, each kept in the trace — summed
+    exactly; None with the problem reported."""
+    if not isinstance(value, list):
+        v = exact_number(value, what, scoring)
+        return None if v is None else (v, exact_text(v))
+    total, shown, ok = Fraction(0), [], True
+    for i, entry in enumerate(value, 1):
+        note = ""
+        amount = entry
+        if isinstance(entry, Mapping):
+            if set(entry) - {"amount", "note"} or "amount" not in entry or not isinstance(entry.get("note", ""), str):
+                scoring.problem(RC.INVALID_EVIDENCE, said("points.bad_entry", what=what, n=i, got=repr(entry)))
+                ok = False
+                continue
+            amount, note = entry["amount"], entry.get("note", "")
+        v = exact_number(amount, said("points.entry_of", what=what, n=i), scoring)
+        if v is None:
+            ok = False
+            continue
+        if v < 0:
+            scoring.problem(RC.OUT_OF_RANGE, said("points.negative_entry", what=what, n=i, value=exact_text(v)))
+            ok = False
+            continue
+        total += v
+        shown.append(said("points.entry", note=note, amount=exact_text(v)) if note else exact_text(v))
+    if not ok:
+        return None
+    if len(shown) == 1:
+        return total, shown[0]
+    return total, said("points.entries", entries=Join(shown, " + ", " + "), total=exact_text(total))
 
 
 POINTS = InstrumentKind(

@@ -115,11 +115,11 @@ class Scoring:
         """A step of the trace: how the sub-score was reached (``message`` after the title)."""
         trace = self.state.trace
         if trace is not None:
-            from .._catalogue import said
+            from .._catalogue import step_text
             from .._result import TraceStep
 
             iid = self.instrument
-            explained = said("step.score", instrument=iid, title=self.title, detail=message)
+            explained = step_text("step.score", instrument=iid, title=self.title, detail=message)
             trace.append(TraceStep("score", explained, iid, self.clause))
 
     def record_tallies(self, counts: Mapping[str, int], ballots: int) -> None:

@@ -17,6 +17,8 @@ Every column has a **key**, the dotted path of its value in the subject's cohort
   cannot be laid out in advance;
 - rating: ``evidence.<id>.tier``; score: ``evidence.<id>.value``;
 - points: ``evidence.<id>.items.<item>`` and ``evidence.<id>.bonus`` (with a bonus);
+- item_ballot: ``evidence.<id>.expected``; ledger: ``evidence.<id>.as_of`` (their lists
+  are in list sheets, below);
 - any of them with ``must_cover``: ``evidence.<id>.coverage.<category>`` (``at_least_one``)
   or ``evidence.<id>.coverage.<category>.count`` and ``.of`` (``every_member``).
 
@@ -26,6 +28,25 @@ hidden row (:data:`KEY_ROW`) under two visible rows of headers (the instrument's
 its columns, then the tier, category or item), and a CSV saved from a sheet keeps it.
 Instruments of a kind a plugin registers have no columns: :func:`sheet_layouts` refuses a
 role that needs one (its evidence goes in the cohort JSON).
+
+An instrument whose evidence is a list of varying length (an item ballot's items, a
+ledger's entries) does not fit a row: as the documents' own forms do (承诺事项表决表,
+问题清单台账), it has a **list sheet** of its own, named after its title, in long form —
+a row per item or entry, the subject's ``id`` in its first column — after the role
+sheets. Its keys name the list with ``[]``:
+
+- item_ballot: ``evidence.<id>.votes[].item`` (the item as worded) and
+  ``evidence.<id>.votes[].tallies.<tier>`` (each tier of its scale); the number who could
+  vote, ``evidence.<id>.expected``, is once per subject, in its role sheet;
+- ledger: ``evidence.<id>.entries[].problem``, ``.found``, ``.deadline``, ``.closed``
+  (dates) and ``.verified`` (是/否); the ledger's date, ``evidence.<id>.as_of``, is once
+  per subject, in its role sheet.
+
+A list sheet holds ``id`` and the list keys of one instrument, nothing else; its rows are
+the subject's items or entries in their order. The instrument's evidence is there when
+any of its cells is filled, in the role sheet or the list sheet: a subject with no rows
+and an empty ``expected`` or ``as_of`` has none (``missing_evidence``); one with an
+``as_of`` and no rows has a ledger of no entries.
 
 A role sheet has a role column, filled in by the template with the role's label (or its
 id, when two roles share a label), so that a CSV of one sheet still says whose rows it
@@ -47,6 +68,8 @@ from .._catalogue import text
 from .._describe import describe_scheme
 from .._hints import close_matches
 from .._kinds.ballot import Ballot
+from .._kinds.item_ballot import ItemBallot
+from .._kinds.ledger import Ledger
 from .._kinds.points import Points
 from .._kinds.rating import Rating
 from .._kinds.score import DirectScore
@@ -76,8 +99,8 @@ STRATA_SLOTS = 8
 
 #: What a column's cells hold: text; a role (id or label); a whole number of people or
 #: ballots; an exact score (a fraction as text too, as the engine reads one); a number
-#: fact; a yes/no fact.
-ValueKind = Literal["text", "role", "count", "score", "number", "bool"]
+#: fact; a yes/no value; a date (a ledger's).
+ValueKind = Literal["text", "role", "count", "score", "number", "bool", "date"]
 
 _BASE = ("id", "name", "role", "unit")
 _OPEN = ("groups", "history", "outcomes", "notes")
@@ -93,7 +116,9 @@ class Field:
 
     ``path``: the keys from the subject down (``("evidence", "appraisal", "tallies", "好")``);
     ``slot``: for a stratum column, its pair's number and part (the path ends at ``strata``);
-    ``choices``, ``low``, ``high``: what the template's data validation allows.
+    ``choices``, ``low``, ``high``: what the template's data validation allows;
+    ``part``: for a column of a list sheet, the keys within one item or entry (``("item",)``,
+    ``("tallies", "满意")``, ``("deadline",)``; the path ends at ``votes`` or ``entries``).
     """
 
     path: tuple[str, ...]
@@ -102,6 +127,7 @@ class Field:
     low: Fraction | None = None
     high: Fraction | None = None
     slot: tuple[int, Literal["name", "count"]] | None = None
+    part: tuple[str, ...] | None = None
 
     @property
     def instrument(self) -> str | None:
@@ -125,12 +151,18 @@ class Column:
 
 @frozen
 class SheetLayout:
-    """The sheet of one role: its name, what its role column holds, and its columns."""
+    """The sheet of one role (or, with ``listed``, an instrument's list sheet): its name,
+    what its role column holds, and its columns.
+
+    ``listed``: the instrument whose items or entries a list sheet holds (``role`` and
+    ``role_text`` are then empty), or ``""`` for a role sheet.
+    """
 
     role: str
     name: str
     role_text: str
     columns: tuple[Column, ...]
+    listed: str = ""
 
 
 # --- roles ------------------------------------------------------------------------------------
@@ -179,6 +211,51 @@ def _instrument(
         return _score(iid, config, lang)
     if isinstance(config, Points):
         return _points(iid, config, lang)
+    if isinstance(config, ItemBallot):
+        return iter(
+            [
+                (
+                    f"evidence.{iid}.expected",
+                    Field(("evidence", iid, "expected"), "count"),
+                    text("sheets.header.expected", lang),
+                )
+            ]
+        )
+    if isinstance(config, Ledger):
+        return iter(
+            [(f"evidence.{iid}.as_of", Field(("evidence", iid, "as_of"), "date"), text("sheets.header.as_of", lang))]
+        )
+    return None
+
+
+#: The parts of a ledger entry, in a list sheet's order, and what their cells hold.
+_ENTRY_PARTS: tuple[tuple[str, ValueKind], ...] = (
+    ("problem", "text"),
+    ("found", "date"),
+    ("deadline", "date"),
+    ("closed", "date"),
+    ("verified", "bool"),
+)
+
+
+def _listed(scheme: m.Scheme, iid: str, config: Any, lang: str) -> list[tuple[str, Field, str]] | None:
+    """(key, field, second header) of each list column of an instrument's list sheet, or None
+    when its evidence fits a row."""
+    if isinstance(config, ItemBallot):
+        path = ("evidence", iid, "votes")
+        out = [
+            (f"evidence.{iid}.votes[].item", Field(path, "text", part=("item",)), text("sheets.header.pledge", lang))
+        ]
+        for label in scheme.scales[config.scale].labels:
+            field = Field(path, "count", part=("tallies", label))
+            out.append((f"evidence.{iid}.votes[].tallies.{label}", field, label))
+        return out
+    if isinstance(config, Ledger):
+        path = ("evidence", iid, "entries")
+        return [
+            (f"evidence.{iid}.entries[].{part}", Field(path, kind, part=(part,)), text(f"sheets.header.{part}", lang))
+            for part, kind in _ENTRY_PARTS
+        ]
     return None
 
 
@@ -250,6 +327,8 @@ def _fixed_keys(scheme: m.Scheme) -> dict[str, Field]:
     keys = {key: Field((key,), "role" if key == "role" else "text") for key in _BASE}
     for iid, config in scheme.instruments.items():
         for key, field, _ in _instrument(scheme, iid, config, "en", 0) or ():
+            keys[key] = field
+        for key, field, _ in _listed(scheme, iid, config, "en") or ():
             keys[key] = field
     for name, fact in scheme.facts.items():
         keys[f"facts.{name}"] = Field(("facts", name), "bool" if fact.type == "bool" else "number")
@@ -360,7 +439,29 @@ def sheet_layouts(
         columns += _linked(role, lang)
         columns += _notes(scheme, rid, mine, lang)
         sheets.append(SheetLayout(rid, _sheet_name(role["label"] or rid, taken), roles[rid], tuple(columns)))
+    used = {c.field.instrument for sheet in sheets for c in sheet.columns}
+    for iid, config in scheme.instruments.items():
+        listed = _listed(scheme, iid, config, lang) if iid in used else None
+        if listed is None:
+            continue
+        heading = _instrument_heading(config, iid, lang)
+        columns = [
+            Column(
+                "id",
+                Field(("id",), "text"),
+                "subject",
+                text("sheets.group.subject", lang),
+                text("sheets.header.id_of", lang),
+            )
+        ]
+        columns += [Column(key, field, f"evidence.{iid}", heading, label) for key, field, label in listed]
+        sheets.append(SheetLayout("", _sheet_name(config.title or iid, taken), "", tuple(columns), listed=iid))
     return tuple(sheets)
+
+
+def _instrument_heading(config: Any, iid: str, lang: str) -> str:
+    title = config.title or iid
+    return text("sheets.group.instrument", lang, title=title, clause=config.clause) if config.clause else title
 
 
 def _who(role_text: str, lang: str) -> list[Column]:
@@ -417,10 +518,9 @@ def _instrument_columns(
     if made is None:
         raise ValueError(
             f"instrument {iid!r} is of kind {info['kind']!r}, which a workbook cannot hold (it holds ballot, "
-            "rating, score and points instruments): give its evidence in the cohort JSON"
+            "rating, score, points, item_ballot and ledger instruments): give its evidence in the cohort JSON"
         )
-    title = config.title or iid
-    heading = text("sheets.group.instrument", lang, title=title, clause=config.clause) if config.clause else title
+    heading = _instrument_heading(config, iid, lang)
     return [Column(key, field, f"evidence.{iid}", heading, label) for key, field, label in made]
 
 

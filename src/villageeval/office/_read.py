@@ -17,6 +17,18 @@ Cells are read exactly (:mod:`._cells`). What the reader does with each:
   0 (a cell forgotten is not a tier nobody chose): the instrument is ``invalid_evidence``,
   naming the empty cells. Stratum pairs are read in order; a name without a count, a
   count without a name or a name given twice is ``invalid_evidence`` naming the cells;
+- a list sheet's rows (:mod:`._layout`: an item ballot's items, a ledger's entries) go to
+  the subject their ``id`` names, in their order, whatever its role sheet; an id no role
+  sheet has is an error. A subject with no rows and the instrument's cells of its role
+  sheet (``expected``, ``as_of``) empty has no evidence for it (``missing_evidence``);
+  an ``as_of`` without rows is a ledger of no entries. A row with an id and nothing else
+  is not read. An item with a tier left empty, ballots with no item, or an item given
+  twice for one subject makes the instrument ``invalid_evidence``, naming the cells; an
+  empty ``found``, ``closed`` or ``verified`` of an entry is left out (not found on
+  record, not closed, not verified);
+- a date cell in a date column is its ISO date (``2015-06-30``); a text there is given
+  as it is, and the kind says whether it is a date; a number or a truth value there is
+  given as it is, with a warning;
 - a number in a text column (an id typed as 101) is its text; a text holding a number in
   a number column (a CSV's, or a text-formatted cell: ``12``, ``８４.５``) is that number;
   a whole number in a count column is an integer (20.0 is 20);
@@ -39,8 +51,10 @@ its ``path``, a single element: the cell as Excel names it in a formula (``班�
 ``'村“两委”班子'!D7``); a CSV's sheet is named after its file, as Excel names it on
 opening it (``成员.csv`` → ``成员!D7``).
 
-A CSV is read with the standard library: UTF-8 with or without a byte order mark, or
-GBK, which Excel on a Chinese system writes by default (GB18030 when GBK cannot read it);
+A CSV holds one sheet, so a list sheet's CSV cannot be read alone (its ids name
+subjects of the role sheets): read the workbook. A CSV is read with the standard library:
+UTF-8 with or without a byte order mark, or GBK, which Excel on a Chinese system writes
+by default (GB18030 when GBK cannot read it);
 the encoding found is :attr:`SheetsRead.encoding`. A file that is neither, a workbook
 openpyxl cannot open (not one, or cut short) and any other suffix are a ``CohortError``;
 a file that cannot be read at all is the ``OSError`` reading it raised.
@@ -66,6 +80,8 @@ from .._catalogue import LANGS, text
 from .._cohort import Cohort, MalformedEvidence, cohort_from_dict
 from .._errors import CohortError, Problem
 from .._hints import close_matches
+from .._kinds.item_ballot import ItemBallot
+from .._kinds.ledger import Ledger
 from .._model import Scheme
 from .._reading import NotText, decode_text
 from .._types import expect_scheme
@@ -250,12 +266,27 @@ def _as_bool(cell: Cell, note: list[str]) -> Any:
     return shown
 
 
+def _as_date(cell: Cell, note: list[str]) -> Any:
+    """A date's value: a date cell's ISO text, a text as it is (the kind checks it), anything else
+    as it is (with a note)."""
+    if cell is None or isinstance(cell, str):
+        return cell
+    if isinstance(cell, Dated):
+        return cell.text
+    if isinstance(cell, Inexact):
+        raise _Unreadable(_inexact(cell))
+    note.append(f"{cell} is not a date: format the cell as a date and type it (2015-06-30)")
+    return cell
+
+
 def _value(field: Field, cell: Cell, note: list[str]) -> Any:
     """The JSON value of a cell in a column of ``field``'s kind (None: the key is left out)."""
     if field.kind in ("text", "role"):
         return _as_text(cell, note)
     if field.kind == "bool":
         return _as_bool(cell, note)
+    if field.kind == "date":
+        return _as_date(cell, note)
     return None if cell is None else _as_number(cell, field.kind, note)
 
 
@@ -304,6 +335,64 @@ class _Row:
         return sheet_cell(self.sheet, cell_name(self.row, column))
 
 
+class _ListRow:
+    """One row of a list sheet: an item or an entry of a subject's evidence, with its cells."""
+
+    def __init__(self, sheet: str, row: int, iid: str) -> None:
+        self.sheet, self.row, self.iid = sheet, row, iid
+        self.sid: str | None = None
+        self.id_cell = ""
+        self.values: dict[tuple[str, ...], tuple[Any, str]] = {}  # part → (value, cell); None: empty
+        self.broken: list[str] = []
+
+    def ref(self, column: int) -> str:
+        return sheet_cell(self.sheet, cell_name(self.row, column))
+
+
+def _votes(rows: Sequence[_ListRow], broken: list[str], cells: dict[tuple[str, ...], str]) -> dict[str, Any]:
+    """The votes of a subject's rows of an item ballot's sheet; what is wrong with them in ``broken``."""
+    votes: dict[str, Any] = {}
+    where: dict[str, str] = {}
+    for lr in rows:
+        broken += lr.broken
+        item, item_cell = lr.values[("item",)]
+        tallies = {part[1]: value for part, (value, _) in lr.values.items() if part[0] == "tallies"}
+        empty = [(part[1], cell) for part, (value, cell) in lr.values.items() if part[0] == "tallies" and value is None]
+        if item is None and len(empty) == len(tallies):
+            continue  # nothing but cells that cannot be read (in broken)
+        if item is None:
+            broken.append(f"{item_cell}: ballots with no item beside them")
+            continue
+        if item in where:
+            broken.append(f"{item_cell}: {item!r} is given twice (also {where[item]})")
+            continue
+        where[item] = item_cell
+        if empty:
+            tiers = "、".join(tier for tier, _ in empty)
+            broken.append(
+                f"{', '.join(c for _, c in empty)}: no ballots written for {tiers} of {item!r}; "
+                "write 0 where no ballot was cast"
+            )
+            continue
+        votes[item] = {"tallies": tallies}
+        cells[("votes", item)] = item_cell
+    return votes
+
+
+def _entries(rows: Sequence[_ListRow], broken: list[str], cells: dict[tuple[str, ...], str]) -> list[Any]:
+    """The entries of a subject's rows of a ledger's sheet (empty cells left out)."""
+    entries: list[Any] = []
+    for lr in rows:
+        broken += lr.broken
+        entry = {part[0]: value for part, (value, _) in lr.values.items() if value is not None}
+        if not entry and not lr.broken:
+            continue
+        first = next((cell for value, cell in lr.values.values() if value is not None), lr.id_cell)
+        cells[("entries", str(len(entries)))] = first
+        entries.append(entry)
+    return entries
+
+
 class _Reader:
     """Rows of every sheet, into subjects; problems and warnings, each with its cell."""
 
@@ -313,6 +402,7 @@ class _Reader:
         self.problems: list[Problem] = []
         self.warnings: list[Problem] = []
         self.rows: list[_Row] = []
+        self.lists: list[_ListRow] = []
         self.keyed = False
         self.covers = {text("sheets.cover.sheet", lang) for lang in LANGS}
 
@@ -332,14 +422,19 @@ class _Reader:
                 self.warn(name, f"sheet {name!r} has no row of column keys (id, role...) in its first rows: not read")
             return
         self.keyed = True
-        columns = self.keys(name, found + 1, rows[found])
-        if columns is None:
+        read = self.keys(name, found + 1, rows[found])
+        if read is None:
             return
+        columns, listed = read
         for number, row in enumerate(rows[found + 1 :], start=found + 2):
-            self.row(name, number, row, columns)
+            if listed:
+                self.list_row(name, number, row, columns, listed)
+            else:
+                self.row(name, number, row, columns)
 
-    def keys(self, sheet: str, row: int, cells: Sequence[object]) -> dict[int, tuple[str, Field]] | None:
-        """Column (from 1) → key and field, or None when the sheet's rows cannot be read."""
+    def keys(self, sheet: str, row: int, cells: Sequence[object]) -> tuple[dict[int, tuple[str, Field]], str] | None:
+        """Column (from 1) → key and field, and the instrument of a list sheet (or ``""``), or
+        None when the sheet's rows cannot be read."""
         columns: dict[int, tuple[str, Field]] = {}
         seen: dict[str, str] = {}
         for j, raw in enumerate(cells, start=1):
@@ -357,12 +452,58 @@ class _Reader:
                 self.problem(where, field, "unknown_key")
             else:
                 columns[j] = (key, field)
+        where = sheet_cell(sheet, f"{row}:{row}")
+        listed = list(dict.fromkeys(f.instrument for _, f in columns.values() if f.part is not None))
+        if listed:
+            others = [key for key, f in columns.values() if f.part is None and key != "id"]
+            if len(listed) > 1 or others:
+                extra = [f"the list columns of {i!r}" for i in listed[1:]] + [repr(k) for k in others]
+                message = (
+                    f"a sheet of {listed[0]!r}'s list holds 'id' and its list columns only, "
+                    f"not {', '.join(extra)}: keep them in their own sheets"
+                )
+                self.problem(where, message, "cohort_format")
+                return None
+            if "id" not in seen:
+                self.problem(where, "the row of keys has no 'id' column", "cohort_format")
+                return None
+            return columns, listed[0] or ""
         missing = [key for key in ("id", "role") if key not in seen]
         if missing:
-            where = sheet_cell(sheet, f"{row}:{row}")
             self.problem(where, f"the row of keys has no {' or '.join(map(repr, missing))} column", "cohort_format")
             return None
-        return columns
+        return columns, ""
+
+    def list_row(
+        self, sheet: str, number: int, values: Sequence[object], columns: dict[int, tuple[str, Field]], iid: str
+    ) -> None:
+        cells = {j: read_cell(values[j - 1]) if j <= len(values) else None for j in columns}
+        if all(cell is None for j, cell in cells.items() if columns[j][1].part is not None):
+            return  # empty, or an id and nothing else
+        lr = _ListRow(sheet, number, iid)
+        for j, (key, field) in columns.items():
+            where = lr.ref(j)
+            note: list[str] = []
+            if field.part is None:  # the id
+                lr.id_cell = where
+                try:
+                    lr.sid = _as_text(cells[j], note)
+                except _Unreadable as e:
+                    self.problem(where, f"{key}: {e}", "cohort_format")
+                    return
+            else:
+                try:
+                    lr.values[field.part] = (_value(field, cells[j], note), where)
+                except _Unreadable as e:
+                    lr.values[field.part] = (None, where)
+                    lr.broken.append(f"{where}: {e}")
+                    self.warn(where, f"{key}: {e}")
+            for message in note:
+                self.warn(where, f"{key}: {message}")
+        if lr.sid is None:
+            self.problem(lr.id_cell, "this row has values but no id of the subject it belongs to", "cohort_format")
+            return
+        self.lists.append(lr)
 
     def row(self, sheet: str, number: int, values: Sequence[object], columns: dict[int, tuple[str, Field]]) -> None:
         cells = {j: read_cell(values[j - 1]) if j <= len(values) else None for j in columns}
@@ -377,7 +518,6 @@ class _Reader:
         elif cells[at["role"]] is None:
             self.problem(row.ref(at["role"]), f"subject {row.data.get('id')!r} has no role", "cohort_format")
         elif "id" in row.data and "role" in row.data:  # else the cell's problem is reported
-            self.finish(row)
             self.rows.append(row)
 
     def cell(self, row: _Row, j: int, key: str, field: Field, cell: Cell) -> None:
@@ -418,9 +558,29 @@ class _Reader:
         row.data["role"] = role
         row.cells[("role",)] = where
 
+    def listed(self, row: _Row, iid: str, rows: Sequence[_ListRow]) -> None:
+        """The items or entries a list sheet gives a subject, into its evidence."""
+        config = self.scheme.instruments[iid]
+        broken = row.broken.setdefault(iid, [])
+        cells: dict[tuple[str, ...], str] = {}
+        ev = row.data.setdefault("evidence", {}).setdefault(iid, {})
+        if isinstance(config, ItemBallot):
+            ev["votes"] = _votes(rows, broken, cells)
+        elif isinstance(config, Ledger):
+            ev["entries"] = _entries(rows, broken, cells)
+        for path, cell in cells.items():
+            place = ("evidence", iid, *path)
+            row.cells[place] = cell
+
     def finish(self, row: _Row) -> None:
         """The row's strata, its partly filled ballots, and the evidence that cannot be read."""
         evidence = row.data.setdefault("evidence", {})
+        for iid, ev in evidence.items():  # an expected or an as_of, and no rows: an empty list
+            config = self.scheme.instruments.get(iid)
+            if isinstance(config, ItemBallot):
+                ev.setdefault("votes", {})
+            elif isinstance(config, Ledger):
+                ev.setdefault("entries", [])
         for iid, slots in row.strata.items():
             strata = _strata(slots, row.broken.setdefault(iid, []))
             if strata:
@@ -454,6 +614,20 @@ class _Reader:
             seen[sid] = where
             subjects.append(row.data)
             rows.append(row)
+        by_id = {row.data["id"]: row for row in rows}
+        grouped: dict[tuple[str, str], list[_ListRow]] = {}
+        for lr in self.lists:
+            assert lr.sid is not None
+            if lr.sid not in by_id:
+                close = close_matches(lr.sid, list(by_id), n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                self.problem(lr.id_cell, f"no role sheet has a subject {lr.sid!r}{hint}", "cohort_format")
+                continue
+            grouped.setdefault((lr.sid, lr.iid), []).append(lr)
+        for (sid, iid), listed in grouped.items():
+            self.listed(by_id[sid], iid, listed)
+        for row in rows:
+            self.finish(row)
         problems = list(self.problems)
         try:
             cohort = cohort_from_dict({"format": 1, "scheme": self.scheme.id, "subjects": subjects}, source=self.file)

@@ -2,9 +2,10 @@
 
 A cover sheet (说明) with the scheme's title, its source document as the scheme records
 it, the instructions, the sheets, and each instrument and fact with the clause it comes
-from; then a sheet per role, laid out by :mod:`._layout`: two rows of headers (the
-instrument's title and clause merged over its columns, then the tier, category or item),
-the hidden row of keys the reader goes by, and a row per subject.
+from; then a sheet per role and a list sheet per item ballot or ledger, laid out by
+:mod:`._layout`: two rows of headers (the instrument's title and clause merged over its
+columns, then the tier, category or item), the hidden row of keys the reader goes by, and
+a row per subject (per item or entry, in a list sheet).
 
 What Excel can check, it checks as the clerk types: counts are whole numbers of 0 or more,
 tiers, grades and groups come from drop-down lists of the scheme's labels, yes/no facts
@@ -16,12 +17,17 @@ A cohort given to :func:`write_template` is written into the rows: ids, roles, n
 units, groups, evidence, facts, history, linked grades and notes, as its JSON has them —
 with one difference: a tier a tallies object leaves out is written 0, which is what the
 cohort JSON means by it (the reader does not take an empty tier of a filled ballot for 0).
-Every text is written as text: one starting with ``= + - @`` is never made a formula, and
-control characters are written as their escapes.
+The items of an item ballot and the entries of a ledger are written into the
+instrument's list sheet, a row each, in the order the cohort gives them (see
+:mod:`._layout`); a ledger's dates are written as date cells (a date that is no ISO date
+stays text, as it is), its ``verified`` as 是/否. Every text is written as text: one
+starting with ``= + - @`` is never made a formula, and control characters are written as
+their escapes.
 """
 
 from __future__ import annotations
 
+import datetime
 import os
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
@@ -36,6 +42,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from .._catalogue import check_lang, show, text
 from .._cohort import Cohort, cohort_to_dict
 from .._kinds.ballot import Ballot
+from .._kinds.item_ballot import ItemBallot
+from .._kinds.ledger import Ledger, read_date
 from .._kinds.rating import Rating
 from .._kinds.score import DirectScore
 from .._model import Scheme
@@ -61,6 +69,8 @@ _NUMBER_LIMIT = 10**15
 _FORMULA_START = ("=", "+", "-", "@")
 #: A number fact has no range the scheme states; the check only keeps text out.
 _ANY_NUMBER = ("-1000000000000000", "1000000000000000")
+#: Any date Excel has (1900-01-01 to 9999-12-31, as its serial numbers).
+_ANY_DATE = ("1", "2958465")
 
 _BOLD = Font(bold=True)
 _TITLE = Font(bold=True, size=16)
@@ -103,8 +113,11 @@ def write_template(
     del book[default]
     _write_cover(cover, scheme, layouts, period, lang)
     for layout in layouts:
-        mine = [s for s in subjects if s.get("role") == layout.role]
-        _write_role_sheet(book.create_sheet(layout.name), layout, mine, lang)
+        if layout.listed:
+            _write_list_sheet(book.create_sheet(layout.name), layout, subjects, lang)
+        else:
+            mine = [s for s in subjects if s.get("role") == layout.role]
+            _write_role_sheet(book.create_sheet(layout.name), layout, mine, lang)
     book.save(os.fspath(path))
 
 
@@ -123,7 +136,7 @@ def _exact_number(value: Any) -> bool:
 def _put(sheet: Worksheet, row: int, column: int, value: Any) -> Any:
     """Write ``value`` exactly: a number as a number when the file holds it exactly, else text."""
     cell = sheet.cell(row=row, column=column)
-    if _exact_number(value):
+    if isinstance(value, datetime.date) or _exact_number(value):
         cell.value = value
     else:
         shown = printable(str(value))
@@ -150,17 +163,72 @@ def _cell_value(subject: Mapping[str, Any], column: Column, layout: SheetLayout,
         given = subject.get("evidence", {}).get(field.path[1])
         tallies = given.get("tallies") if isinstance(given, Mapping) else None
         return 0 if isinstance(tallies, Mapping) else None  # a tier left out of tallies counts 0
+    return _shown(field, value, lang)
+
+
+def _shown(field: Field, value: Any, lang: str) -> Any:
+    """A JSON value as its cell holds it: a yes/no as 是/否, an ISO date as a date."""
     if field.kind == "bool" and isinstance(value, bool):
         return text("sheets.value.yes" if value else "sheets.value.no", lang)
+    if field.kind == "date" and isinstance(value, str):
+        return read_date(value) or value
     return value
+
+
+def _list_rows(layout: SheetLayout, subjects: Sequence[Mapping[str, Any]], lang: str) -> list[list[Any]]:
+    """The cells of a list sheet's rows: each item or entry the subjects give, in their order
+    (evidence of another shape is left out: the cohort JSON holds it, the sheet cannot)."""
+    iid = layout.listed
+    out: list[list[Any]] = []
+    for subject in subjects:
+        given = (subject.get("evidence") or {}).get(iid)
+        if not isinstance(given, Mapping):
+            continue
+        if isinstance(given.get("votes"), Mapping):
+            for item, entry in given["votes"].items():
+                tallies = entry.get("tallies") if isinstance(entry, Mapping) else None
+                record = {"item": item, "tallies": tallies if isinstance(tallies, Mapping) else {}}
+                out.append(_list_row(layout, subject, record, lang))
+        elif isinstance(given.get("entries"), Sequence) and not isinstance(given["entries"], str):
+            for entry in given["entries"]:
+                if isinstance(entry, Mapping):
+                    out.append(_list_row(layout, subject, entry, lang))
+    return out
+
+
+def _list_row(layout: SheetLayout, subject: Mapping[str, Any], record: Mapping[str, Any], lang: str) -> list[Any]:
+    cells: list[Any] = []
+    for column in layout.columns:
+        part = column.field.part
+        if part is None:
+            cells.append(subject.get("id"))
+            continue
+        value: Any = record
+        for key in part:
+            value = value.get(key) if isinstance(value, Mapping) else None
+        if value is None and part[0] == "tallies":
+            value = 0  # a tier left out of tallies counts 0
+        cells.append(_shown(column.field, value, lang))
+    return cells
+
+
+def _write_list_sheet(sheet: Worksheet, layout: SheetLayout, subjects: list[dict[str, Any]], lang: str) -> None:
+    _write_sheet(sheet, layout, _list_rows(layout, subjects, lang), [None] * len(layout.columns), lang)
 
 
 # --- a role's sheet -----------------------------------------------------------------------------
 
 
 def _write_role_sheet(sheet: Worksheet, layout: SheetLayout, subjects: list[dict[str, Any]], lang: str) -> None:
+    cells = [[_cell_value(s, column, layout, lang) for column in layout.columns] for s in subjects]
+    blank = [layout.role_text if column.field.kind == "role" else None for column in layout.columns]
+    _write_sheet(sheet, layout, cells, blank, lang)
+
+
+def _write_sheet(sheet: Worksheet, layout: SheetLayout, cells: list[list[Any]], blank: list[Any], lang: str) -> None:
+    """Headers, keys, ``cells`` row by row, then rows of ``blank`` up to the rows offered, and the checks."""
     columns = layout.columns
-    rows = max(BLANK_ROWS, len(subjects) + SPARE_ROWS)
+    rows = max(BLANK_ROWS, len(cells) + SPARE_ROWS)
     runs = _runs(columns)
     for start, end in runs:
         if end - start > 1:  # merged before it is styled: openpyxl re-styles a merge's cells, slowly
@@ -172,9 +240,7 @@ def _write_role_sheet(sheet: Worksheet, layout: SheetLayout, subjects: list[dict
         _put(sheet, KEY_ROW, i, column.key)
         sheet.column_dimensions[get_column_letter(i)].number_format = _number_format(column.field)
         for offset in range(rows):
-            value: Any = layout.role_text if column.field.kind == "role" else None
-            if offset < len(subjects):
-                value = _cell_value(subjects[offset], column, layout, lang)
+            value = cells[offset][i - 1] if offset < len(cells) else blank[i - 1]
             if value is not None:
                 cell = _put(sheet, FIRST_ROW + offset, i, value)
                 cell.number_format = _number_format(column.field)
@@ -196,7 +262,7 @@ def _header(cell: Any) -> None:
 
 
 def _number_format(field: Field) -> str:
-    return {"count": "0", "score": "General", "number": "General"}.get(field.kind, "@")
+    return {"count": "0", "score": "General", "number": "General", "date": "yyyy-mm-dd"}.get(field.kind, "@")
 
 
 def _runs(columns: Sequence[Column]) -> list[tuple[int, int]]:
@@ -229,7 +295,7 @@ def _list_formula(choices: Sequence[str]) -> str | None:
 
 #: A data validation: type, operator, formula1, formula2 and its message.
 _Rule = tuple[
-    Literal["whole", "decimal", "list"], Literal["between", "greaterThanOrEqual"] | None, str, str | None, str
+    Literal["whole", "decimal", "list", "date"], Literal["between", "greaterThanOrEqual"] | None, str, str | None, str
 ]
 
 
@@ -242,6 +308,8 @@ def _rule(field: Field, lang: str) -> _Rule | None:
         return ("list", None, f'"{",".join(yes_no)}"', None, text("sheets.check.choice", lang))
     if field.kind == "number":
         return ("decimal", "between", *_ANY_NUMBER, text("sheets.check.number", lang))
+    if field.kind == "date":
+        return ("date", "between", *_ANY_DATE, text("sheets.check.date", lang))
     if field.kind == "score" and field.low is not None and field.high is not None:
         low, high = exact_text(field.low), exact_text(field.high)
         return ("decimal", "between", low, high, text("sheets.check.range", lang, low=low, high=high))
@@ -283,8 +351,13 @@ def _validate(sheet: Worksheet, columns: Sequence[Column], last: int, lang: str)
 # --- the cover ------------------------------------------------------------------------------------
 
 
-def _kind_label(scheme: Scheme, iid: str, lang: str) -> str:
+def _kind_label(scheme: Scheme, iid: str, layouts: Sequence[SheetLayout], lang: str) -> str:
     config = scheme.instruments[iid]
+    lists = [layout.name for layout in layouts if layout.listed == iid]
+    if isinstance(config, ItemBallot):
+        return text("sheets.kind.item_ballot", lang, sheet=lists[0] if lists else iid)
+    if isinstance(config, Ledger):
+        return text("sheets.kind.ledger", lang, sheet=lists[0] if lists else iid)
     if isinstance(config, Ballot):
         return text("sheets.kind.ballot", lang)
     if isinstance(config, Rating):
@@ -317,18 +390,30 @@ def _cover_rows(scheme: Scheme, layouts: Sequence[SheetLayout], period: str, lan
     strata = [stratum_label(c, lang) for c in scheme.instruments.values() if isinstance(c, Ballot) and c.per_stratum]
     if strata:
         steps.append(text("sheets.cover.step.strata", lang, strata=list(dict.fromkeys(strata))))
+    lists = [layout.name for layout in layouts if layout.listed]
+    if lists:
+        steps.append(text("sheets.cover.step.lists", lang, lists=lists))
     steps += [text("sheets.cover.step.keys", lang), text("sheets.cover.step.csv", lang)]
     rows += [((), "plain"), ((text("sheets.cover.how", lang),), "heading")]
     rows += [((f"{n}.", step), "plain") for n, step in enumerate(steps, start=1)]
     rows += [((), "plain"), ((text("sheets.cover.sheets", lang),), "heading")]
-    rows += [((layout.name, scheme.roles[layout.role].label), "label") for layout in layouts]
+    rows += [
+        ((layout.name, scheme.instruments[layout.listed].title or layout.listed), "label")
+        if layout.listed
+        else ((layout.name, scheme.roles[layout.role].label), "label")
+        for layout in layouts
+    ]
     rows += [((), "plain"), ((text("sheets.cover.instruments", lang),), "heading")]
     names = ("instrument", "clause", "kind", "roles")
     rows.append((tuple(text(f"sheets.cover.column.{k}", lang) for k in names), "heading"))
     for iid, config in scheme.instruments.items():
-        roles = [scheme.roles[s.role].label for s in layouts if any(c.section == f"evidence.{iid}" for c in s.columns)]
+        roles = [
+            scheme.roles[s.role].label
+            for s in layouts
+            if not s.listed and any(c.section == f"evidence.{iid}" for c in s.columns)
+        ]
         if roles:
-            rows.append(((config.title or iid, config.clause, _kind_label(scheme, iid, lang), roles), "plain"))
+            rows.append(((config.title or iid, config.clause, _kind_label(scheme, iid, layouts, lang), roles), "plain"))
     read = {c.key for s in layouts for c in s.columns if c.field.path[0] == "facts"}
     if read:
         rows += [((), "plain"), ((text("sheets.cover.facts", lang),), "heading")]
