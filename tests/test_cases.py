@@ -197,6 +197,42 @@ class TestBundledCases:
             assert re.search(rf"^PASS .*huining-midterm-2023/cases/{name}\.toml \(\d+ subjects\)$", out, re.M)
 
 
+YUGONG = Path(__file__).resolve().parent.parent / "schemes" / "yugong-pledge-2023"
+
+
+class TestRankExpected:
+    """``rank = { <ranking> = <place> }``: places compared per ranking named, "none" for no place.
+
+    The bundled case yugong-pledge-2023/cases/ranking.toml derives its places by hand
+    (r-top 1 with 100; r-barred has no total); here it is copied with wrong places.
+    """
+
+    def _copy(self, tmp_path: Path, old: str, new: str) -> Path:
+        text = (YUGONG / "cases" / "ranking.toml").read_text(encoding="utf-8")
+        assert old in text
+        path = tmp_path / "ranking.toml"
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+        return path
+
+    def test_wrong_places_are_mismatches(self, tmp_path: Path) -> None:
+        path = self._copy(tmp_path, "rank = { composite = 1 }", "rank = { composite = 2 }")
+        text = path.read_text(encoding="utf-8").replace('rank = { composite = "none" }', "rank = { composite = 7 }")
+        path.write_text(text, encoding="utf-8")
+        result = run_case(path, scheme=YUGONG)
+        # Subjects in order of id, as every mismatch table.
+        assert [("r-barred", "rank.composite", "7", "none"), ("r-top", "rank.composite", "2", "1")] == rows(result)
+
+    def test_unknown_ranking_and_bad_place_are_case_errors(self, tmp_path: Path) -> None:
+        path = self._copy(tmp_path, "rank = { composite = 1 }", "rank = { compsite = 1 }")
+        result = run_case(path, scheme=YUGONG)
+        assert result.error is not None
+        assert "the scheme has no ranking 'compsite'; did you mean 'composite'?" in result.error
+        path = self._copy(tmp_path, "rank = { composite = 1 }", "rank = { composite = 0 }")
+        result = run_case(path, scheme=YUGONG)
+        assert result.error is not None
+        assert 'expected.r-top.rank.composite: must be a place (1, 2, …) or "none" for no place (got 0' in result.error
+
+
 class TestMismatches:
     """A failing case reports one Mismatch row per expected value that did not come out."""
 
@@ -234,7 +270,8 @@ flags = ["veto:soft"]
             ("a", "findings", "[]", "[long_absence]"),
             ("a", "flags", "[veto:soft]", "[cap:absent, veto:soft]"),
         ] == rows(result)
-        assert list(EXPECTED_KEYS) == [m.key for m in result.mismatches]
+        # Every key but rank, which names rankings (this scheme has none: TestRankExpected).
+        assert [k for k in EXPECTED_KEYS if k != "rank"] == [m.key for m in result.mismatches]
 
     def test_right_values_pass(self, mini: Path) -> None:
         """The same subject with the values derived above: no mismatch (lists compared as sets but adjustments)."""

@@ -571,10 +571,17 @@ class TestTheKernelsDefinitions:
     )
     def test_quota_limit(self, share: Fraction, count: str, base: str, sizes: list[int]) -> None:
         """The limit per population is _quotas.population_limit, which is kernel.count_for_share of its size."""
-        q = m.Quota("test", "test", "好", share, "at_most", count, base=base)  # type: ignore[arg-type]
+        q = m.Quota("test", "test", "好", "at_most", share, count, base=base)  # type: ignore[arg-type]
         got = _limits(q, np.array(sizes, dtype=np.int64)).tolist()
         assert [population_limit(q, size, size) for size in sizes] == got
         assert [k.count_for_share(share, size, count) for size in sizes] == got
+
+    @given(st.integers(0, 50), st.lists(st.integers(0, 10**6), max_size=12))
+    def test_quota_limit_by_number(self, number: int, sizes: list[int]) -> None:
+        """A quota by number ("每个乡镇推荐2名") has that limit in every population, whatever its size."""
+        q = m.Quota("test", "test", "好", "at_most", number=number)
+        got = _limits(q, np.array(sizes, dtype=np.int64)).tolist()
+        assert [population_limit(q, size, size) for size in sizes] == got == [number] * len(sizes)
 
     @given(
         st.fractions(0, 1, max_denominator=100).filter(lambda q: q > 0),

@@ -224,9 +224,38 @@ class TestQuotaAndStreak:
             "values": ["石门镇", "河畔乡"],
             "required": True,
             "quotas": ["fail"],
+            "rankings": [],
         }
         assert [township] == role(data, "secretary")["groups"]
         assert [{**township, "required": False, "quotas": []}] == role(data, "director")["groups"]
+
+    def test_a_ranking_per_group_requires_it(self, quota_streak: ve.Scheme) -> None:
+        """A ranking per township requires the group of the roles it ranks, as a quota does;
+        describe and the engine say the same."""
+        data = ve.scheme_to_dict(quota_streak)
+        data["rankings"] = {
+            "order": {
+                "clause": "六",
+                "text": "各乡镇排名",
+                "roles": ["director"],
+                "per": "township",
+                "rank_by": [{"score": "total"}],
+            }
+        }
+        scheme = ve.scheme_from_dict(data)
+        director = role(ve.describe_scheme(scheme), "director")["groups"]
+        assert [
+            {
+                "kind": "township",
+                "label": "乡镇",
+                "values": ["石门镇", "河畔乡"],
+                "required": True,
+                "quotas": [],
+                "rankings": ["order"],
+            }
+        ] == director
+        with pytest.raises(ve.CohortError, match="has no 'township' group, which a ranking ranks by"):
+            ve.evaluate(scheme, ve.Cohort([ve.Subject("b", "director")]))
 
     def test_the_engine_agrees_on_groups(self, quota_streak: ve.Scheme) -> None:
         """What describe calls required, the engine refuses to do without."""

@@ -18,13 +18,13 @@ import re
 import typing
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import attrs
 import pytest
 import tomli
+from tests.full_result import full_result
 
 import villageeval as ve
 from villageeval import _cohort, _convert
@@ -38,7 +38,6 @@ from villageeval._kinds.points import Bonus, PointItem, Points
 from villageeval._kinds.rating import Rating
 from villageeval._kinds.score import DirectScore
 from villageeval._numbers import exact_text
-from villageeval._result import PluginStamp
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -138,6 +137,7 @@ SCHEME_SECTIONS: dict[str, type] = {
     "[quotas.<id>] rank_by: score": m.ScoreKey,
     "[quotas.<id>] rank_by: share": m.ShareKey,
     "[quotas.<id>] rank_by: fact": m.FactKey,
+    "[rankings.<id>]": m.Ranking,
     "[findings.<id>]": m.Finding,
     "[consequences.<id>]": m.Consequence,
 }
@@ -152,6 +152,7 @@ PREDICATE_SECTIONS: dict[str, tuple[str, type]] = {
     "predicate: outcome": ("outcome", m.OutcomeTest),
     "predicate: rating": ("rating", m.RatingIs),
     "predicate: present": ("present", m.Present),
+    "predicate: rank": ("rank", m.RankTest),
     "predicate: role": ("role", m.RoleIs),
     "predicate: rule": ("rule", m.NamedRule),
     "predicate: all": ("all", m.AllOf),
@@ -360,35 +361,9 @@ def _keys_by_object(data: Mapping[str, Any]) -> dict[str, set[str]]:
     for o in data["outcomes"]:
         for part in ("reasons", "adjustments", "consequences", "findings", "trace"):
             out.setdefault(f"outcomes[].{part}[]", set()).update(k for item in o.get(part, []) for k in item)
+        for placing in o.get("rank", {}).values():
+            out.setdefault("outcomes[].rank.\\<id\\>", set()).update(placing)
     return out
-
-
-def _full_result() -> ve.Result:
-    """A result with every optional field present, so every key is emitted."""
-    outcome = ve.Outcome(
-        subject_id="a",
-        role="team",
-        status="graded",
-        name="n",
-        unit="u",
-        reasons=(ve.Reason("ineligible", "m", "i", "r", "c"),),
-        score=Fraction(1690, 19),
-        rounded_score=Fraction(89),
-        score_display="88.95",
-        instrument_scores={"x": Fraction(90)},
-        raw_grade="好",
-        final_grade="一般",
-        adjustments=(ve.Adjustment("q", "quota", "六", "好", "一般", "note"),),
-        consequences=(ve.ConsequenceOutcome("c", "七", "text"),),
-        flags=("quota_tie:q",),
-        findings=(ve.FindingOutcome("f", "三", "text", "detail"),),
-        notes={"存在问题": "text"},
-        trace=(ve.TraceStep("grade", "m", "r", "c"),),
-        proposed_grade="好",
-    )
-    usage = ve.PopulationUsage("q", "六", "好", "at_most", "hard", "t", 4, 1, 2, 1, ("a",), ("a",), "demoted", ("b",))
-    plugin = PluginStamp("rules:s", "rules.py of s", "-", "sha256:0")
-    return ve.Result("s", "sha256:0", "0", "2024", (outcome,), (usage,), ("w",), plugins=(plugin,))
 
 
 class TestResultTables:
@@ -401,7 +376,7 @@ class TestResultTables:
 
     def test_tables_are_exactly_the_keys(self) -> None:
         """The result tables document exactly the keys of a result with every field present."""
-        data = ve.result_to_dict(_full_result())
+        data = ve.result_to_dict(full_result())
         documented = {name: set(keys) for name, keys in RESULT_TABLES.items()}
         assert {k: sorted(v) for k, v in _keys_by_object(data).items()} == {k: sorted(v) for k, v in documented.items()}
 

@@ -120,24 +120,25 @@ class TestConditionRuleText:
 
     def test_the_trace_quotes_the_rule(self, tmp_path: Path) -> None:
         """dazehu-review grades by the committee's overall rating; its first rule gives 好 for 好
-        (三、(二)3). With a text, the step that decides says it, numbered from 1."""
+        (三、(二)3). With a text, the step that decides says it, numbered from 1, and the
+        rating it read (the committee's 好, which the rule asks for)."""
         worded = self.RULE.replace("} },", '}, text = "综合评定为好的" },')
         scheme = _variant(tmp_path, "dazehu-review-2021", self.RULE, worded)
         result = ve.evaluate(scheme, ve.load_cohort(SCHEMES / "dazehu-review-2021" / "demo.json"))
         good = [o for o in result.outcomes if o.raw_grade == "好"]
         assert good, "the demo has a subject rated 好"
         (step,) = [s for s in good[0].trace if s.step == "grade"]
-        assert "rule 1 matches: 好 (综合评定为好的)" == step.message
+        assert "rule 1 matches: 好 (综合评定为好的) (overall: 好)" == step.message
         assert step.rule is not None
         assert step.rule.endswith(".rules[0]")  # the key path keeps TOML's index
-        assert "第 1 条成立:好(综合评定为好的)" == ve.render_step(step, "zh")
+        assert "第 1 条成立:好(综合评定为好的)(overall:好)" == ve.render_step(step, "zh")
 
     def test_without_a_text(self) -> None:
         scheme = ve.load_scheme("dazehu-review-2021")
         result = ve.evaluate(scheme, ve.load_cohort(SCHEMES / "dazehu-review-2021" / "demo.json"))
         good = next(o for o in result.outcomes if o.raw_grade == "好")
         (step,) = [s for s in good.trace if s.step == "grade"]
-        assert "rule 1 matches: 好" == step.message
+        assert "rule 1 matches: 好 (overall: 好)" == step.message
 
 
 OPTIONAL = """
@@ -565,3 +566,56 @@ fallback = "合格"
     cohort = ve.cohort_from_dict({"subjects": [{"id": "a", "role": "team"}]})
     outcome = ve.evaluate(ve.loads_scheme(toml), cohort).outcome("a")
     assert ("graded", "合格") == (outcome.status, outcome.final_grade)
+
+
+class TestTutorialNumberAndRanking:
+    """docs/tutorial.md, "A number instead of a share, and a ranking": the diff it shows,
+    applied to the tutorial's complete scheme, on the four secretaries of its section-15 case.
+
+    By hand, from the case's own comments: 石门 97.8 优秀, 河头 96.9 优秀, 刘家 100 capped to
+    合格 (五、2), 新庄 ineligible (五、3). 优秀 at most 2 名: 2 holders, none demoted. Ranked by
+    total: 刘家 100 (1), 石门 97.8 (2), 河头 96.9 (3) of 3; 前2名 → 刘家 and 石门 recommended.
+    """
+
+    @staticmethod
+    def _scheme_and_case() -> tuple[ve.Scheme, ve.Cohort]:
+        import re
+
+        import tomli
+
+        from tests.test_docs import TUTORIAL, code_blocks
+
+        section = TUTORIAL.split("### A number instead of a share, and a ranking")[1].split("\n## ")[0]
+        (diff,) = code_blocks(section, "diff")
+        removed = [line[1:] for line in diff.splitlines() if line.startswith("-")]
+        added = [line[1:] for line in diff.splitlines() if line.startswith("+")]
+        (complete,) = [b for b in code_blocks(TUTORIAL, "toml") if b.startswith("# 青石县")]
+        start = complete.index("[quotas.secretary_excellent]")
+        end = complete.index("\n[", start + 1)
+        quota = complete[start:end]
+        assert "\n".join(removed) in quota
+        quota = quota.replace("\n".join(removed), added[0] + "\n" + added[1])
+        toml = complete[:start] + quota + complete[end:] + "\n" + "\n".join(added[2:]) + "\n"
+        scheme = ve.loads_scheme(toml)
+        (case,) = [b for b in code_blocks(TUTORIAL, "toml") if "Four secretaries of 石门镇" in b]
+        data = tomli.loads(case)
+        assert re.search(r"\bshimen-secretary\b", case)
+        cohort = ve.cohort_from_dict({"format": 1, "period": data["period"], "subjects": data["subjects"]})
+        return scheme, cohort
+
+    def test_places_and_recommendations(self) -> None:
+        scheme, cohort = self._scheme_and_case()
+        result = ve.evaluate(scheme, cohort)
+        grades = {o.subject_id: o.final_grade for o in result}
+        assert grades == {
+            "shimen-secretary": "优秀",
+            "hetou-secretary": "优秀",
+            "liujia-secretary": "合格",
+            "xinzhuang-secretary": None,
+        }
+        places = {o.subject_id: (p.place, p.of) for o in result for p in o.rank.values()}
+        assert places == {"liujia-secretary": (1, 3), "shimen-secretary": (2, 3), "hetou-secretary": (3, 3)}
+        recommended = {o.subject_id for o in result if any(c.rule == "recommend" for c in o.consequences)}
+        assert recommended == {"liujia-secretary", "shimen-secretary"}
+        (usage,) = [p for p in result.populations if p.quota == "secretary_excellent"]
+        assert (usage.limit, usage.holders_before, usage.holders_after) == (2, 2, 2)

@@ -418,3 +418,41 @@ class TestCsv:
         rows = list(csv.reader(io.StringIO(out.getvalue()[1:], newline="")))
         assert EN_OUTCOME_HEADERS == rows[0]
         assert "veto absentee (四、6): 好 → 差" == next(r for r in rows if r[0] == "xicha-secretary")[10]
+
+
+class TestRankColumns:
+    """A 名次 column per ranking, after the final grade: yugong-pledge-2023's 综合排名 (三、(二)2).
+
+    The demo's places are worked out by hand in tests/test_scheme_yugong.py
+    (TestDemo.test_ranking): 王庄's 一人兼 first with 277/3, the two barred subjects and
+    the ineligible one without a place. ranking.toml's r-c1 and r-c2 share place 4.
+    """
+
+    def _book(self, tmp_path: Path, cohort: Path) -> Any:
+        scheme = ve.load_scheme(SCHEMES / "yugong-pledge-2023")
+        result = ve.evaluate(scheme, ve.load_cohort(cohort) if cohort.suffix == ".json" else _case_cohort(cohort))
+        path = tmp_path / "out.xlsx"
+        write_result_workbook(result, scheme, path)
+        return openpyxl.load_workbook(path)["结果"]
+
+    def test_demo(self, tmp_path: Path) -> None:
+        sheet = self._book(tmp_path, SCHEMES / "yugong-pledge-2023" / "demo.json")
+        headers = [c.value for c in sheet[1]]
+        assert headers[9:12] == ["最终等次", "名次:对村干部考评情况进行综合排名", "等次调整"]
+        places = {row[0]: row[10] for row in sheet.iter_rows(min_row=2, values_only=True)}
+        assert places["wangzhuang-both"] == 1
+        assert places["beishan-secretary"] == 10
+        assert places["shiqiao-both"] is None  # barred: no total, no place (an empty cell)
+        assert places["liugou-secretary"] is None  # ineligible
+
+    def test_shared_place(self, tmp_path: Path) -> None:
+        sheet = self._book(tmp_path, SCHEMES / "yugong-pledge-2023" / "cases" / "ranking.toml")
+        places = {row[0]: row[10] for row in sheet.iter_rows(min_row=2, values_only=True)}
+        assert (places["r-c1"], places["r-c2"], places["r-d"]) == ("4(并列)", "4(并列)", 6)
+
+
+def _case_cohort(path: Path) -> ve.Cohort:
+    """The cohort of a case file, as villageeval test reads it."""
+    from villageeval.testing._cases import load_case
+
+    return load_case(path).cohort

@@ -584,7 +584,7 @@ class TestCases:
             f"{case}:12: expected.b.consequences[0]: the scheme has no consequence 'talks'; did you mean 'talk'?",
             f"{case}:13: expected.b.flags[0]: the scheme has no veto 'sof'; did you mean 'soft'?",
             f"{case}:13: expected.b.flags[1]: unknown flag 'capped:absent': "
-            "a flag is veto:<id>, cap:<id> or quota_tie:<id>",
+            "a flag is veto:<id>, cap:<id>, quota_tie:<id> or rank_tie:<id>",
             f"{case}:14: expected.z: no subject 'z' in the case (known: b)",
         ] == (result.error or "").splitlines()
 

@@ -582,3 +582,19 @@ class TestInBrowser:
         png = tmp_path / "report.png"
         screenshot(report_file, png, browser=browser)
         assert png.read_bytes().startswith(b"\x89PNG")
+
+
+def test_places_in_the_subject_sections() -> None:
+    """Each ranked subject's section shows its place in yugong-pledge-2023's 综合排名 (三、(二)2):
+    王庄's 一人兼 is first of 10 (277/3, tests/test_scheme_yugong.py TestDemo.test_ranking);
+    a barred subject (石桥) has no place and no such row."""
+    scheme = ve.load_scheme(ROOT / "schemes" / "yugong-pledge-2023")
+    result = ve.evaluate(scheme, ve.load_cohort(ROOT / "schemes" / "yugong-pledge-2023" / "demo.json"))
+    page = render_report(scheme, result)
+    sections = {
+        m.group(1): m.group(2) for m in re.finditer(r'<section[^>]*id="([^"]+)".*?>(.*?)</section>', page, re.S)
+    }
+    wang = next(body for anchor, body in sections.items() if "wangzhuang-both" in body)
+    assert "名次:对村干部考评情况进行综合排名</dt><dd>第 1 名(共 10 名)" in wang
+    shiqiao = next(body for anchor, body in sections.items() if "shiqiao-both" in body)
+    assert "名次" not in shiqiao

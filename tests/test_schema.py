@@ -23,6 +23,7 @@ from typing import Any
 import attrs
 import jsonschema
 import pytest
+from tests.full_result import full_result
 
 import villageeval as ve
 from villageeval import _cohort, _schema
@@ -30,7 +31,6 @@ from villageeval._cli import main
 from villageeval._kinds.evidence import DISCRIMINATOR
 from villageeval._plugins import builtin_kinds
 from villageeval._reading import load_json
-from villageeval._result import PluginStamp
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMOS = sorted((ROOT / "schemes").glob("*/demo*.json"))
@@ -160,45 +160,6 @@ def _props(schema: Mapping[str, Any], name: str | None = None) -> set[str]:
 # --- the keys of the code ------------------------------------------------------------------------
 
 
-def full_result() -> ve.Result:
-    """A result with every key written, audit stamp included."""
-    outcome = ve.Outcome(
-        subject_id="a",
-        role="team",
-        status="graded",
-        name="n",
-        unit="u",
-        reasons=(ve.Reason("ineligible", "m", "i", "r", "c"),),
-        score=Fraction(1690, 19),
-        rounded_score=Fraction(89),
-        score_display="88.95",
-        instrument_scores={"x": Fraction(90)},
-        raw_grade="好",
-        final_grade="一般",
-        adjustments=(ve.Adjustment("q", "quota", "六", "好", "一般", "note"),),
-        consequences=(ve.ConsequenceOutcome("c", "七", "text"),),
-        flags=("quota_tie:q",),
-        findings=(ve.FindingOutcome("f", "三", "text", "detail"),),
-        notes={"存在问题": "text"},
-        trace=(ve.TraceStep("grade", "m", "r", "c"),),
-        proposed_grade="好",
-    )
-    usage = ve.PopulationUsage("q", "六", "好", "at_most", "hard", "t", 4, 1, 2, 1, ("a",), ("a",), "demoted", ("b",))
-    return ve.Result(
-        "s",
-        "sha256:" + "1" * 64,
-        "0.1.0",
-        "2024",
-        (outcome,),
-        (usage,),
-        ("w",),
-        cohort_hash="sha256:" + "2" * 64,
-        decision_id="2f1b5d0e-8c1a-4b7e-9f3d-0a6c2e4b8d10",
-        evaluated_at="2024-05-06T07:08:09Z",
-        plugins=(PluginStamp("rules:s", "rules.py of s", "-", "sha256:" + "3" * 64),),
-    )
-
-
 class TestKeysOfTheCode:
     def test_result_keys_are_the_schema_properties(self) -> None:
         """Each object of a result with every key written has exactly its schema's properties."""
@@ -215,6 +176,7 @@ class TestKeysOfTheCode:
             (outcome["consequences"][0], "Consequence"),
             (outcome["findings"][0], "Finding"),
             (outcome["trace"][0], "TraceStep"),
+            (outcome["rank"]["r"], "Placing"),
             (data["populations"][0], "Population"),
         ]
         for obj, name in pairs:

@@ -144,6 +144,7 @@ class TestDocumentNumbers:
             "progress_max": (50, "三、(二)2"),
             "recognition_max": (50, "三、(二)2"),
             "pass_mark": (60, "三、(二)3"),
+            "commended": (3, "三、(二)3"),
         }
         for name, (value, clause) in expected.items():
             p = self.scheme.parameters[name]
@@ -382,7 +383,7 @@ DEMO: dict[str, tuple[str, Fraction | None, str | None, list[str], list[str]]] =
     # 55.7 < 60 → 不合格 → admonition
     "beishan-secretary": ("graded", Fraction("55.7"), "不合格", ["admonition"], []),
     # (20×100 + 4×60)/24 = 280/3 → 28; 90 → 27; 90 → 36; 91; 2 items < 3; 2022 不合格 but 2023 合格
-    "beishan-director": ("graded", Fraction(91), "合格", [], ["too_few_items"]),
+    "beishan-director": ("graded", Fraction(91), "合格", ["commendation"], ["too_few_items"]),
     # 不满意 16 of 31 > 1/2: barred; 2022 不合格 → two years in a row
     "shiqiao-both": ("graded", None, "不合格", ["admonition", "dismissal"], []),
     # open disciplinary case
@@ -392,10 +393,12 @@ DEMO: dict[str, tuple[str, Fraction | None, str | None, list[str], list[str]]] =
     # (10×100 + 10×60)/20 = 80 → 24; 60 → 18; 45 → 18; 60 exactly → 合格
     "xingyuan-secretary": ("graded", Fraction(60), "合格", [], []),
     # (15×100 + 5×60)/20 = 90 → 27; 86 → 25.8; 87 → 34.8; 87.6
-    "xingyuan-director": ("graded", Fraction("87.6"), "合格", [], []),
+    "xingyuan-director": ("graded", Fraction("87.6"), "合格", ["commendation"], []),
     # (28×100 + 7×60)/36 = 805/9 → 161/6; 93 → 27.9; 94 → 37.6; 161/6 + 65.5 = 277/3
-    "wangzhuang-both": ("graded", Fraction(277, 3), "合格", [], []),
+    "wangzhuang-both": ("graded", Fraction(277, 3), "合格", ["commendation"], []),
 }
+# 评选表彰 (parameter commended = 3): the three best places of the composite ranking, all
+# 合格 — 277/3 ≈ 92.33, 91 and 87.6 (see TestDemo.test_ranking).
 
 
 class TestDemo:
@@ -436,14 +439,12 @@ class TestDemo:
         assert {s["id"] for s in data["subjects"]} == set(DEMO)
 
     def test_ranking(self) -> None:
-        """三、(二)2 综合排名: 合格 before 不合格, then by the exact total; those without a total last."""
-        order = {"合格": 0, "不合格": 1}
-        graded = [o for o in self.result.outcomes if o.status == "graded"]
-        ranked = sorted(
-            graded,
-            key=lambda o: (order[o.final_grade or ""], o.score is None, -(o.score or 0), o.subject_id),
-        )
-        assert [o.subject_id for o in ranked] == [
+        """三、(二)2 综合排名: by the exact composite total (the hand totals of DEMO), best first.
+
+        The two barred subjects have no total and the ineligible one is not evaluated:
+        none of them is ranked, so 10 are. No two totals are equal, so no tie-break is read.
+        """
+        by_hand = [
             "wangzhuang-both",  # 277/3 ≈ 92.33
             "beishan-director",  # 91
             "xingyuan-director",  # 87.6
@@ -453,7 +454,10 @@ class TestDemo:
             "xihe-both",  # 5319/70 ≈ 75.99
             "nanping-director",  # 74.5
             "xingyuan-secretary",  # 60
-            "beishan-secretary",  # 55.7, 不合格
-            "nanping-secretary",  # barred, no total
-            "shiqiao-both",  # barred, no total
+            "beishan-secretary",  # 55.7, 不合格: ranked, last
         ]
+        placed = {o.subject_id: o.rank["composite"] for o in self.result.outcomes if "composite" in o.rank}
+        assert placed == {sid: ve.Placing(i, 10, None, ()) for i, sid in enumerate(by_hand, start=1)}
+        for sid in ("nanping-secretary", "shiqiao-both", "liugou-secretary"):
+            assert self.result.outcome(sid).rank == {}
+        assert not any(f.startswith("rank_tie:") for o in self.result.outcomes for f in o.flags)

@@ -248,6 +248,14 @@ def _grade_cell(o: Outcome) -> str:
     return "—"
 
 
+def _place_cell(o: Outcome, ranking: str) -> str:
+    """A subject's place in a ranking as the table shows it: ``3``, ``2=`` when shared, or nothing."""
+    placing = o.rank.get(ranking)
+    if placing is None:
+        return ""
+    return f"{placing.place}=" if placing.tied_with else str(placing.place)
+
+
 def _table(result: Result, scheme: Scheme, lang: str = "en") -> str:
     from ._catalogue import code_name, render_text, text
 
@@ -256,6 +264,10 @@ def _table(result: Result, scheme: Scheme, lang: str = "en") -> str:
 
     columns = ("subject", "name", "role", "status", "score", "rounded", "raw", "final", "adjusted", "reasons")
     headers = [say(f"cli.header.{c}") for c in columns]
+    # A column per ranking of the scheme (名次), "2=" for a shared place: the place is what
+    # a township reads a 综合排名 for.
+    rankings = list(scheme.rankings)
+    headers += [say("cli.header.rank", ranking=rid) for rid in rankings]
     with_consequences = any(o.consequences for o in result.outcomes)
     if with_consequences:  # for 温江 and 巴东 the consequence is the point
         headers.append(say("cli.header.consequences"))
@@ -275,10 +287,15 @@ def _table(result: Result, scheme: Scheme, lang: str = "en") -> str:
             ", ".join(a.rule for a in o.adjustments),
             "; ".join(codes),
         ]
+        row += [_place_cell(o, rid) for rid in rankings]
         if with_consequences:
             row.append(", ".join(c.rule for c in o.consequences))
         rows.append(row)
-    lines = [f"{scheme.id} — {_scheme_label(scheme)}", "", *render_table(headers, rows, right=(4, 5)).split("\n")]
+    lines = [
+        f"{scheme.id} — {_scheme_label(scheme)}",
+        "",
+        *render_table(headers, rows, right=(4, 5, *range(len(columns), len(columns) + len(rankings)))).split("\n"),
+    ]
     counts: dict[str, int] = {}
     for o in result.outcomes:
         key = o.final_grade if o.status == "graded" and o.final_grade else o.status
@@ -508,6 +525,10 @@ def explain_outcome(o: Outcome, scheme: Scheme, lang: str = "en") -> str:
             cite = f" ({r.rule} § {r.clause})" if r.rule else ""
             code = show(code_name(r.code), "zh") if lang == "zh" else r.code
             lines.append(say("cli.explain.reason", code=code, message=render_text(r.message, lang), cite=cite))
+    for rid, placing in o.rank.items():
+        where = f" [{placing.group}]" if placing.group else ""
+        tied = say("cli.explain.tied", others=", ".join(placing.tied_with)) if placing.tied_with else ""
+        lines.append(say("cli.explain.rank", ranking=rid, place=placing.place, of=placing.of, where=where, tied=tied))
     for f in o.flags:
         if f.startswith("quota_tie:"):
             lines.append(say("cli.explain.tie", quota=f.split(":", 1)[1]))

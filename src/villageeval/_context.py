@@ -22,7 +22,10 @@ if TYPE_CHECKING:
     from ._cohort import Subject
     from ._model import Scheme
 
-__all__ = ["PredicateFunction", "RuleContext", "State", "reason", "step"]
+__all__ = ["NO_PLACES", "PredicateFunction", "RuleContext", "State", "reason", "step"]
+
+#: The places of a subject that no ranking ranks (shared: most subjects have none).
+NO_PLACES: Mapping[str, Any] = MappingProxyType({})
 
 
 class State:
@@ -41,6 +44,7 @@ class State:
         "flags",
         "grade",
         "period",
+        "places",
         "raw_grade",
         "reasons",
         "role",
@@ -87,6 +91,8 @@ class State:
         self.flags: tuple[str, ...] = ()
         self.trace: list[Any] | None = [] if trace else None
         self.view: RuleContext | None = None
+        # Ranking id → the subject's Placing, once the rankings have run (_rankings).
+        self.places: Mapping[str, Any] = NO_PLACES
 
     def context(self) -> RuleContext:
         """The read-only view of this subject, built once, when a plugin first needs it."""
@@ -141,6 +147,7 @@ class RuleContext:
         rounded: the total after the scheme's rounding, once computed.
         display: the total as people see it (decimal text), once computed.
         grade: the current grade (raw, then adjusted, then final).
+        places: ranking id → the subject's place, once the rankings have run.
     """
 
     __slots__ = ("_state",)
@@ -210,6 +217,12 @@ class RuleContext:
     @property
     def grade(self) -> str | None:
         return self._state.grade
+
+    @property
+    def places(self) -> Mapping[str, Any]:
+        """Ranking id → the subject's :class:`~villageeval.Placing`, once the rankings have
+        run: for predicates of findings and consequences (an adjuster runs before them)."""
+        return MappingProxyType(dict(self._state.places))
 
 
 #: A Python predicate: ``(context) -> bool``. It must return a real bool.

@@ -348,6 +348,7 @@ _PREDICATE_KEYS = {
     "outcome": {"outcome", "scale", "worse_than", "in"},
     "rating": {"rating", "in"},
     "present": {"present"},
+    "rank": {"rank", *_COMPARE_KEYS},
     "role": {"role"},
     "rule": {"rule"},
     "all": {"all"},
@@ -481,6 +482,8 @@ def structure_predicate(value: object) -> m.Predicate:
         result = m.RatingIs(text("rating"), labels("in"))
     elif head == "present":
         result = m.Present(text("present"))
+    elif head == "rank":
+        result = m.RankTest(text("rank"), compare(required=True) or m.Comparison())
     elif head == "role":
         result = m.RoleIs(labels("role"))
     elif head == "rule":
@@ -533,6 +536,8 @@ def unstructure_predicate(p: m.Predicate) -> dict[str, Any]:
         return {"rating": p.rating, "in": list(p.is_in)}
     if isinstance(p, m.Present):
         return {"present": p.present}
+    if isinstance(p, m.RankTest):
+        return {"rank": p.rank, **_unstructure_cmp(p.compare)}
     if isinstance(p, m.RoleIs):
         return {"role": list(p.role)}
     if isinstance(p, m.NamedRule):

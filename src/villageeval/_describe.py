@@ -93,6 +93,7 @@ class GroupInfo:
     values: tuple[str, ...]
     required: bool
     quotas: tuple[str, ...]
+    rankings: tuple[str, ...] = ()
 
 
 @frozen
@@ -218,12 +219,9 @@ def _info(scheme: m.Scheme) -> SchemeInfo:
             FactInfo(name, f.type, f.label, f.default, name not in rp.defaults, f.source, f.clause)
             for name, f in rp.facts.items()
         )
-        # The groups the role's quotas count by (a cohort error without one, as
+        # The groups the role's quotas and rankings count by (a cohort error without one, as
         # _engine.check_cohort says), then the other declared kinds (their values are checked).
-        counted: dict[str, list[str]] = {}
-        for qid, q in scheme.quotas.items():
-            if q.per and role_id in scheme.role_ids(q.roles):
-                counted.setdefault(q.per, []).append(qid)
+        counted = rp.counted_by
         groups = []
         for kind in [*sorted(counted), *(k for k in scheme.groups if k not in counted)]:
             declared = scheme.groups.get(kind)
@@ -233,7 +231,8 @@ def _info(scheme: m.Scheme) -> SchemeInfo:
                     declared.label if declared else "",
                     declared.values if declared else (),
                     kind in counted,
-                    tuple(counted.get(kind, ())),
+                    tuple(r for r in counted.get(kind, ()) if r in scheme.quotas),
+                    tuple(r for r in counted.get(kind, ()) if r in scheme.rankings),
                 )
             )
         history = None
@@ -371,7 +370,9 @@ def describe_text(scheme: m.Scheme) -> str:
             need = "required" if fact["required"] else f"default {_value_text(fact['default'])}"
             lines.append(f"    {fact['name']} ({fact['label']}): {fact['type']}, {need}")
         for group in role["groups"]:
-            need = f"required by quota {', '.join(group['quotas'])}" if group["required"] else "optional"
+            by = [f"quota {', '.join(group['quotas'])}"] if group["quotas"] else []
+            by += [f"ranking {', '.join(group['rankings'])}"] if group.get("rankings") else []
+            need = f"required by {' and '.join(by)}" if group["required"] else "optional"
             values = f"; one of {', '.join(group['values'])}" if group["values"] else ""
             label = f" ({group['label']})" if group["label"] else ""
             lines.append(f"  group {group['kind']}{label}: {need}{values}")

@@ -1,7 +1,7 @@
 """The evaluation of one cohort under one scheme.
 
 evidence checks → eligibility → instrument scores → weighted total → rounding
-→ grade → vetoes and caps → quotas per population → consequences.
+→ grade → vetoes and caps → quotas per population → rankings → findings and consequences.
 
 The scheme's compiled plan (:mod:`villageeval._plan`) has resolved every name;
 each instrument's kind (:mod:`villageeval._kinds`) reads and checks its evidence and
@@ -33,6 +33,7 @@ from ._numbers import decimal_text, exact_text, fixed, show
 from ._plan import HistoryNeeds, Plan, QuickTerm, RolePlan, Rule
 from ._predicates import number_of
 from ._quotas import apply_quotas
+from ._rankings import apply_rankings
 from ._result import (
     Adjustment,
     ConsequenceOutcome,
@@ -378,14 +379,17 @@ def _grade(plan: Plan, rp: RolePlan, ctx: State, skipped: list[str]) -> None:
     grade: str | None
     if rp.fallback is not None:  # graded by conditions (whose rules may be none: the fallback)
         grade = rp.fallback
-        for i, (label, test, clause, wording) in enumerate(rp.conditions):
+        for i, (label, test, clause, wording, when) in enumerate(rp.conditions):
             if test(ctx):
                 grade = label
                 if tr:
+                    from ._explain import why as compared
+
                     # Rule numbers from 1, as a document counts them; the rule id is the key path.
                     key = "step.rule_matches_text" if wording else "step.rule_matches"
                     rule_id = f"{rp.grading_id}.rules[{i}]"
-                    step(ctx, "grade", key, rule_id, clause, index=i + 1, grade=label, text=wording)
+                    numbers = compared(when, ctx, ctx.scheme)
+                    step(ctx, "grade", key, rule_id, clause, index=i + 1, grade=label, text=wording, why=numbers)
                 break
         else:
             if tr:
@@ -513,11 +517,8 @@ def check_cohort(plan: Plan, cohort: Cohort) -> None:
     """Problems that make the cohort as a whole unfit for the scheme: unknown roles, missing groups."""
     problems = []
     scheme = plan.scheme
-    # Per role, the groups its quotas count by (sorted: problems in a stable order).
-    needs: dict[str, list[str]] = {role: [] for role in plan.roles}
-    for per in sorted({q.per for q in scheme.quotas.values() if q.per}):
-        for role in sorted({r for q in scheme.quotas.values() if q.per == per for r in scheme.role_ids(q.roles)}):
-            needs[role].append(per)
+    # Per role, the groups its quotas and rankings count by (sorted: problems in a stable order).
+    needs = {role: rp.counted_by for role, rp in plan.roles.items()}
     for i, s in enumerate(cohort.subjects):
         pers = needs.get(s.role)
         if pers is None:
@@ -529,12 +530,13 @@ def check_cohort(plan: Plan, cohort: Cohort) -> None:
                 )
             )
             continue
-        for per in pers:
+        for per, rules in pers.items():
             if per not in s.groups:
+                which = "a quota counts by" if any(r in scheme.quotas for r in rules) else "a ranking ranks by"
                 problems.append(
                     Problem(
                         ("subjects", i, "groups"),
-                        f"subject {s.id!r} has no {per!r} group, which a quota counts by",
+                        f"subject {s.id!r} has no {per!r} group, which {which}",
                         code="missing_group",
                     )
                 )
@@ -601,6 +603,7 @@ def _outcome(
         ctx.flags,
         tuple(ctx.trace) if ctx.trace else (),
         ctx.grade if ctx.status == "referred" else None,
+        ctx.places,
     )
 
 
@@ -683,25 +686,35 @@ def _consequences(ctx: State, under: list[tuple[Rule, Any]]) -> tuple[Consequenc
     return tuple(found)
 
 
-def consequences_under(scheme: m.Scheme, cohort: Cohort, grades: Mapping[str, str]) -> dict[str, list[Rule]]:
-    """The consequence rules that hold for each subject if it had the given final grade.
+def consequences_under(
+    scheme: m.Scheme, cohort: Cohort, grades: Mapping[str, str]
+) -> tuple[dict[str, list[Rule]], dict[str, Mapping[str, Any]]]:
+    """The consequence rules that hold for each subject if it had the given final grade,
+    and every subject's places in the scheme's rankings under those grades.
 
-    Used to check consequences claimed elsewhere: the subject is evaluated as
-    usual (scores, facts, history), then its grade is set to the one given.
+    Used to check outcomes claimed elsewhere: every subject is evaluated as usual
+    (scores, facts, history), then its grade is set to the one given (the others keep
+    theirs); the rankings are made over them all, as ``evaluate`` makes them, since a
+    ranking's ``when`` may read grades and a consequence may read a place.
     """
     plan = plan_of(scheme)
     period = cohort.period or scheme.period
-    out: dict[str, list[Rule]] = {}
     subjects = tuple(sorted(cohort.subjects, key=attrgetter("id")))
+    contexts = []
     for subject in subjects:
-        if subject.id not in grades:
-            continue
-        rp = plan.roles[subject.role]
         ctx = State(subject, scheme, period, False, subjects)  # rules may compare subjects, as in evaluate
-        evaluate_carefully(plan, rp, ctx)
-        ctx.grade = grades[subject.id]
-        out[subject.id] = [rule for rule in rp.consequences if rule.test(ctx)]
-    return out
+        evaluate_carefully(plan, plan.roles[subject.role], ctx)
+        if subject.id in grades:
+            ctx.grade = grades[subject.id]
+        contexts.append(ctx)
+    if scheme.rankings:
+        apply_rankings(plan, contexts)
+    out = {
+        ctx.subject.id: [rule for rule in plan.roles[ctx.role].consequences if rule.test(ctx)]
+        for ctx in contexts
+        if ctx.subject.id in grades
+    }
+    return out, {ctx.subject.id: ctx.places for ctx in contexts}
 
 
 def evaluate(
@@ -815,14 +828,18 @@ def _evaluate(scheme: m.Scheme, cohort: Cohort, trace: bool, audit: Mapping[str,
     populations: list[PopulationUsage] = []
     warnings: list[str] = []
     apply_quotas(plan, contexts, populations, warnings)
+    if adjusters:
+        for ctx in contexts:
+            if ctx.status == "graded":
+                _plugin_adjust(ctx, roles[ctx.role], scheme, adjusters)
+    if scheme.rankings:  # once every grade stands, before what reads a place
+        apply_rankings(plan, contexts)
     outcomes = []
     for ctx in contexts:
         rp = roles[ctx.role]
         consequences: tuple[ConsequenceOutcome, ...] = ()
         findings: tuple[FindingOutcome, ...] = ()
         if ctx.status == "graded":
-            if adjusters:
-                _plugin_adjust(ctx, rp, scheme, adjusters)
             under = rp.findings_for.get(ctx.grade)
             if under is None or under:
                 findings = _findings(ctx, _under(rp.findings_for, rp.findings, ctx.grade))

@@ -21,7 +21,7 @@ from ._numbers import exact_text, fixed
 if TYPE_CHECKING:
     from ._context import State
 
-__all__ = ["deciding", "why"]
+__all__ = ["deciding", "percent", "why"]
 
 _SIGNS = (("at_least", "≥"), ("above", ">"), ("at_most", "≤"), ("below", "<"), ("equals", "="))
 
@@ -30,7 +30,8 @@ def _bounds(cmp: m.Comparison, shown: Any) -> str:
     return " ".join(f"{sign} {shown(v)}" for key, sign in _SIGNS if (v := getattr(cmp, key)) is not None)
 
 
-def _percent(v: Fraction) -> str:
+def percent(v: Fraction) -> str:
+    """A share as a percentage: exact to a tenth (53.3%), the form a document writes."""
     percent = v * 100
     return f"{exact_text(percent)}%" if (percent * 10).denominator == 1 else f"{fixed(percent, 1)}%"
 
@@ -56,8 +57,8 @@ def deciding(p: m.Predicate, st: State, scheme: m.Scheme) -> Said | Join | str:
             "why.share",
             tiers=Join(p.tiers, "+", "+"),
             count=f"{part}/{n}",
-            value=_percent(value),
-            bounds=_bounds(p.compare, _percent),
+            value=percent(value),
+            bounds=_bounds(p.compare, percent),
         )
     if isinstance(p, m.ScoreTest):
         if p.score == "total":
@@ -86,6 +87,11 @@ def deciding(p: m.Predicate, st: State, scheme: m.Scheme) -> Said | Join | str:
         return said("why.outcome", name=p.outcome, value=st.subject.outcomes.get(p.outcome, "—"))
     if isinstance(p, m.Present):
         return said("why.present" if p.present in st.subject.evidence else "why.absent", name=p.present)
+    if isinstance(p, m.RankTest):
+        placing = st.places.get(p.rank)
+        if placing is None:
+            return said("why.no_rank", name=p.rank)
+        return said("why.rank", name=p.rank, value=placing.place, of=placing.of, bounds=_bounds(p.compare, exact_text))
     if isinstance(p, m.AnyOf):
         from ._predicates import compile_predicate
 

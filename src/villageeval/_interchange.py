@@ -23,6 +23,7 @@ from ._result import (
     ConsequenceOutcome,
     FindingOutcome,
     Outcome,
+    Placing,
     PluginStamp,
     PopulationUsage,
     Reason,
@@ -89,6 +90,11 @@ def _outcome(o: Outcome, *, trace: bool) -> dict[str, Any]:
     }
     if o.proposed_grade is not None:  # only where a rule referred the subject: results stay as they were
         d["proposed_grade"] = o.proposed_grade
+    if o.rank:  # only where a ranking placed the subject
+        d["rank"] = {
+            rid: {"place": p.place, "of": p.of, "group": p.group, "tied_with": list(p.tied_with)}
+            for rid, p in o.rank.items()
+        }
     if trace:
         d["trace"] = [
             _drop_none({"step": t.step, "message": t.message, "rule": t.rule, "clause": t.clause}) for t in o.trace
@@ -446,7 +452,18 @@ def _outcome_from(o: Any) -> Outcome:
         flags=tuple(o.get("flags", [])),
         trace=tuple(TraceStep(t["step"], t["message"], t.get("rule"), t.get("clause")) for t in o.get("trace", [])),
         proposed_grade=o.get("proposed_grade"),
+        rank={
+            rid: Placing(_whole(p["place"]), _whole(p["of"]), p.get("group"), tuple(p.get("tied_with", [])))
+            for rid, p in o.get("rank", {}).items()
+        },
     )
+
+
+def _whole(v: Any) -> int:
+    """A place or a count: a JSON integer (a bool, a float or a text is malformed)."""
+    if isinstance(v, bool) or not isinstance(v, int):
+        raise TypeError(f"a place is a whole number (got {v!r})")
+    return v
 
 
 def _population_from(p: Any) -> PopulationUsage:

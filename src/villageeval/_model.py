@@ -48,6 +48,8 @@ __all__ = [
     "Predicate",
     "Quota",
     "RankKey",
+    "RankTest",
+    "Ranking",
     "RatingIs",
     "Role",
     "RoleIs",
@@ -279,6 +281,19 @@ class Present:
 
 
 @frozen
+class RankTest:
+    """The subject's place in one of the scheme's rankings passing a comparison
+    (前三名: ``{ rank = "total", at_most = 3 }``); a subject without a place never passes.
+
+    Places are known only once every subject is graded, so only findings and
+    consequences read them.
+    """
+
+    rank: str
+    compare: Comparison
+
+
+@frozen
 class RoleIs:
     """The subject's role is one of ``roles``."""
 
@@ -326,6 +341,7 @@ Predicate = Union[
     OutcomeTest,
     RatingIs,
     Present,
+    RankTest,
     RoleIs,
     NamedRule,
     AllOf,
@@ -547,11 +563,13 @@ RankKey = Union[ScoreKey, ShareKey, FactKey]
 
 @frozen
 class Quota:
-    """At most (or at least) a share of a population may hold ``grade``.
+    """At most (or at least) a share, or a number, of a population may hold ``grade``.
 
     ``per`` names the subject group that splits the population (``township``);
-    without it the whole cohort of ``roles`` is one population. ``count`` says how
-    the share becomes a number of subjects (不得超过 → floor, 不低于 → ceil).
+    without it the whole cohort of ``roles`` is one population. A quota gives either
+    a ``share`` ("不超过30%"), with ``count`` saying how the share becomes a number of
+    subjects (不得超过 → floor, 不低于 → ceil), or a ``number`` of subjects ("每个乡镇
+    推荐2名"), the same for every population whatever its size.
     A ``soft`` quota (原则上) only warns. Overflow of ``at_most`` moves the lowest
     ranked holders to the next worse grade; a shortfall of ``at_least`` moves the
     next in line from ``fill_from`` into ``grade``.
@@ -560,15 +578,37 @@ class Quota:
     clause: str
     text: str
     grade: str
-    share: Share
     bound: Literal["at_most", "at_least"]
-    count: Literal["floor", "ceil"]
+    share: Share | None = None
+    count: Literal["floor", "ceil"] | None = None
+    number: int | None = None
     roles: tuple[str, ...] = field(default=(), converter=str_tuple)
     per: str | None = None
     enforce: Literal["hard", "soft"] = "hard"
     base: Literal["all", "graded"] = "all"
     rank_by: tuple[RankKey, ...] = field(default=(ScoreKey(),), converter=tuple)
     fill_from: str | None = None
+
+
+@frozen
+class Ranking:
+    """A ranking of a population, best first (综合排名, 前N名): each subject's place in
+    it is its outcome's ``rank``, and ``{ rank = "<id>", at_most = N }`` reads it.
+
+    Subjects are compared by ``rank_by``, key after key (the declared tie-break);
+    those still equal after the last key share a place (并列: 1, 2, 2, 4) and are
+    flagged ``rank_tie:<id>``, never split by something the scheme did not say. A
+    subject is ranked when it is graded or referred, ``when`` holds for it (read
+    after quotas: ``{ not = { grade = "不合格" } }``), and it has a value for the
+    first key. ``per`` ranks each group (``township``) apart, as quotas count.
+    """
+
+    clause: str
+    text: str
+    roles: tuple[str, ...] = field(default=(), converter=str_tuple)
+    per: str | None = None
+    rank_by: tuple[RankKey, ...] = field(default=(ScoreKey(),), converter=tuple)
+    when: Predicate | None = None
 
 
 @frozen
@@ -656,6 +696,7 @@ class Scheme:
     caps: Mapping[str, Cap] = attrs.Factory(dict)
     referrals: Mapping[str, Referral] = attrs.Factory(dict)
     quotas: Mapping[str, Quota] = attrs.Factory(dict)
+    rankings: Mapping[str, Ranking] = attrs.Factory(dict)
     findings: Mapping[str, Finding] = attrs.Factory(dict)
     consequences: Mapping[str, Consequence] = attrs.Factory(dict)
 

@@ -72,6 +72,7 @@ class RolePlan:
         "consequences",
         "consequences_for",
         "consequences_settled",
+        "counted_by",
         "defaults",
         "display_digits",
         "display_memo",
@@ -96,6 +97,7 @@ class RolePlan:
         "quick",
         "quick_keeping",
         "rank",
+        "ranked",
         "referrals",
         "rounding",
         "terms",
@@ -118,10 +120,18 @@ class RolePlan:
         self.limits: tuple[Rule, ...] = ()
         self.grid: list[tuple[int | None, int | None, str]] = []
         self.bands: list[m.Band] = []
-        self.conditions: list[tuple[str, Compiled, str, str]] = []
+        # Each condition rule: (grade, its test, clause, the document's wording, its predicate
+        # for the trace's numbers).
+        self.conditions: list[tuple[str, Compiled, str, str, m.Predicate]] = []
         self.fallback: str | None = None
         self.labels: tuple[str, ...] = ()
         self.rank: dict[str, int] = {}
+        # Group kind → the quotas and rankings over the role that count by it (sorted by
+        # kind): a subject of the role without that group cannot be placed.
+        self.counted_by: dict[str, tuple[str, ...]] = {}
+        # Ranking id → who of the role enters it (its ``when``, compiled; None: everyone),
+        # for the rankings that rank the role.
+        self.ranked: dict[str, Compiled | None] = {}
         self.rounding: m.Rounding | None = None
         self.display_digits = 2
         self.grading: m.Grading | None = None
@@ -252,9 +262,10 @@ class Plan:
             used.clear()
             role_predicates.clear()
             linked_used.clear()
-            for quota in scheme.quotas.values():
-                if role in scheme.role_ids(quota.roles):
-                    for key in quota.rank_by:
+            ranking_rules: list[m.Quota | m.Ranking] = [*scheme.quotas.values(), *scheme.rankings.values()]
+            for ranked in ranking_rules:
+                if role in scheme.role_ids(ranked.roles):
+                    for key in ranked.rank_by:
                         if isinstance(key, m.FactKey):
                             used.setdefault(key.fact, "number")
             rp = RolePlan()
@@ -290,7 +301,7 @@ class Plan:
                         if g.round is not None:
                             rp.grid = [(*k.grid_range(b.interval, g.round.digits), b.grade) for b in g.bands]
                     else:
-                        rp.conditions = [(r.grade, comp(r.when), r.clause or g.clause, r.text) for r in g.rules]
+                        rp.conditions = [(r.grade, comp(r.when), r.clause or g.clause, r.text, r.when) for r in g.rules]
                         rp.fallback = g.fallback
                     break
             for rid, e in scheme.eligibility.items():
@@ -324,6 +335,15 @@ class Plan:
                 if role in scheme.role_ids(r.roles):
                     rp.referrals.append(Rule(rid, "referral", r.clause, r.text, comp(r.when), when=r.when))
                     rule_predicates["referral", rid] = r.when
+            for rid, ranking in scheme.rankings.items():
+                if role in scheme.role_ids(ranking.roles):
+                    rp.ranked[rid] = None if ranking.when is None else comp(ranking.when)
+            counted: dict[str, list[str]] = {}
+            counting_rules: list[tuple[str, m.Quota | m.Ranking]] = [*scheme.quotas.items(), *scheme.rankings.items()]
+            for rid, counting in counting_rules:
+                if counting.per and role in scheme.role_ids(counting.roles):
+                    counted.setdefault(counting.per, []).append(rid)
+            rp.counted_by = {per: tuple(ids) for per, ids in sorted(counted.items())}
             rp.limits = (*rp.vetoes, *rp.caps)
             # The facts this role's rules read: each must be given, or have a default.
             rp.facts = {name: scheme.facts[name] for name in sorted(used) if name in scheme.facts}
@@ -417,7 +437,7 @@ def _reads_tallies(
     """Whether anything may read a subject's tallies or tiers.
 
     A share or rating test in one of the role's rules, a share ranking key of a quota
-    over the role, a Python predicate, or an instrument of a kind scored by a plugin's
+    or a ranking over the role, a Python predicate, or an instrument of a kind scored by a plugin's
     ``score`` function (it gets the context) may; built-in rules that read neither may
     not. Plugins' outcome adjusters also get the context: the engine keeps recording
     for them.
@@ -426,11 +446,12 @@ def _reads_tallies(
         return True
     if any(isinstance(leaf, (m.ShareTest, m.RatingIs, m.NamedRule)) for p in predicates for leaf in leaves(p)):
         return True
+    ranking_rules: list[m.Quota | m.Ranking] = [*scheme.quotas.values(), *scheme.rankings.values()]
     return any(
         isinstance(key, m.ShareKey)
-        for quota in scheme.quotas.values()
-        if role in scheme.role_ids(quota.roles)
-        for key in quota.rank_by
+        for ranked in ranking_rules
+        if role in scheme.role_ids(ranked.roles)
+        for key in ranked.rank_by
     )
 
 

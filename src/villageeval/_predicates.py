@@ -129,6 +129,14 @@ def compile_predicate(
         # Given is valid here: evidence given but wrong makes the subject insufficient_evidence.
         iid = p.present
         return lambda st: iid in st.subject.evidence
+    if isinstance(p, m.RankTest):
+        rid, iv = p.rank, p.compare.interval
+
+        def rank_cmp(st: State) -> bool:
+            placing = st.places.get(rid)
+            return placing is not None and inside(iv, placing.place)
+
+        return rank_cmp
     if isinstance(p, m.RoleIs):
         roles = frozenset(p.role)
         return lambda st: st.role in roles

@@ -43,6 +43,10 @@ QuotaStatus = Literal["ok", "demoted", "promoted", "warned", "unmet"]
 def population_limit(q: m.Quota, members: int, graded: int) -> int:
     """How many subjects of a population of ``members`` (``graded`` of them graded) the
     quota lets hold its grade (at most) or requires to (at least): the one definition."""
+    if q.number is not None:
+        return q.number
+    assert q.share is not None  # validation: a quota has a share or a number,
+    assert q.count is not None  # and a share its count rule
     return k.count_for_share(q.share, members if q.base == "all" else graded, q.count)
 
 
@@ -50,8 +54,8 @@ def population_limit(q: m.Quota, members: int, graded: int) -> int:
 Getter = Callable[[Any], "Fraction | None"]
 
 
-def rank_getters(q: m.Quota) -> list[tuple[Getter, int]]:
-    """Per ranking key of the quota: how to read it from a subject, and its sign (−1: higher is better).
+def rank_getters(q: m.Quota | m.Ranking) -> list[tuple[Getter, int]]:
+    """Per ranking key of a quota or a ranking: how to read it from a subject, and its sign (−1: higher is better).
 
     A getter reads ``total``, ``scores``, ``tallies`` and ``facts`` of what it is given:
     the engine's state of a subject, or the columnar path's view of a row.

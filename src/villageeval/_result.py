@@ -21,6 +21,7 @@ __all__ = [
     "ConsequenceOutcome",
     "FindingOutcome",
     "Outcome",
+    "Placing",
     "PluginStamp",
     "PopulationUsage",
     "Reason",
@@ -156,6 +157,22 @@ class TraceStep:
     clause: str | None = None
 
 
+@frozen
+class Placing:
+    """A subject's place in one of the scheme's rankings (``Outcome.rank[<ranking id>]``).
+
+    ``place`` counts from 1, best first; subjects equal on every key of the ranking
+    share a place (并列), the next place skipping as many (1, 2, 2, 4), and each lists
+    the others in ``tied_with``. ``of`` is how many were ranked in the population,
+    ``group`` the population's group when the ranking is per group.
+    """
+
+    place: int
+    of: int
+    group: str | None = None
+    tied_with: tuple[str, ...] = ()
+
+
 @define
 class Outcome:
     """The outcome for one subject.
@@ -190,6 +207,7 @@ class Outcome:
     flags: tuple[str, ...] = ()
     trace: tuple[TraceStep, ...] = ()
     proposed_grade: str | None = None
+    rank: Mapping[str, Placing] = field(factory=dict)
 
 
 @frozen

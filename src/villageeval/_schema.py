@@ -594,6 +594,7 @@ def _result(docs: _Docs) -> dict[str, Any]:
         ConsequenceOutcome,
         FindingOutcome,
         Outcome,
+        Placing,
         PluginStamp,
         PopulationUsage,
         Reason,
@@ -616,6 +617,7 @@ def _result(docs: _Docs) -> dict[str, Any]:
         (ConsequenceOutcome, "Consequence", "outcomes[].consequences[]", ()),
         (FindingOutcome, "Finding", "outcomes[].findings[]", ("detail",)),
         (TraceStep, "TraceStep", "outcomes[].trace[]", ("rule", "clause")),
+        (Placing, "Placing", docs.heading_matching(r"outcomes\[\]\.rank\..*"), ()),
     )
     for cls, name, heading, optional in parts:
         b.refs[cls] = name
@@ -643,7 +645,7 @@ def _result(docs: _Docs) -> dict[str, Any]:
             "proposed_grade": {"type": "string"},
         },
         output=True,
-        optional=("trace", "proposed_grade"),
+        optional=("trace", "proposed_grade", "rank"),
     )
     b.refs[PopulationUsage] = "Population"
     defs["Population"] = b.obj(
@@ -1012,7 +1014,7 @@ def cohort_schema_for(scheme: Any) -> dict[str, Any]:
     rules: list[dict[str, Any]] = []
     for role, rp in plan.roles.items():
         then: dict[str, Any] = {}
-        needed = sorted({q.per for q in scheme.quotas.values() if q.per and role in scheme.role_ids(q.roles)})
+        needed = list(rp.counted_by)
         if needed:
             then["required"] = ["groups"]
             then.setdefault("properties", {})["groups"] = {"required": needed}

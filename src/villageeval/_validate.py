@@ -345,7 +345,10 @@ class _Validator:
         seen: dict[str, str] = {}
         sections: list[
             tuple[
-                str, Mapping[str, m.Eligibility | m.Veto | m.Cap | m.Referral | m.Quota | m.Finding | m.Consequence]
+                str,
+                Mapping[
+                    str, m.Eligibility | m.Veto | m.Cap | m.Referral | m.Quota | m.Ranking | m.Finding | m.Consequence
+                ],
             ]
         ] = [
             ("eligibility", s.eligibility),
@@ -353,6 +356,7 @@ class _Validator:
             ("caps", s.caps),
             ("referrals", s.referrals),
             ("quotas", s.quotas),
+            ("rankings", s.rankings),
             ("findings", s.findings),
             ("consequences", s.consequences),
         ]
@@ -370,6 +374,11 @@ class _Validator:
                 if isinstance(rule, m.Quota):
                     yield from self._quota(path, rule)
                     continue
+                if isinstance(rule, m.Ranking):
+                    yield from self._rank_by((*path, "rank_by"), rule.rank_by, rule.roles)
+                    if rule.when is not None:
+                        yield from self._predicate((*path, "when"), rule.when, rule.roles, stage="ranking")
+                    continue
                 stage = {"eligibility": "facts", "consequences": "final", "findings": "final"}.get(section, "grade")
                 yield from self._predicate((*path, "when"), rule.when, rule.roles, stage=stage)
                 if isinstance(rule, m.Veto):
@@ -378,8 +387,23 @@ class _Validator:
                     yield from self._grade((*path, "at_most"), rule.at_most, rule.roles)
 
     def _quota(self, path: Path, q: m.Quota) -> Iterator[RawProblem]:
-        if not (0 <= q.share <= 1):
-            yield RawProblem((*path, "share"), share_problem(q.share))
+        if q.share is None and q.number is None:
+            yield RawProblem(path, "a quota needs a share (share = 0.3) or a number of subjects (number = 3)")
+        elif q.share is not None and q.number is not None:
+            yield RawProblem((*path, "number"), "a quota has a share or a number of subjects, not both")
+        elif q.share is not None:
+            if not (0 <= q.share <= 1):
+                yield RawProblem((*path, "share"), share_problem(q.share))
+            if q.count is None:
+                yield RawProblem(
+                    (*path, "count"),
+                    'a share needs its count rule: how share × size becomes a number of subjects ("floor" or "ceil")',
+                )
+        else:
+            if q.number is not None and q.number < 0:
+                yield RawProblem((*path, "number"), f"must be a whole number of subjects, 0 or more (got {q.number})")
+            if q.count is not None:
+                yield RawProblem((*path, "count"), "a number of subjects needs no count rule: count goes with a share")
         yield from self._grade((*path, "grade"), q.grade, q.roles)
         scales = self._grade_scales(q.roles)
         if len({sid for sid, _ in scales}) > 1:
@@ -396,8 +420,12 @@ class _Validator:
                     yield RawProblem(
                         (*path, "grade"), f"{q.grade!r} is the worst grade: there is no grade to demote an overflow to"
                     )
-        for i, key in enumerate(q.rank_by):
-            kpath: Path = (*path, "rank_by", i)
+        yield from self._rank_by((*path, "rank_by"), q.rank_by, q.roles)
+
+    def _rank_by(self, path: Path, rank_by: tuple[m.RankKey, ...], roles: tuple[str, ...]) -> Iterator[RawProblem]:
+        """The ranking keys of a quota or a ranking, at ``path`` (``quotas.<id>.rank_by``)."""
+        for i, key in enumerate(rank_by):
+            kpath: Path = (*path, i)
             if isinstance(key, m.FactKey):
                 fact = self.s.facts.get(key.fact)
                 if fact is not None and fact.type != "number":
@@ -425,9 +453,9 @@ class _Validator:
                                 f"unknown tier {tier!r}: not a tier of scale {scale_id!r}{_hint(tier, labels)}",
                             )
             elif key.score == "total":
-                for role in self._untotalled(q.roles):
+                for role in self._untotalled(roles):
                     yield RawProblem(
-                        (*path, "rank_by"),
+                        path,
                         f"ranks by the total, but no weighting gives role {role!r} one: "
                         "rank by an instrument's score or a number fact",
                     )
@@ -568,6 +596,16 @@ class _Validator:
                     (*path, "present"),
                     f"instrument {p.present!r} is required, so its evidence is always given: "
                     "set required = false on it, or drop this test",
+                )
+        elif isinstance(p, m.RankTest):
+            if p.rank not in s.rankings:
+                none = "the scheme declares no [rankings]"
+                yield RawProblem((*path, "rank"), f"unknown ranking {p.rank!r}{_hint(p.rank, s.rankings, none)}")
+            if stage != "final":
+                yield RawProblem(
+                    path,
+                    "a place in a ranking is known only once every subject is graded: "
+                    "only findings and consequences can test it",
                 )
         elif isinstance(p, m.RoleIs):
             for r in p.role:

@@ -14,6 +14,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cli.header.adjusted": ("adjusted by", "等次调整"),
     "cli.header.reasons": ("reasons", "未评定原因"),
     "cli.header.consequences": ("consequences", "结果运用"),
+    "cli.header.rank": ("rank {ranking}", "名次 {ranking}"),
     "cli.status.graded": ("graded", "已评定"),
     "cli.status.insufficient_evidence": ("insufficient_evidence", "证据不足"),
     "cli.status.ineligible": ("ineligible", "不参加评定"),
@@ -43,6 +44,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "  等次调整({kind}){rule}({clause}):{before} → {after}",
     ),
     "cli.explain.consequence": ("  consequence {rule} ({clause}): {text}", "  结果运用 {rule}({clause}):{text}"),
+    "cli.explain.rank": (
+        "  ranking {ranking}{where}: place {place} of {of}{tied}",
+        "  排名 {ranking}{where}:第 {place} 名(共 {of} 名){tied}",
+    ),
+    "cli.explain.tied": (", shared with {others}", ",与 {others} 并列"),
     "cli.explain.status": ("  status: {status}", "  状态:{status}"),
     "cli.explain.reason": ("  - {code}: {message}{cite}", "  - {code}:{message}{cite}"),
     "cli.explain.tie": (

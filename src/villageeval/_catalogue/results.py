@@ -44,6 +44,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "results.finding": ("{cited}: {detail}", "{cited}:{detail}"),
     "results.flag.veto": ("veto {rule} holds", "否决情形 {rule} 成立"),
     "results.flag.cap": ("cap {rule} holds", "限定情形 {rule} 成立"),
+    "results.flag.rank_tie": ("shares its place in ranking {rule}", "在排名 {rule} 中并列"),
+    "results.header.rank": ("Place: {text}", "名次:{text}"),
+    "results.rank.shared": ("{place} (shared)", "{place}(并列)"),
+    "results.step.rank": ("ranking", "排名"),
+    "results.step.referral": ("referral", "提请研究"),
+    "results.step.decision": ("committee's decision", "党委决定"),
     "results.flag.quota_tie": (
         "tied at the cut of quota {rule}: settled by subject id, for the committee to confirm",
         "名额 {rule} 临界并列: 已按编号排定,请党委研究确认",

@@ -160,6 +160,9 @@ def _limits(q: m.Quota, size: Any) -> Any:
     ``size`` is the population's members or graded subjects, as the quota's ``base``
     says (see ``_quotas.population_limit``); ``tests/test_columnar.py`` checks both.
     """
+    if q.number is not None:  # a number of subjects, whatever the population's size
+        return size * 0 + q.number
+    assert q.share is not None  # validation: a quota has a share or a number
     n, d = q.share.numerator, q.share.denominator
     if q.count == "floor":
         return (n * size) // d

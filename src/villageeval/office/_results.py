@@ -121,7 +121,7 @@ def write_result_workbook(result: Result, scheme: Scheme, path: str | os.PathLik
     book = Workbook()
     outcomes = book.active
     outcomes.title = text("results.sheet.outcomes", language)
-    _fill(outcomes, _headers(_OUTCOME_HEADERS, language), _outcome_rows(result, scheme, language))
+    _fill(outcomes, _outcome_headers(scheme, language), _outcome_rows(result, scheme, language))
     outcomes.auto_filter.ref = outcomes.dimensions
     _fill(
         book.create_sheet(text("results.sheet.quotas", language)),
@@ -167,7 +167,7 @@ def write_result_csv(result: Result, scheme: Scheme, out: str | os.PathLike[str]
         ValueError: ``lang`` is not a language of the catalogue.
     """
     language = check_lang(lang)
-    rows = [_headers(_OUTCOME_HEADERS, language), *_outcome_rows(result, scheme, language)]
+    rows = [_outcome_headers(scheme, language), *_outcome_rows(result, scheme, language)]
     if isinstance(out, (str, os.PathLike)):
         with open(out, "w", encoding="utf-8-sig", newline="") as stream:
             _write_csv(stream, rows)
@@ -201,6 +201,25 @@ def _shown(value: str | tuple[str, ...]) -> str:
 
 def _headers(keys: Sequence[str], lang: str) -> list[Value]:
     return [text(f"results.header.{key}", lang) for key in keys]
+
+
+#: Where the outcomes sheet puts a column per ranking of the scheme: after the final grade.
+_RANK_AT = _OUTCOME_HEADERS.index("final_grade") + 1
+
+
+def _outcome_headers(scheme: Scheme, lang: str) -> list[Value]:
+    """The outcomes sheet's headers, with a 名次 column per ranking of the scheme (its wording)."""
+    headers = _headers(_OUTCOME_HEADERS, lang)
+    ranks = [text("results.header.rank", lang, text=r.text) for r in scheme.rankings.values()]
+    return [*headers[:_RANK_AT], *ranks, *headers[_RANK_AT:]]
+
+
+def _place(o: Outcome, ranking: str, lang: str) -> Value:
+    """A place as a number, "4(并列)" when shared, nothing when the ranking did not place the subject."""
+    placing = o.rank.get(ranking)
+    if placing is None:
+        return ""
+    return text("results.rank.shared", lang, place=placing.place) if placing.tied_with else placing.place
 
 
 def _grading(scheme: Scheme, role: str) -> Grading:
@@ -266,6 +285,11 @@ def _outcome_rows(result: Result, scheme: Scheme, lang: str) -> Iterator[list[Va
 
 
 def _outcome_row(o: Outcome, scheme: Scheme, rounded: Value, lang: str) -> list[Value]:
+    row = _common_row(o, scheme, rounded, lang)
+    return [*row[:_RANK_AT], *(_place(o, rid, lang) for rid in scheme.rankings), *row[_RANK_AT:]]
+
+
+def _common_row(o: Outcome, scheme: Scheme, rounded: Value, lang: str) -> list[Value]:
     return [
         o.subject_id,
         o.name,

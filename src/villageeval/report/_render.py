@@ -360,12 +360,22 @@ def _subject(scheme: Scheme, o: Outcome, anchor: str, lang: Lang) -> SubjectView
     ]
     if o.flags:
         facts.append(("flags", show([_flag(f, lang) for f in o.flags], lang)))
+    rows = [Row(text(f"report.field.{key}", lang), value) for key, value in facts]
+    for rid, placing in o.rank.items():  # 名次, after the grades, in the scheme's order of rankings
+        ranking = scheme.rankings.get(rid)
+        where = text("report.field.rank", lang, text=ranking.text if ranking is not None else rid)
+        if placing.tied_with:
+            others = show(list(placing.tied_with), lang)
+            place = text("report.rank.shared", lang, place=placing.place, of=placing.of, others=others)
+        else:
+            place = text("report.rank.place", lang, place=placing.place, of=placing.of)
+        rows.insert(len(rows) - (1 if o.flags else 0), Row(where, place))
     return SubjectView(
         anchor=anchor,
         id=o.subject_id,
         title=o.name or o.subject_id,
         status=o.status,
-        facts=tuple(Row(text(f"report.field.{key}", lang), value) for key, value in facts),
+        facts=tuple(rows),
         adjustments=tuple(
             Entry(
                 text("report.adjustment", lang, kind=_coded("adjust", a.kind, lang), old=a.from_grade, new=a.to_grade),

@@ -58,6 +58,7 @@ EXPECTED_KEYS = (
     "consequences",
     "findings",
     "flags",
+    "rank",
 )
 
 #: The statuses an outcome can have.
@@ -67,7 +68,7 @@ _NUMBER_KEYS = ("score", "rounded_score")
 _GRADE_KEYS = ("raw_grade", "final_grade")
 _LIST_KEYS = ("reasons", "adjustments", "consequences", "findings", "flags")
 #: A flag's kind → the table of the scheme its id names.
-_FLAG_TABLES = {"veto": "vetoes", "cap": "caps", "quota_tie": "quotas"}
+_FLAG_TABLES = {"veto": "vetoes", "cap": "caps", "quota_tie": "quotas", "rank_tie": "rankings"}
 #: TOML has no null: this text expects no value (a subject that is not graded).
 _NONE = "none"
 
@@ -272,6 +273,15 @@ def _check_value(reader: _Reader, path: tuple[str | int, ...], key: str, value: 
     elif key in _GRADE_KEYS:
         if not isinstance(value, str):
             reader.bad(path, f'must be a grade label, or "{_NONE}" for no grade (got {describe(value)})')
+    elif key == "rank":
+        if not isinstance(value, dict):
+            reader.bad(
+                path, f"must be a table of ranking id → place, such as {{ composite = 2 }} (got {describe(value)})"
+            )
+            return
+        for rid, place in value.items():
+            if place != _NONE and (isinstance(place, bool) or not isinstance(place, int) or place < 1):
+                reader.bad((*path, rid), f'must be a place (1, 2, …) or "{_NONE}" for no place (got {describe(place)})')
     elif not isinstance(value, list):
         reader.bad(path, f"must be an array of strings (got {describe(value)})")
     else:
@@ -341,6 +351,11 @@ def _check_against(reader: _Reader, parts: _Parts, scheme: Scheme) -> None:
                 if rule not in table:
                     hint = known_hint(rule, table, "it declares none")
                     reader.bad((*path, key, i), f"the scheme has no {noun} {rule!r}{hint}")
+        ranks = want.get("rank")
+        for rid in ranks if isinstance(ranks, dict) else ():
+            if rid not in scheme.rankings:
+                hint = known_hint(rid, scheme.rankings, "it declares none")
+                reader.bad((*path, "rank", rid), f"the scheme has no ranking {rid!r}{hint}")
         for i, flag in _strings(want.get("flags")):
             problem = _flag_problem(flag, scheme)
             if problem is not None:
@@ -356,11 +371,11 @@ def _flag_problem(flag: str, scheme: Scheme) -> str | None:
     ``quota_tie:<id>``, each naming a rule the scheme declares), or None."""
     kind, sep, rule = flag.partition(":")
     if not sep or kind not in _FLAG_TABLES:
-        return f"unknown flag {flag!r}: a flag is veto:<id>, cap:<id> or quota_tie:<id>"
+        return f"unknown flag {flag!r}: a flag is veto:<id>, cap:<id>, quota_tie:<id> or rank_tie:<id>"
     table: Mapping[str, object] = getattr(scheme, _FLAG_TABLES[kind])
     if rule in table:
         return None
-    noun = {"veto": "veto", "cap": "cap", "quota_tie": "quota"}[kind]
+    noun = {"veto": "veto", "cap": "cap", "quota_tie": "quota", "rank_tie": "ranking"}[kind]
     return f"the scheme has no {noun} {rule!r}{known_hint(rule, table, 'it declares none')}"
 
 
@@ -426,6 +441,13 @@ def _compare(sid: str, want: Mapping[str, Any], o: Outcome) -> list[Mismatch]:
         if key not in want:
             continue
         w = want[key]
+        if key == "rank":
+            for rid, place in w.items() if isinstance(w, dict) else ():
+                placing = o.rank.get(rid)
+                got_place = _NONE if placing is None else placing.place
+                if place != got_place:
+                    out.append(Mismatch(sid, f"rank.{rid}", _text(place), _text(got_place)))
+            continue
         got = actual[key]
         if w == _NONE and key in ("score", "rounded_score", "raw_grade", "final_grade"):
             same = got is None  # TOML has no null: "none" expects no value

@@ -35,8 +35,9 @@ class Violation:
             evidence), ``missing`` (no grade for a graded subject),
             ``unknown_subject``, ``unknown_grade``, ``grade`` (inconsistent
             with the score and bands or conditions), ``veto``, ``cap``,
-            ``quota``, ``plugin``, ``consequence``, ``audit``.
-        rule: the rule id (a veto, cap, quota, grading or consequence id).
+            ``quota``, ``plugin``, ``consequence``, ``rank`` (a place in a ranking that
+            is not the scheme's), ``audit``.
+        rule: the rule id (a veto, cap, quota, grading, ranking or consequence id).
         clause: the clause of the source document the rule cites.
         subjects: the subject ids concerned.
         message: what is wrong, with the numbers.
@@ -105,8 +106,8 @@ def check_outcomes(
         out.extend(_subject(plan, o, c, o.subject_id in grades or isinstance(claimed, Result), tied))
     out.extend(_quotas(plan, reference, grades, {s.id: s.groups for s in cohort.subjects}))
     if consequences is not None:
-        out.extend(_consequences(scheme, cohort, reference, grades, consequences))
         assert isinstance(claimed, Result)
+        out.extend(_consequences(scheme, cohort, reference, grades, consequences, claimed))
         if claimed.scheme_hash and claimed.scheme_hash != reference.scheme_hash:
             out.append(
                 Violation(
@@ -304,7 +305,10 @@ def _consequences(
     reference: Result,
     grades: Mapping[str, str | None],
     claimed: Mapping[str, set[str]],
+    result: Result,
 ) -> list[Violation]:
+    """The consequences a claimed result must have under its own grades, and its places:
+    a ranking's ``when`` may read grades, so both are worked out under the claimed ones."""
     out: list[Violation] = []
     plan = plan_of(scheme)
     # A grade that is not a grade of the role is reported as unknown_grade; what would
@@ -314,9 +318,24 @@ def _consequences(
         for o in reference.outcomes
         if o.status == "graded" and grades.get(o.subject_id) in plan.roles[o.role].rank
     }
-    wanted = consequences_under(
+    wanted, places = consequences_under(
         scheme, cohort, {sid: g for sid, g in grades.items() if sid in graded and g is not None}
     )
+    for o in result.outcomes:
+        for rid in sorted({*o.rank, *places.get(o.subject_id, {})}):
+            got, want = o.rank.get(rid), places.get(o.subject_id, {}).get(rid)
+            got_place, want_place = (None if p is None else p.place for p in (got, want))
+            if got_place != want_place:
+                ranking = scheme.rankings.get(rid)
+                out.append(
+                    Violation(
+                        "rank",
+                        rid,
+                        ranking.clause if ranking is not None else "",
+                        (o.subject_id,),
+                        f"claimed {_place_words(got_place)}, but the scheme gives {_place_words(want_place)}",
+                    )
+                )
     for sid, rules in sorted(wanted.items()):
         have = claimed.get(sid, set())
         for rule in rules:
@@ -339,6 +358,10 @@ def _consequences(
                 )
             )
     return out
+
+
+def _place_words(place: int | None) -> str:
+    return "no place" if place is None else f"place {place}"
 
 
 def assert_outcomes(
