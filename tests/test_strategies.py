@@ -36,6 +36,7 @@ from villageeval import _convert
 from villageeval import _kernel as kernel
 from villageeval import _model as m
 from villageeval._kinds.ballot import Ballot
+from villageeval._kinds.item_ballot import ItemBallot
 from villageeval._plugins import builtin_kinds
 from villageeval._result import EVIDENCE_CODES, ReasonCode
 from villageeval.testing.strategies import (
@@ -50,7 +51,10 @@ from villageeval.testing.strategies import (
     subjects,
 )
 from villageeval.testing.strategies._cohorts import history_keys
-from villageeval.testing.strategies._dispatch import kind_of, strategies_of
+from villageeval.testing.strategies._dispatch import generating, kind_of, strategies_of
+from villageeval.testing.strategies._kinds import ITEM_BALLOT, LEDGER
+from villageeval.testing.strategies._kinds.item_ballot import MOST_ITEMS
+from villageeval.testing.strategies._kinds.ledger import MOST_ENTRIES
 from villageeval.testing.strategies._vocabulary import PERIODS
 
 REGISTRY = ve.Registry(ve.make_plugin_manager(autoload=False))
@@ -118,13 +122,27 @@ class TestSchemes:
 
     @pytest.mark.parametrize("kind", INSTRUMENT_KINDS)
     def test_every_instrument_kind(self, kind: str) -> None:
-        """Each instrument kind is generated, weighted."""
-        found = find(
-            schemes(),
-            lambda s: any(i.kind == kind for w in s.weightings.values() for i in map(s.instruments.get, w.weights)),
+        """Each instrument kind is generated: weighted if it can be, else read by a rule (a count)."""
+        if generating(kind).weighable:
+            found = find(
+                schemes(),
+                lambda s: any(i.kind == kind for w in s.weightings.values() for i in map(s.instruments.get, w.weights)),
+                settings=FIND,
+            )
+        else:
+            found = find(schemes(), lambda s: kind in {s.instruments[i].kind for i in _read_scores(s)}, settings=FIND)
+            assert not any(found.instruments[i].kind == kind for w in found.weightings.values() for i in w.weights)
+        assert any(i.kind == kind for i in found.instruments.values())
+
+    def test_count_kinds_need_a_weighable_one(self) -> None:
+        """Every generated role has a total: kinds of counts alone are refused, with the kinds that can be weighted."""
+        with pytest.raises(InvalidArgument, match=r"'ballot', 'rating', 'score', 'points'.*'item_ballot', 'ledger'"):
+            schemes(kinds=("item_ballot", "ledger"))
+        assert find(
+            schemes(kinds=("score", "ledger")),
+            lambda s: {i.kind for i in s.instruments.values()} == {"score", "ledger"},
             settings=FIND,
         )
-        assert any(i.kind == kind for i in found.instruments.values())
 
     @pytest.mark.parametrize("kind", GRADING_KINDS)
     def test_every_grading_kind(self, kind: str) -> None:
@@ -143,6 +161,8 @@ class TestSchemes:
             "a rank_by fact",
             "a number fact with a default",
             "two gradings",
+            "a share of a ledger's statuses",
+            "an item ballot with at_least and measure rejected",
         ],
     )
     def test_features(self, what: str) -> None:
@@ -196,7 +216,24 @@ FEATURES: dict[str, Callable[[m.Scheme], bool]] = {
         f.type == "number" and f.default is not None for f in s.facts.values()
     ),
     "two gradings": lambda s: len(s.gradings) > 1,
+    "a share of a ledger's statuses": lambda s: any(
+        isinstance(x, m.ShareTest) and s.instruments[x.share].kind == "ledger"
+        for p in _predicates(s)
+        for x in _leaves(p)
+    ),
+    "an item ballot with at_least and measure rejected": lambda s: any(
+        isinstance(i, ItemBallot) and i.reject_when.at_least is not None and i.measure == "rejected"
+        for i in s.instruments.values()
+    ),
 }
+
+
+def _read_scores(s: m.Scheme) -> set[str]:
+    """The instruments whose sub-score a rule of the scheme compares (``{ score = "<id>", ... }``) or ranks by."""
+    found = {x.score for p in _predicates(s) for x in _leaves(p) if isinstance(x, m.ScoreTest) and x.score != "total"}
+    return found | {
+        k.score for q in s.quotas.values() for k in q.rank_by if isinstance(k, m.ScoreKey) and k.score != "total"
+    }
 
 
 # --- cohorts ---------------------------------------------------------------------------------
@@ -224,13 +261,10 @@ class TestCohorts:
 
     @given(data=st.data())
     def test_bundled(self, data: st.DataObject) -> None:
-        """For the other schemes in schemes/: applies_when, rating predicates, rules.py predicates."""
+        """For the other schemes in schemes/: applies_when, rating predicates, rules.py predicates,
+        item ballots (yugong) and a ledger (tianxing), by their kinds' own strategies."""
         scheme = _bundled(data.draw(st.sampled_from(BUNDLED)))
-        plain = {
-            "item_ballot": lambda c: st.just({"votes": {}}),
-            "ledger": lambda c: st.just({"as_of": "2015-11-20", "entries": []}),
-        }
-        result = ve.evaluate(scheme, data.draw(cohorts(scheme, max_size=5, plugin_evidence=plain)), trace=False)
+        result = ve.evaluate(scheme, data.draw(cohorts(scheme, max_size=5)), trace=False)
         assert all(o.status in ("graded", "ineligible") for o in result), reasons(result)
 
     @given(data=st.data())
@@ -439,15 +473,17 @@ class TestPerKind:
     """The strategies of each kind come from the strategies object its spec names."""
 
     def test_instrument_kinds_from_specs(self) -> None:
-        """The kinds schemes() generates are the built-in kinds whose spec names strategies."""
-        assert ("ballot", "rating", "score", "points") == INSTRUMENT_KINDS
-        assert tuple(n for n, k in builtin_kinds().items() if k.declared.strategies) == INSTRUMENT_KINDS
+        """Every built-in kind names its strategies, and schemes() generates each of them."""
+        assert ("ballot", "rating", "score", "points", "item_ballot", "ledger") == INSTRUMENT_KINDS
+        assert tuple(builtin_kinds()) == INSTRUMENT_KINDS
+        assert all(kind.declared.strategies for kind in builtin_kinds().values())
+        assert (generating("item_ballot"), generating("ledger")) == (ITEM_BALLOT, LEDGER)
 
     def test_codes(self) -> None:
         """The codes are the engine's evidence codes; the built-in kinds' declared codes make up all of them."""
         assert {c.value for c in EVIDENCE_CODES} == INVALID_EVIDENCE_CODES
         assert all(isinstance(code, str) and type(code) is str for code in INVALID_EVIDENCE_CODES)
-        declared = [strategies_of(kind) for kind in builtin_kinds().values() if kind.declared.strategies]
+        declared = [strategies_of(kind) for kind in builtin_kinds().values()]
         assert all(d is not None and all(isinstance(c, ReasonCode) for c in d.codes) for d in declared)
         assert INVALID_EVIDENCE_CODES == set().union(*(d.codes for d in declared if d is not None))
 
@@ -480,6 +516,80 @@ class TestPerKind:
             scheme = attendance_scheme(attrs.evolve(ATTENDANCE, strategies=target))
             with pytest.raises(ve.PluginError, match=rf"kind 'attendance' \(plugin 'county_a'\).*{target}"):
                 evidence(scheme, "meetings")
+
+
+#: The built-in kinds whose sub-score is a count, never weighted: their strategies, and the
+#: count their evidence reaches at best.
+COUNT_KINDS: dict[str, tuple[Any, int]] = {"item_ballot": (ITEM_BALLOT, MOST_ITEMS), "ledger": (LEDGER, MOST_ENTRIES)}
+
+
+def _count_scheme(data: st.DataObject, kind: str) -> tuple[ve.Scheme, ve.Subject, str]:
+    """A generated scheme with an instrument of ``kind`` (without eligibility), a valid subject, and the
+    instrument, one that applies to the subject unconditionally."""
+
+    def unconditional(s: ve.Scheme) -> list[str]:
+        return sorted(i for i, ins in s.instruments.items() if ins.kind == kind and _condition(ins) is None)
+
+    drawn = schemes(kinds=(data.draw(st.sampled_from(("ballot", "score"))), kind))
+    scheme = _without_eligibility(data.draw(drawn.filter(lambda s: bool(unconditional(s)))))
+    iid = data.draw(st.sampled_from(unconditional(scheme)))
+    roles = scheme.role_ids(getattr(scheme.instruments[iid], "roles", ()))
+    subject = data.draw(subjects(scheme, role=data.draw(st.sampled_from(sorted(roles)))))
+    return scheme, subject, iid
+
+
+def _condition(ins: Any) -> Any:
+    """An instrument's ``applies_when`` (None: it always applies)."""
+    return getattr(ins, "applies_when", None)
+
+
+def _gives(code: str, case: tuple[Any, str]) -> bool:
+    return case[1] == code
+
+
+@pytest.mark.parametrize("kind", sorted(COUNT_KINDS))
+class TestCountKinds:
+    """item_ballot and ledger: their sub-score is a count, read by rules and never weighted."""
+
+    @given(data=st.data())
+    def test_valid_evidence_grades(self, kind: str, data: st.DataObject) -> None:
+        """Evidence at every level grades the subject; at best the count is the most drawn, at worst 0."""
+        scheme, subject, iid = _count_scheme(data, kind)
+        strategies, most = COUNT_KINDS[kind]
+        for level in ("random", "best", "worst"):
+            ev = data.draw(strategies.evidence(scheme, iid, level))
+            broken = attrs.evolve(subject, evidence={**subject.evidence, iid: ev})
+            outcome = ve.evaluate(scheme, ve.Cohort([broken]), trace=False).outcome(subject.id)
+            assert outcome.status == "graded", (level, ev, outcome.reasons)
+            count = outcome.instrument_scores[iid]
+            assert count is not None, (level, ev)
+            assert 0 <= count <= most, (level, ev, count)
+            assert count == {"random": count, "best": most, "worst": 0}[level], (level, ev)
+
+    @given(data=st.data())
+    def test_invalid_evidence_gives_its_code(self, kind: str, data: st.DataObject) -> None:
+        """Each invalid evidence makes the subject insufficient with exactly the code drawn with it."""
+        scheme, subject, iid = _count_scheme(data, kind)
+        strategies, _ = COUNT_KINDS[kind]
+        ev, code = data.draw(strategies.invalid_cases(scheme, iid))
+        subject = attrs.evolve(subject, evidence={**subject.evidence, iid: ev})
+        outcome = ve.evaluate(scheme, ve.Cohort([subject]), trace=False).outcome(subject.id)
+        assert outcome.status == "insufficient_evidence", (ev, outcome)
+        assert {(r.code, r.instrument) for r in outcome.reasons} == {(code, iid)}, (ev, outcome.reasons)
+        assert code in strategies.codes
+        event(code)
+
+    def test_every_code_is_drawn(self, kind: str) -> None:
+        """Every code the kind's strategies declare comes with some invalid evidence they draw."""
+        strategies, _ = COUNT_KINDS[kind]
+        scheme = _bundled(
+            HUINING.parent / ("yugong-pledge-2023" if kind == "item_ballot" else "tianxing-rectification-2015")
+        )
+        iid = next(i for i, ins in scheme.instruments.items() if ins.kind == kind)
+        for code in strategies.codes:
+            assert find(strategies.invalid_cases(scheme, iid), functools.partial(_gives, code), settings=FIND)
+        found = find(invalid_evidence(scheme, iid), lambda ev: True, settings=FIND)
+        assert found is not None
 
 
 @attrs.frozen

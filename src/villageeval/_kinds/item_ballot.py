@@ -285,6 +285,7 @@ ITEM_BALLOT = InstrumentKind(
     evidence=ItemBallotEvidence,
     validate=validate,
     bind=BoundItemBallot,
+    strategies="villageeval.testing.strategies._kinds:ITEM_BALLOT",
 )
 
 # Resolve the string annotations now, while this module's names are in scope (the

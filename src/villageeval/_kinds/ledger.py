@@ -318,6 +318,7 @@ LEDGER = InstrumentKind(
     validate=validate,
     records="tallies",
     bind=BoundLedger,
+    strategies="villageeval.testing.strategies._kinds:LEDGER",
 )
 
 # Resolve the string annotations now, while this module's names are in scope (the

@@ -59,6 +59,11 @@ def evidence(
     - points: every item within its maximum (deductions sometimes beyond it:
       they stop at zero), a bonus only if the instrument has one (sometimes
       above its cap, which is capped), with coverage;
+    - item_ballot: up to five items, each with at least the fewest ballots,
+      confirmed or rejected (often exactly at the ``reject_when`` bound), and
+      now and then ``expected``, at least any item's ballots;
+    - ledger: up to five entries on a drawn ``as_of``, each closed, open or
+      overdue (often due that very day, or closed that day), dates in order;
     - any other kind: what the strategies object its spec names draws
       (``InstrumentKind(strategies="pkg.module:NAME")``), or what
       ``plugin_evidence[kind](instrument)`` draws; ``plugin_evidence`` takes

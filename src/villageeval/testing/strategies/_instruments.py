@@ -27,7 +27,7 @@ from ._predicates import predicate
 from ._sketch import Sketch
 from ._vocabulary import GIVEN_BY
 
-__all__ = ["InstrumentDraw", "instruments", "weightings"]
+__all__ = ["InstrumentDraw", "instruments", "weighable_kinds", "weightings"]
 
 
 @functools.cache
@@ -42,6 +42,12 @@ class InstrumentDraw(Draws):
         config: the instrument's TOML table: ``kind``, ``title``, ``clause`` and
             perhaps ``roles`` and ``applies_when`` are in it; the kind adds its own keys.
         weighted: whether a weighting will weigh it (then it must give a sub-score).
+        recorded: for a kind that records tallies or a tier, what they are of when not
+            the tiers of the instrument's ``scale`` (a ledger's statuses); set by the kind.
+        reach: for a kind whose spec gives no score range but whose sub-score is a count
+            (an item ballot's items, a ledger's entries), the lowest and highest count
+            its evidence strategies give: what generated rules compare the sub-score
+            with. Set by the kind; such an instrument is never weighted.
     """
 
     def __init__(self, sketch: Sketch, kind: Kind, config: dict[str, Any], weighted: bool) -> None:
@@ -50,6 +56,8 @@ class InstrumentDraw(Draws):
         self.kind = kind
         self.config = config
         self.weighted = weighted
+        self.recorded: tuple[str, ...] | None = None
+        self.reach: tuple[Fraction, Fraction] | None = None
 
     def scale(self) -> str:
         """A scale for the instrument's tiers, written as its ``scale``: one with points when
@@ -93,11 +101,17 @@ class InstrumentDraw(Draws):
             self.config["given_by"] = self.pick(GIVEN_BY)
 
 
+def weighable_kinds(kinds: Sequence[str]) -> tuple[str, ...]:
+    """Those of ``kinds`` whose strategies draw instruments a weighting can weigh."""
+    return tuple(name for name in kinds if generating(name).weighable)
+
+
 def instruments(s: Sketch, weight_groups: list[list[str]]) -> None:
     """Each weighting gets one instrument that applies to all of its roles and can be
-    weighted; then a few more, for any roles, weighted or not."""
+    weighted (of a weighable kind); then a few more of any kind, for any roles, weighted or not."""
+    weighable = weighable_kinds(s.o.kinds)
     for group in weight_groups:
-        s.dedicated.append(_instrument(s, s.pick(s.o.kinds), group, weighted=True))
+        s.dedicated.append(_instrument(s, s.pick(weighable), group, weighted=True))
     for _ in range(s.between(0, 3)):
         roles = s.roles if s.one_in(2) else s.subset(s.roles)
         _instrument(s, s.pick(s.o.kinds), roles, weighted=False)
@@ -127,17 +141,20 @@ def _instrument(s: Sketch, name: str, roles: Sequence[str], weighted: bool) -> s
         d["applies_when"] = predicate(s, "facts", roles, ())
         s.conditional.add(iid)  # never weighted: a subject it skips would have no total
     s.applies[iid] = frozenset(roles)
-    strategies.instrument(InstrumentDraw(s, kind, d, weighted))
+    drawn = InstrumentDraw(s, kind, d, weighted)
+    strategies.instrument(drawn)
     config: Any = _converter().structure(d, kind.config)
     span = kind.score_range(config, _scales_so_far(s))
     if span is not None:
         s.ranges[iid] = (span[0], span[1], kind.out_of(config))
+        s.scores[iid] = (span[0], span[1])
     elif weighted:
         raise AssertionError(f"the strategies of kind {name!r} drew a weighted instrument that gives no score: {d}")
-    if kind.records == "tallies":
-        s.tallied[iid] = s.labels[config.scale]
-    elif kind.records == "tier":
-        s.rated[iid] = s.labels[config.scale]
+    elif drawn.reach is not None:
+        s.scores[iid] = drawn.reach  # a count: read by rules, never weighted
+    if kind.records is not None:
+        recorded = drawn.recorded if drawn.recorded is not None else s.labels[config.scale]
+        (s.tallied if kind.records == "tallies" else s.rated)[iid] = recorded
     s.instruments[iid] = d
     return iid
 

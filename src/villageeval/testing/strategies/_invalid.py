@@ -14,6 +14,8 @@ from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
 from ..._cohort import BallotEvidence, MalformedEvidence, PointsEvidence, RatingEvidence, ScoreEvidence
+from ..._kinds.item_ballot import ItemBallotEvidence
+from ..._kinds.ledger import LedgerEvidence
 from ..._kinds.spec import Kind
 from ..._result import EVIDENCE_CODES
 from ._vocabulary import ALL_TIERS
@@ -35,6 +37,12 @@ __all__ = ["BAD_COUNTS", "BAD_NUMBERS", "INVALID_EVIDENCE_CODES", "unknown_tier"
 #: - points: ``missing_evidence`` (an item without points), ``invalid_evidence``
 #:   (an unknown item, a float, a bonus the instrument does not have),
 #:   ``out_of_range`` (a negative item or bonus, an award item above its max);
+#: - item_ballot: ``unknown_tier``, ``invalid_count`` and ``too_few_respondents``
+#:   (for one item), ``invalid_evidence`` (an entry of the wrong shape, an item
+#:   without a name, more ballots on an item than ``expected``, an ``expected``
+#:   that is no count);
+#: - ledger: ``invalid_evidence`` (an entry of the wrong shape, a date that is none,
+#:   dates out of order, verified but not closed, entries that are no array);
 #: - any kind with ``must_cover``: ``coverage_incomplete`` (a category missing or
 #:   not covered enough) and ``invalid_evidence`` (malformed coverage, or more
 #:   covered than there are).
@@ -45,8 +53,16 @@ BAD_COUNTS: tuple[Any, ...] = (-1, True, Decimal("2.5"), "3", None, 1.0)
 #: Values that are not exact numbers (``invalid_evidence``).
 BAD_NUMBERS: tuple[Any, ...] = (85.5, "八十五", None, True, "", [1])
 
+_ONE_ITEM: Any = {"修通村组道路": {"tallies": {"满意": 1}}}
 #: Evidence of each built-in shape: given to an instrument of another kind, it is the wrong shape.
-_SHAPES: tuple[Any, ...] = (BallotEvidence({"好": 1}), RatingEvidence("好"), ScoreEvidence(1), PointsEvidence({"x": 1}))
+_SHAPES: tuple[Any, ...] = (
+    BallotEvidence({"好": 1}),
+    RatingEvidence("好"),
+    ScoreEvidence(1),
+    PointsEvidence({"x": 1}),
+    ItemBallotEvidence(_ONE_ITEM),
+    LedgerEvidence([], "2015-11-20"),
+)
 
 
 def unknown_tier(labels: Sequence[str]) -> SearchStrategy[str]:

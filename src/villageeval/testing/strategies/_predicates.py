@@ -82,7 +82,7 @@ def predicate(s: Sketch, stage: str, roles: Sequence[str], labels: Sequence[str]
         return {"score": "total", **compare(s, *s.domain(roles))}
     if kind == "score":
         iid = s.pick(s.scored_for(roles))
-        low, high, _ = s.ranges[iid]
+        low, high = s.scores[iid]
         return {"score": iid, **compare(s, low, high)}
     if kind == "outcome":
         assessment, sid = s.pick(s.assessments)
@@ -127,7 +127,7 @@ def rare(s: Sketch, roles: Sequence[str], labels: Sequence[str]) -> dict[str, An
         return {"share": ballot, "tiers": [s.tallied[ballot][-1]], "above": toml_number(Fraction(1, 2))}
     if form == "low":
         iid = s.pick(s.scored_for(roles))
-        low, high, _ = s.ranges[iid]
+        low, high = s.scores[iid]
         return {"score": iid, "below": toml_number(low + (high - low) / 5)}
     if form == "outcome":
         assessment, scale = s.pick(s.assessments)

@@ -56,10 +56,16 @@ class KindStrategies(EvidenceStrategies, Protocol):
     """A kind's strategies that :func:`~villageeval.testing.strategies.schemes` can also generate instruments of.
 
     ``names``: (instrument id, title) pairs for its instruments, as documents name them.
+    ``weighable``: whether it can draw an instrument that a weighting weighs (one whose
+    kind gives a score range); a kind whose sub-score is a count (``item_ballot``,
+    ``ledger``) draws instruments that rules read but no weighting weighs.
     """
 
     @property
     def names(self) -> Sequence[tuple[str, str]]: ...
+
+    @property
+    def weighable(self) -> bool: ...
 
     def instrument(self, draw: InstrumentDraw) -> None:
         """Fill in ``draw.config``, the instrument's TOML table, with the kind's own keys."""

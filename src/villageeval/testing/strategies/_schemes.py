@@ -23,7 +23,7 @@ from ..._plugins import Registry, make_plugin_manager
 from ._declarations import assessments, facts, grade_scales, partition, point_scales
 from ._dispatch import INSTRUMENT_KINDS
 from ._gradings import gradings as draw_gradings
-from ._instruments import instruments, weightings
+from ._instruments import instruments, weighable_kinds, weightings
 from ._rules import rules
 from ._sketch import Options, Sketch
 from ._vocabulary import HALF_YEARS, LOCALITIES, PERIODS, ROLE_POOL, SCHEME_IDS
@@ -48,6 +48,12 @@ def _check_choice(name: str, given: Sequence[str], allowed: Sequence[str]) -> tu
 
 def _check_options(kinds: Sequence[str], gradings: Sequence[str], max_roles: int, flags: Sequence[bool]) -> Options:
     k = _check_choice("kinds", kinds, INSTRUMENT_KINDS)
+    if not weighable_kinds(k):
+        weighable = ", ".join(map(repr, weighable_kinds(INSTRUMENT_KINDS)))
+        raise InvalidArgument(
+            f"kinds must include a kind a weighting can weigh ({weighable}): every generated role has a "
+            f"weighted total, and {', '.join(map(repr, k))} give counts, which are never weighted"
+        )
     g = _check_choice("gradings", gradings, GRADING_KINDS)
     if isinstance(max_roles, bool) or not isinstance(max_roles, int) or max_roles < 1:
         raise InvalidArgument(f"max_roles must be an integer >= 1 (got {max_roles!r})")
@@ -171,7 +177,11 @@ def schemes(
     - instruments of the ``kinds`` given: ballots with ``min_respondents``,
       ``quorum``, ``must_cover`` (both ``cover`` modes) and ``per_stratum``;
       ratings; scores with their ``min``/``max``; itemised points with ``award``
-      and ``deduct`` items and a capped bonus; with or without ``out_of``;
+      and ``deduct`` items and a capped bonus; with or without ``out_of``; item
+      ballots (``reject_when`` ``above`` or ``at_least`` a share, either
+      ``measure``) and ledgers (every ``measure``), whose counts are never
+      weighted but read by ``score`` predicates (and a ledger's statuses by
+      ``share`` predicates): ``kinds`` must include a kind that can be weighted;
     - weights that are positive integers adding up to the declared ``total``;
     - gradings of the ``gradings`` kinds: bands that partition the exact range
       of totals the weighting can produce, after a rounding (0–2 digits, every

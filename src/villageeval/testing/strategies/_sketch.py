@@ -49,9 +49,13 @@ class Sketch(Draws):
         self.count_scales: list[str] = []
         self.instruments: dict[str, dict[str, Any]] = {}
         self.applies: dict[str, frozenset[str]] = {}
-        #: scored instrument → (lowest sub-score, highest sub-score, out_of), from its kind's spec
+        #: weighable instrument → (lowest sub-score, highest sub-score, out_of), from its kind's spec
         self.ranges: dict[str, tuple[Fraction, Fraction, Fraction]] = {}
-        #: instrument whose kind records tallies (for share predicates) → the tiers of its scale
+        #: instrument that gives a sub-score → (lowest, highest) for rules to compare it with: its
+        #: kind's score range, or for a count (no range, never weighted) the counts its evidence gives
+        self.scores: dict[str, tuple[Fraction, Fraction]] = {}
+        #: instrument whose kind records tallies (for share predicates) → the tiers they count
+        #: (its scale's; a ledger's statuses)
         self.tallied: dict[str, tuple[str, ...]] = {}
         #: instrument whose kind records the tier given (for rating predicates) → the tiers of its scale
         self.rated: dict[str, tuple[str, ...]] = {}
@@ -99,7 +103,7 @@ class Sketch(Draws):
 
     def scored_for(self, roles: Sequence[str]) -> list[str]:
         """Instruments over some of ``roles`` that give a sub-score."""
-        return [i for i in self.ranges if self.applies[i] & set(roles)]
+        return [i for i in self.scores if self.applies[i] & set(roles)]
 
     def readable_before(self, roles: Sequence[str]) -> bool:
         """Whether an ``applies_when`` over ``roles`` has something to read."""

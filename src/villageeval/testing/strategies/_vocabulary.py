@@ -23,6 +23,8 @@ __all__ = [
     "PEOPLE",
     "PERIODS",
     "PER_KEYS",
+    "PLEDGES",
+    "PROBLEMS",
     "ROLE_POOL",
     "RULE_NAMES",
     "RULE_TEXTS",
@@ -84,6 +86,27 @@ ITEMS: tuple[tuple[str, str], ...] = (
     ("environment", "人居环境整治"),
     ("petition", "信访维稳"),
     ("services", "为民服务"),
+)
+#: Pledge items put to the vote one by one (承诺事项), for item ballots.
+PLEDGES = (
+    "修通村组道路",
+    "新建村文化广场",
+    "发展养殖合作社",
+    "改造危旧房",
+    "安装太阳能路灯",
+    "整治村内河道",
+    "建设安全饮水工程",
+    "开展实用技能培训",
+)
+#: Problems on a rectification ledger (问题清单), for ledgers.
+PROBLEMS = (
+    "补齐配强支委班子",
+    "清理村级“三资”",
+    "发展村级集体经济",
+    "化解信访积案",
+    "规范组织生活",
+    "整治宗族干扰",
+    "建设党群服务中心",
 )
 GIVEN_BY = ("乡党委", "研判工作组", "乡镇考核组")
 SHARES = tuple(Fraction(x) for x in ("0", "1/10", "1/5", "1/4", "3/10", "1/3", "2/5", "1/2", "1"))

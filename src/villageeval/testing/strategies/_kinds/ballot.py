@@ -88,7 +88,7 @@ def stratum_edges(rule: StratumRule) -> tuple[int, int | None, tuple[int, ...]]:
 # --- valid evidence -------------------------------------------------------------------------
 
 
-def _draw_split(draw: st.DrawFn, total: int, labels: Sequence[str], level: Level) -> dict[str, int]:
+def draw_split(draw: st.DrawFn, total: int, labels: Sequence[str], level: Level) -> dict[str, int]:
     """``total`` ballots over ``labels``: all in one tier, spread evenly, or at random."""
     k = len(labels)
     mode = 0 if level != "random" else draw(ints(0, 3))
@@ -111,7 +111,7 @@ def _draw_split(draw: st.DrawFn, total: int, labels: Sequence[str], level: Level
 
 @st.composite
 def _split(draw: st.DrawFn, total: int, labels: tuple[str, ...]) -> dict[str, int]:
-    return _draw_split(draw, total, labels, "random")
+    return draw_split(draw, total, labels, "random")
 
 
 def _stratum_name(i: int) -> str:
@@ -157,7 +157,7 @@ def _ballot(
         total = sum(strata.values())
     else:
         total = need + draw(_EXTRA_BALLOTS)
-    tallies = _draw_split(draw, total, labels, level)
+    tallies = draw_split(draw, total, labels, level)
     expected = None
     if quorum is not None:
         most = most_expected(quorum, total)
@@ -176,6 +176,7 @@ def _count_of(form: Any) -> int:
 class BallotStrategies:
     """Ballot instruments with every sampling rule, and their tallies."""
 
+    weighable = True
     names: tuple[tuple[str, str], ...] = (
         ("appraisal", "民主测评"),
         ("interview", "个别谈话"),

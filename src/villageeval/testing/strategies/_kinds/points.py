@@ -49,6 +49,7 @@ def _points_evidence(ins: Points, level: Level) -> SearchStrategy[PointsEvidence
 class PointsStrategies:
     """Itemised points: ``award`` and ``deduct`` items, and a capped bonus."""
 
+    weighable = True
     names: tuple[tuple[str, str], ...] = (
         ("targets", "目标责任考核"),
         ("duties", "履职尽责考核"),

@@ -26,6 +26,7 @@ __all__ = ["RATING", "RatingStrategies"]
 class RatingStrategies:
     """Rating instruments (a group's tier, with points or without) and the tier they give."""
 
+    weighable = True
     names: tuple[tuple[str, str], ...] = (("site_inspection", "实地查看"), ("work_check", "工作实绩核查"))
     codes: frozenset[RC] = frozenset({RC.UNKNOWN_TIER, RC.INVALID_EVIDENCE, RC.COVERAGE_INCOMPLETE})
 

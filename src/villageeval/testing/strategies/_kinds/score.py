@@ -45,6 +45,7 @@ def _score_evidence(ins: DirectScore, level: Level) -> SearchStrategy[ScoreEvide
 class ScoreStrategies:
     """Directly given scores: ranges below zero, from zero, or from 60."""
 
+    weighable = True
     names: tuple[tuple[str, str], ...] = (
         ("party_committee", "乡镇党委评价"),
         ("daily_work", "日常工作评价"),
