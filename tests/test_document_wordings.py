@@ -582,7 +582,6 @@ class TestTutorialNumberAndRanking:
         import re
 
         import tomli
-
         from tests.test_docs import TUTORIAL, code_blocks
 
         section = TUTORIAL.split("### A number instead of a share, and a ranking")[1].split("\n## ")[0]

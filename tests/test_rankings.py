@@ -110,6 +110,24 @@ class TestPlaces:
         result = run(s, sub("a", 95), sub("b", 92), sub("c", 70))
         assert {"a": (1, 1, ())} == places(result, "order")
 
+    def test_a_referred_subject_is_ranked_without_a_grade(self) -> None:
+        """A total of exactly 80 is referred (待研究): it keeps its total and is ranked (90, 80,
+        70 → 1, 2, 3), but a ranking of those not 不称职 tests it without a grade, as its
+        consequences are — here it passes (no grade is not 不称职)."""
+        referral = """
+[referrals.exactly_80]
+clause = "四"
+text = "恰为80分的提请研究"
+when = { score = "total", equals = 80 }
+"""
+        result = run(scheme(referral, RANK_TOTAL), sub("a", 90), sub("b", 80), sub("c", 70))
+        assert result.outcome("b").status == "referred"
+        assert {"a": (1, 3, ()), "b": (2, 3, ()), "c": (3, 3, ())} == places(result, "order")
+        only_good = scheme(referral, RANK_TOTAL, 'when = { grade = ["优秀", "称职"] }')
+        result = run(only_good, sub("a", 90), sub("b", 80), sub("c", 70))
+        # b's proposed grade is 称职, but it has no grade until the committee decides: not ranked.
+        assert {"a": (1, 2, ()), "c": (2, 2, ())} == places(result, "order")
+
     def test_by_a_sub_score(self) -> None:
         """Ranked by the committee's sub-score: 70, 90 → 2, 1. (A subject graded without a
         value for the first key is not ranked: yugong-pledge-2023/cases/ranking.toml, r-barred.)"""
@@ -355,3 +373,26 @@ class TestCheckOutcomes:
             ),
             ("rank", "composite", ("xingyuan-director",), "claimed place 4, but the scheme gives place 3"),
         ]
+
+
+@given(st.data())
+def test_generated_rankings_are_competition_ranks(data: st.DataObject) -> None:
+    """On generated schemes and cohorts: in each ranking's population, a place is 1 + the
+    number of subjects placed before it, tied subjects share a place and list each other,
+    and ``of`` is the population's size."""
+    from villageeval.testing.strategies import cohorts, schemes
+
+    scheme = data.draw(schemes().filter(lambda s: bool(s.rankings)))
+    result = ve.evaluate(scheme, data.draw(cohorts(scheme, min_size=2, max_size=12)), trace=False)
+    for rid in scheme.rankings:
+        populations: dict[str | None, list[tuple[str, ve.Placing]]] = {}
+        for o in result:
+            if rid in o.rank:
+                populations.setdefault(o.rank[rid].group, []).append((o.subject_id, o.rank[rid]))
+        for members in populations.values():
+            for sid, p in members:
+                assert p.of == len(members)
+                assert p.place == 1 + sum(1 for _, q in members if q.place < p.place)
+                same = {other for other, q in members if q.place == p.place and other != sid}
+                assert set(p.tied_with) == same
+                assert (f"rank_tie:{rid}" in result.outcome(sid).flags) == bool(same)

@@ -371,7 +371,10 @@ def _populations(scheme: ve.Scheme, cohort: ve.Cohort, q: m.Quota) -> dict[str |
 
 
 def _limit(q: m.Quota, outcomes: list[ve.Outcome]) -> int:
+    if q.number is not None:  # 每个乡镇推荐2名: the number itself, whatever the size
+        return q.number
     size = len(outcomes) if q.base == "all" else sum(o.status == "graded" for o in outcomes)
+    assert q.share is not None
     exact = q.share * size
     return floor(exact) if q.count == "floor" else ceil(exact)
 

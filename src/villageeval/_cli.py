@@ -173,10 +173,11 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
             status = max(status, EXIT_INPUT)
             continue
         where = scheme_origin(scheme) or name
+        rankings = f", {len(scheme.rankings)} rankings" if scheme.rankings else ""
         _say(
             out,
             f"{where}: ok ({scheme.id}: {len(scheme.roles)} roles, {len(scheme.instruments)} instruments, "
-            f"{len(scheme.vetoes)} vetoes, {len(scheme.caps)} caps, {len(scheme.quotas)} quotas)",
+            f"{len(scheme.vetoes)} vetoes, {len(scheme.caps)} caps, {len(scheme.quotas)} quotas{rankings})",
         )
     return status
 

@@ -68,7 +68,9 @@ class SchemeNeeds:
     def __init__(self, scheme: m.Scheme, plugin_evidence: PluginEvidence | None) -> None:
         self.scheme = scheme
         plan = plan_of(scheme)
-        self.per_keys = tuple(sorted({q.per for q in scheme.quotas.values() if q.per}))
+        # The group kinds quotas and rankings count by: every subject is given each.
+        counting = [*scheme.quotas.values(), *scheme.rankings.values()]
+        self.per_keys = tuple(sorted({q.per for q in counting if q.per}))
         edges: dict[str, set[Fraction]] = {}
         self.outcomes: dict[str, tuple[str, ...]] = {}
         self.roles: dict[str, RoleNeeds] = {}

@@ -1,4 +1,4 @@
-"""The rules of a generated scheme: eligibility, vetoes, caps, quotas, findings and consequences."""
+"""The rules of a generated scheme: eligibility, vetoes, caps, quotas, rankings, findings and consequences."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ def rules(s: Sketch) -> dict[str, dict[str, Any]]:
         ("vetoes", _veto, 2 * o.with_vetoes),
         ("caps", _cap, 2 * o.with_caps),
         ("quotas", _quota, 3 * o.with_quotas),
+        ("rankings", _ranking, 2 * o.with_quotas),
         ("findings", _finding, 2),
         ("consequences", _consequence, 3),
     )
@@ -30,7 +31,10 @@ def rules(s: Sketch) -> dict[str, dict[str, Any]]:
         for _ in range(s.between(0, most)):
             rule = make(s)
             if rule is not None:
-                drawn[s.rule_id(section)] = rule
+                rid = s.rule_id(section)
+                drawn[rid] = rule
+                if section == "rankings":
+                    s.rankings[rid] = list(rule.pop("_ranked"))
         if drawn:
             out[section] = drawn
     return out
@@ -92,14 +96,15 @@ def _quota(s: Sketch) -> dict[str, Any] | None:
         return None
     grade = allowed[0] if bound == "at_most" and s.one_in(2) else s.pick(allowed)  # 优秀 ≤ 30%
     s.quota_grades[bound].add((sid, grade))
-    d: dict[str, Any] = {
-        **_base(s, "quotas"),
-        "grade": grade,
-        "share": toml_number(s.pick(SHARES if s.one_in(4) else SHARES[2:-1])),  # edges 0, 1/10 and 1 now and then
-        "bound": bound,
-        "count": s.pick(("floor", "ceil")),
-        **key,
-    }
+    limit: dict[str, Any]
+    if s.one_in(4):  # 每个乡镇推荐2名: a number of subjects, 0 now and then
+        limit = {"number": s.between(0, 4)}
+    else:  # edges 0, 1/10 and 1 now and then
+        limit = {
+            "share": toml_number(s.pick(SHARES if s.one_in(4) else SHARES[2:-1])),
+            "count": s.pick(("floor", "ceil")),
+        }
+    d: dict[str, Any] = {**_base(s, "quotas"), "grade": grade, **limit, "bound": bound, **key}
     if enforce == "soft" or s.one_in(3):
         d["enforce"] = enforce
     if s.one_in(2):
@@ -109,19 +114,37 @@ def _quota(s: Sketch) -> dict[str, Any] | None:
     if bound == "at_least" and s.one_in(2):
         d["fill_from"] = s.pick([g for g in labels if g != grade])
     if s.one_in(2):
-        keys: list[dict[str, Any]] = [
-            {"score": "total"},
-            *({"score": i} for i in s.scored_for(roles)),
-            *({"fact": f} for f in s.number_facts),
-        ]
-        rank_by = []
-        for k in s.subset(keys, max_size=3):
-            entry: dict[str, Any] = dict(k)
-            better = s.pick((None, "higher", "lower"))
-            if better is not None:
-                entry["better"] = better
-            rank_by.append(entry)
-        d["rank_by"] = rank_by
+        d["rank_by"] = _rank_by(s, roles)
+    return d
+
+
+def _rank_by(s: Sketch, roles: list[str]) -> list[dict[str, Any]]:
+    """Up to three ranking keys of a quota or a ranking: the total, sub-scores, number facts."""
+    keys: list[dict[str, Any]] = [
+        {"score": "total"},
+        *({"score": i} for i in s.scored_for(roles)),
+        *({"fact": f} for f in s.number_facts),
+    ]
+    rank_by = []
+    for k in s.subset(keys, max_size=3):
+        entry: dict[str, Any] = dict(k)
+        better = s.pick((None, "higher", "lower"))
+        if better is not None:
+            entry["better"] = better
+        rank_by.append(entry)
+    return rank_by
+
+
+def _ranking(s: Sketch) -> dict[str, Any]:
+    """A ranking (综合排名), its keys drawn as a quota's; ``_ranked`` (the roles) is for the sketch."""
+    sid, roles, key = _scope(s)
+    d: dict[str, Any] = {**_base(s, "rankings"), **key, "_ranked": roles}
+    if s.one_in(2):
+        d["rank_by"] = _rank_by(s, roles)
+    if s.one_in(2):
+        d["per"] = s.pick(PER_KEYS)
+    if s.one_in(3):  # who enters: read after quotas, never a place
+        d["when"] = {"not": {"grade": [s.labels[sid][-1]]}}
     return d
 
 
@@ -133,9 +156,12 @@ def _finding(s: Sketch) -> dict[str, Any]:
 def _consequence(s: Sketch) -> dict[str, Any]:
     sid, roles, key = _scope(s)
     labels = s.labels[sid]
-    form = s.pick(("grade", "streak", "with_fact", "any"))
+    form = s.pick(("grade", "streak", "with_fact", "rank", "any"))
     when: dict[str, Any]
-    if form == "grade":
+    ranked = [rid for rid, of in s.rankings.items() if set(roles) & set(of)]
+    if form == "rank" and ranked:  # 前N名
+        when = {"rank": s.pick(ranked), "at_most": s.between(1, 3)}
+    elif form == "grade":
         when = {"grade": s.subset(labels, max_size=2)}
     elif form == "streak":
         when = {"streak": [labels[-1]], "periods": s.between(2, 3)}

@@ -194,8 +194,9 @@ def schemes(
       declared scale; with ``with_quotas``: ``at_most`` / ``at_least`` quotas,
       ``floor`` / ``ceil``, ``hard`` / ``soft``, ``per`` a group, ``base``,
       ``fill_from`` and ``rank_by`` keys (``{ score = "total" }``, an
-      instrument's ``score``, a number ``fact``); findings and consequences,
-      ``streak`` ones included;
+      instrument's ``score``, a number ``fact``), quotas by ``number``, and
+      rankings (``[rankings.<id>]``, ``per`` a group, ``when`` on the grade);
+      findings and consequences, ``streak`` and ``rank`` (前N名) ones included;
     - predicates of every form (``fact``, ``score``, ``share``, ``rating``,
       ``grade``, ``streak``, ``outcome``, ``role``, ``all`` / ``any`` / ``not``)
       where ``check`` allows each, and ``applies_when`` on some instruments

@@ -69,6 +69,8 @@ class Sketch(Draws):
         self.number_facts: dict[str, tuple[Fraction, Fraction]] = {}
         self.assessments: list[tuple[str, str]] = []
         self.rule_ids: set[str] = set()
+        #: ranking id → the roles it ranks (for rank predicates of consequences)
+        self.rankings: dict[str, list[str]] = {}
         #: (grade scale, grade) of quotas, per bound: at_least never targets an at_most grade
         self.quota_grades: dict[str, set[tuple[str, str]]] = {"at_most": set(), "at_least": set()}
         self._clause = itertools.count(1)

@@ -127,6 +127,7 @@ RULE_NAMES: dict[str, tuple[str, ...]] = {
     "vetoes": ("discipline", "absentee", "dissatisfied", "extortion"),
     "caps": ("last_review", "admonished", "weak_appraisal"),
     "quotas": ("top_share", "excellent_cap", "rectify", "min_fair"),
+    "rankings": ("composite", "order", "town_order"),
     "findings": ("weak_appraisal_found", "lax_records", "petitions"),
     "consequences": ("praise", "talk", "adjust", "referral"),
 }
@@ -135,6 +136,7 @@ RULE_TEXTS: dict[str, tuple[str, ...]] = {
     "vetoes": ("受到党纪政务处分的", "任职不到村，“遥控指挥”的", "群众满意度测评“不满意”超过半数的"),
     "caps": ("上一年度述职评议为“一般”或“差”的，不得评为“优秀”", "受到诫勉谈话的，不得评为优秀"),
     "quotas": ("评定为优秀的不超过参评总数的30%", "确定为不合格的村原则上不低于参评村总数的5%"),
+    "rankings": ("对村干部考评情况进行综合排名", "各乡镇分别排名"),
     "findings": ("民主测评满意率偏低", "组织生活不规范", "信访问题突出"),
     "consequences": ("通报表扬", "约谈，限期整改", "连续两年“不合格”的，按程序予以调整"),
 }
