@@ -69,8 +69,7 @@ class SchemeNeeds:
         self.scheme = scheme
         plan = plan_of(scheme)
         # The group kinds quotas and rankings count by: every subject is given each.
-        counting = [*scheme.quotas.values(), *scheme.rankings.values()]
-        self.per_keys = tuple(sorted({q.per for q in counting if q.per}))
+        self.per_keys = tuple(sorted({per for rp in plan.roles.values() for per in rp.counted_by}))
         edges: dict[str, set[Fraction]] = {}
         self.outcomes: dict[str, tuple[str, ...]] = {}
         self.roles: dict[str, RoleNeeds] = {}
