@@ -212,6 +212,10 @@ when = { rank = "ordre", at_most = 1 }
         } == got
         assert all(p.line is not None for p in info.value.problems)
 
+    def test_a_ranking_needs_a_key(self) -> None:
+        with pytest.raises(ve.SchemeError, match="a ranking needs at least one key"):
+            scheme(RANK_TOTAL, "rank_by = []")
+
     def test_when_cannot_read_a_place(self) -> None:
         with pytest.raises(ve.SchemeError, match="only findings and consequences can test it"):
             scheme(RANK_TOTAL, 'when = { rank = "order", at_most = 3 }')

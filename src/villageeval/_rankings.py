@@ -45,8 +45,9 @@ def apply_rankings(plan: Plan, contexts: list[State]) -> None:
                 step(ctx, "rank", "step.unranked_when", rid, ranking.clause, ranking=rid)
                 continue
             if first is not None and first(ctx) is None:
-                key = _key_name(ranking.rank_by[0])
-                step(ctx, "rank", "step.unranked_value", rid, ranking.clause, ranking=rid, key=key)
+                if ctx.trace is not None:
+                    key = _key_name(ranking.rank_by[0])
+                    step(ctx, "rank", "step.unranked_value", rid, ranking.clause, ranking=rid, key=key)
                 continue
             groups.setdefault(ctx.subject.groups.get(ranking.per) if ranking.per else None, []).append(ctx)
         for group in sorted(groups, key=group_order):

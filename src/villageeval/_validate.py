@@ -375,6 +375,10 @@ class _Validator:
                     yield from self._quota(path, rule)
                     continue
                 if isinstance(rule, m.Ranking):
+                    if not rule.rank_by:
+                        yield RawProblem(
+                            (*path, "rank_by"), 'a ranking needs at least one key, such as [{ score = "total" }]'
+                        )
                     yield from self._rank_by((*path, "rank_by"), rule.rank_by, rule.roles)
                     if rule.when is not None:
                         yield from self._predicate((*path, "when"), rule.when, rule.roles, stage="ranking")
