@@ -119,9 +119,10 @@ _PLAIN = frozenset({str, int, bool, Fraction, type(None)})
 
 def said(key: str, /, **params: Any) -> Said:
     """The catalogue's entry ``key`` in English, as a :class:`Said` that keeps ``params``."""
-    # Plain values only, with their types (a Said's Chinese is not in its English text).
-    plain = all(type(v) in _PLAIN for v in params.values())
-    memo: tuple[Any, ...] | None = (key, *((k, type(v), v) for k, v in params.items())) if plain else None
+    # Plain values only, with their types (a Said's Chinese is not in its English text);
+    # built with C-level map and tuple, not a generator: this runs for every step.
+    types = tuple(map(type, params.values()))
+    memo: tuple[Any, ...] | None = (key, types, *params.items()) if _PLAIN.issuperset(types) else None
     made = _MADE.get(memo) if memo is not None else None
     if made is not None:
         return made
