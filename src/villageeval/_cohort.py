@@ -20,6 +20,7 @@ from typing import Any, Union
 import attrs
 from attrs import field, frozen
 
+from ._annotations import resolve_annotations
 from ._errors import CohortError, Problem
 from ._hints import close_matches
 from ._reading import NotJson, NotText, json_too_deep, load_json, read_text
@@ -464,7 +465,4 @@ def cohort_to_dict(cohort: Cohort) -> dict[str, Any]:
     return out
 
 
-for _cls in list(globals().values()):
-    if isinstance(_cls, type) and attrs.has(_cls) and _cls.__module__ == __name__:
-        attrs.resolve_types(_cls, globals())
-del _cls
+resolve_annotations(globals())  # the converter and the docs' checks read real types

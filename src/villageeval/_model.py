@@ -18,6 +18,7 @@ import attrs
 from attrs import field, frozen
 
 from . import _kernel
+from ._annotations import resolve_annotations
 
 __all__ = [
     "AllOf",
@@ -705,10 +706,4 @@ class Scheme:
         return roles or tuple(self.roles)
 
 
-# Resolve the string annotations now, while this module's names are in scope:
-# the converter needs real types, and public classes are later re-homed to
-# ``villageeval`` for display.
-for _cls in list(globals().values()):
-    if isinstance(_cls, type) and attrs.has(_cls):
-        attrs.resolve_types(_cls, globals(), locals())
-del _cls
+resolve_annotations(globals())  # the converter and the docs' checks read real types

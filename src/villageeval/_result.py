@@ -12,8 +12,9 @@ from enum import Enum
 from fractions import Fraction
 from typing import Literal
 
-import attrs
 from attrs import define, field, frozen
+
+from ._annotations import resolve_annotations
 
 __all__ = [
     "EVIDENCE_CODES",
@@ -355,7 +356,4 @@ class Result:
         return len(self.outcomes)
 
 
-for _cls in list(globals().values()):
-    if isinstance(_cls, type) and attrs.has(_cls) and _cls.__module__ == __name__:
-        attrs.resolve_types(_cls, globals())
-del _cls
+resolve_annotations(globals())  # the converter and the docs' checks read real types

@@ -29,6 +29,7 @@ import attrs
 from attrs import field, frozen
 
 from .. import _model as m
+from .._annotations import resolve_annotations
 from .._catalogue import said
 from .._hints import close_hint as hint
 from .._hints import known_hint
@@ -321,9 +322,4 @@ LEDGER = InstrumentKind(
     strategies="villageeval.testing.strategies._kinds:LEDGER",
 )
 
-# Resolve the string annotations now, while this module's names are in scope (the
-# converter and the docs' checks read real types).
-for _cls in list(globals().values()):
-    if isinstance(_cls, type) and attrs.has(_cls) and _cls.__module__ == __name__:
-        attrs.resolve_types(_cls, globals())
-del _cls
+resolve_annotations(globals())  # the converter and the docs' checks read real types

@@ -11,10 +11,10 @@ from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any, Literal
 
-import attrs
 from attrs import field, frozen
 
 from .. import _model as m
+from .._annotations import resolve_annotations
 from .._catalogue import Join, Said, said
 from .._cohort import PointsEvidence
 from .._hints import close_hint as hint
@@ -222,9 +222,4 @@ POINTS = InstrumentKind(
     strategies="villageeval.testing.strategies._kinds:POINTS",
 )
 
-# Resolve the string annotations now, while this module's names are in scope (the
-# converter and the docs' checks read real types).
-for _cls in list(globals().values()):
-    if isinstance(_cls, type) and attrs.has(_cls) and _cls.__module__ == __name__:
-        attrs.resolve_types(_cls, globals())
-del _cls
+resolve_annotations(globals())  # the converter and the docs' checks read real types

@@ -9,10 +9,10 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Literal
 
-import attrs
 from attrs import field, frozen
 
 from .. import _model as m
+from .._annotations import resolve_annotations
 from .._catalogue import said
 from .._cohort import RatingEvidence
 from .._hints import close_hint as hint
@@ -127,9 +127,4 @@ RATING = InstrumentKind(
     strategies="villageeval.testing.strategies._kinds:RATING",
 )
 
-# Resolve the string annotations now, while this module's names are in scope (the
-# converter and the docs' checks read real types).
-for _cls in list(globals().values()):
-    if isinstance(_cls, type) and attrs.has(_cls) and _cls.__module__ == __name__:
-        attrs.resolve_types(_cls, globals())
-del _cls
+resolve_annotations(globals())  # the converter and the docs' checks read real types

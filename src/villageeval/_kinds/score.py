@@ -6,10 +6,10 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Literal
 
-import attrs
 from attrs import field, frozen
 
 from .. import _model as m
+from .._annotations import resolve_annotations
 from .._catalogue import said
 from .._cohort import ScoreEvidence
 from .._numbers import exact_text
@@ -132,9 +132,4 @@ SCORE = InstrumentKind(
     strategies="villageeval.testing.strategies._kinds:SCORE",
 )
 
-# Resolve the string annotations now, while this module's names are in scope (the
-# converter and the docs' checks read real types).
-for _cls in list(globals().values()):
-    if isinstance(_cls, type) and attrs.has(_cls) and _cls.__module__ == __name__:
-        attrs.resolve_types(_cls, globals())
-del _cls
+resolve_annotations(globals())  # the converter and the docs' checks read real types
